@@ -1,0 +1,57 @@
+// Errors that carry data. src/main.ts is the one place that turns them into exit codes.
+
+/** Where a bad value sits and what rule it broke. */
+export interface Problem {
+  file: string;
+  line?: number;
+  column?: number;
+  /** Path of the value, e.g. `hosts.web1.awslogs_logs[0].buffer_duration`. */
+  path?: string;
+  rule: string;
+  expected?: string;
+  found?: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = [p.file, p.line, p.column].filter((x) => x !== undefined).join(':');
+  const parts = [`${where}: ${p.path ? `${p.path}: ` : ''}${p.rule}`];
+  if (p.expected !== undefined) parts.push(`expected ${p.expected}`);
+  if (p.found !== undefined) parts.push(`found ${p.found}`);
+  return parts.join('; ');
+}
+
+/** Invalid input or usage: exit code 2, nothing contacted. Holds every problem found, not the first only. */
+export class InputError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly problems: Problem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+  }
+}
+
+/** A usage error without a file (bad flag combination, unknown host name). */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** A run finished but something on a host failed or did not verify: exit code 1. */
+export class RunFailed extends Error {
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailed';
+  }
+}
+
+/** `--dry-run --detailed-exitcode` with pending changes: exit code 3. */
+export class ChangesPending extends Error {
+  readonly exitCode = 3;
+  constructor() {
+    super('changes are pending');
+    this.name = 'ChangesPending';
+  }
+}

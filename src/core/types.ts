@@ -1,0 +1,81 @@
+// Pure domain types shared by every layer. No I/O, no adapters.
+
+/** The OS flavours the tool knows how to drive. */
+export type OsFlavour = 'amzn1' | 'amzn2';
+
+/** A file the host must have, exactly. */
+export interface DesiredFile {
+  path: string;
+  content: string;
+  /** Octal permission bits, e.g. 0o600. */
+  mode: number;
+  owner: string;
+  group: string;
+  /** Values that must never be shown: masked in diffs and output. */
+  secrets: string[];
+  /** Restart the service when this file changes. */
+  notifies: boolean;
+}
+
+export interface DesiredPackage {
+  name: string;
+}
+
+export interface DesiredService {
+  /** Service name per flavour (awslogs on amzn1, awslogsd on amzn2). */
+  name: string;
+  running: boolean;
+  enabled: boolean;
+}
+
+/** What a host must look like once the tool is done with it. */
+export interface DesiredState {
+  package: DesiredPackage;
+  files: DesiredFile[];
+  service: DesiredService;
+}
+
+/** What is on a managed path now. */
+export type FileFact =
+  | { exists: false }
+  | { exists: true; content: string; mode: number; owner: string; group: string; isSymlink?: boolean };
+
+/** Everything the planner needs to know about a host, gathered in one probe. */
+export interface HostFacts {
+  os: { id: string; version: string; flavour: OsFlavour | 'unknown' };
+  init: 'systemd' | 'sysv';
+  package: { installed: boolean; version?: string };
+  files: Record<string, FileFact>;
+  service: { active: boolean; enabled: boolean };
+  hostname: string;
+  ipAddress: string;
+  instanceId?: string;
+  /** The host's clock when the probe ran, epoch ms. */
+  clockMs: number;
+}
+
+/** One change the apply will make; a union on `kind`. */
+export type Change =
+  | { kind: 'package'; action: 'install'; name: string; summary: string; command: string }
+  | {
+      kind: 'file';
+      action: 'create' | 'update' | 'mode' | 'owner';
+      path: string;
+      summary: string;
+      /** Unified diff with secrets masked; empty when only metadata changes. */
+      diff: string;
+      desired: DesiredFile;
+      notifies: boolean;
+    }
+  | {
+      kind: 'service';
+      action: 'start' | 'enable' | 'restart';
+      name: string;
+      summary: string;
+      command: string;
+    };
+
+/** The result of one operation: changes, or a no-op with its reason (as pyinfra does). */
+export type StepOutcome = { changes: Change[] } | { changes: []; noop: string };
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
