@@ -1,0 +1,36 @@
+// The shape every other layer sees of an inventory. The loader in this folder produces it.
+
+/** Where a value came from, for error messages: file, 1-based line and column. */
+export interface SourceLocation {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export interface InventoryHost {
+  name: string;
+  /** Every group the host belongs to, ancestors included, `all` first. */
+  groups: string[];
+  /** Merged variables, precedence all < parent group < child group < host (host_vars last). */
+  vars: Record<string, unknown>;
+  /**
+   * Where the winning value at `path` (e.g. ['awslogs_logs', 0, 'buffer_duration']) was written;
+   * falls back to the nearest located ancestor, then to the inventory file.
+   */
+  locate(path: ReadonlyArray<string | number>): SourceLocation;
+}
+
+export interface InventoryGroup {
+  name: string;
+  /** Direct hosts and child groups, as written. */
+  hosts: string[];
+  children: string[];
+  vars: Record<string, unknown>;
+}
+
+export interface Inventory {
+  /** Absolute path of the inventory file. */
+  file: string;
+  hosts: InventoryHost[];
+  groups: Record<string, InventoryGroup>;
+}
