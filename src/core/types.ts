@@ -24,6 +24,8 @@ export interface DesiredPackage {
 export interface DesiredService {
   /** Service name per flavour (awslogs on amzn1, awslogsd on amzn2). */
   name: string;
+  /** The name on a given flavour when it differs from `name`, e.g. `{ amzn2: 'awslogsd' }`. */
+  names?: Partial<Record<OsFlavour, string>>;
   running: boolean;
   enabled: boolean;
 }
@@ -75,7 +77,10 @@ export type Change =
       command: string;
     };
 
-/** The result of one operation: changes, or a no-op with its reason (as pyinfra does). */
-export type StepOutcome = { changes: Change[] } | { changes: []; noop: string };
+/**
+ * The result of one operation: changes, or a no-op with its reason (as pyinfra does). `refusals` says what the
+ * operation will not touch and why (a managed path that is a symlink); a host with a refusal fails.
+ */
+export type StepOutcome = ({ changes: Change[] } | { changes: []; noop: string }) & { refusals?: string[] };
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';

@@ -1,0 +1,65 @@
+// The agent's service: running, enabled at boot, and restarted when something it reads changed (a handler).
+
+import type { Change, DesiredService, HostFacts, OsFlavour, StepOutcome } from '../core/types.js';
+
+type ServiceChange = Extract<Change, { kind: 'service' }>;
+type ServiceAction = ServiceChange['action'];
+
+/** How each flavour's init system starts, enables and restarts a service. */
+export const SERVICE_COMMANDS: Record<OsFlavour, Record<ServiceAction, (name: string) => string>> = {
+  // Amazon Linux 1: SysV init.
+  amzn1: {
+    start: (name) => `service ${name} start`,
+    enable: (name) => `chkconfig ${name} on`,
+    restart: (name) => `service ${name} restart`,
+  },
+  // Amazon Linux 2: systemd.
+  amzn2: {
+    start: (name) => `systemctl start ${name}`,
+    enable: (name) => `systemctl enable ${name}`,
+    restart: (name) => `systemctl restart ${name}`,
+  },
+};
+
+/** The service's name on a flavour: `names[flavour]` when given, else `name`. */
+export function serviceNameOn(desired: DesiredService, flavour: OsFlavour): string {
+  return desired.names?.[flavour] ?? desired.name;
+}
+
+/** What notified the service in this run: the paths of files the agent reads whose content changes, or the package install. */
+export interface ServiceTriggers {
+  notifiedBy: string[];
+}
+
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9@._-]*$/;
+
+/**
+ * Handler semantics, as Ansible's `notify`: restart only when something the agent reads changed AND it was
+ * running. When it was not running, the start reads the new files, so there is never both a start and a restart.
+ * `running: false` means "not managed": no stop is planned, and a running agent still gets its restart.
+ */
+export function serviceOperation(desired: DesiredService, facts: HostFacts, triggers: ServiceTriggers): StepOutcome {
+  const flavour = facts.os.flavour;
+  if (flavour === 'unknown') return { changes: [], refusals: [`unsupported OS ${facts.os.id} ${facts.os.version}`] };
+  const name = serviceNameOn(desired, flavour);
+  if (!SERVICE_NAME.test(name))
+    return { changes: [], refusals: [`service name ${JSON.stringify(name)} is not a plain unit name: refused`] };
+  const commands = SERVICE_COMMANDS[flavour];
+  const make = (action: ServiceAction, why: string): ServiceChange => ({
+    kind: 'service',
+    action,
+    name,
+    summary: `${action} ${name} (${why})`,
+    command: commands[action](name),
+  });
+
+  const changes: ServiceChange[] = [];
+  if (!facts.service.active && desired.running) changes.push(make('start', 'not running'));
+  else if (facts.service.active && triggers.notifiedBy.length > 0)
+    changes.push(make('restart', `changed: ${triggers.notifiedBy.join(', ')}`));
+  if (!facts.service.enabled && desired.enabled) changes.push(make('enable', 'not enabled at boot'));
+  if (changes.length > 0) return { changes };
+
+  const state = [facts.service.active ? 'running' : 'stopped', facts.service.enabled ? 'enabled' : 'disabled'];
+  return { changes: [], noop: `${name} already ${state.join(' and ')}` };
+}

@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileDiff, fileOperation, formatMode } from '../../../src/operations/file.js';
+import { MASK } from '../../../src/core/secrets.js';
+import { desiredFile, factsWith } from './fixtures.js';
+
+const path = '/etc/awslogs/awscli.conf';
+const same = desiredFile();
+const onHost = (over: object = {}) =>
+  factsWith({
+    files: { [path]: { exists: true, content: same.content, mode: 0o600, owner: 'root', group: 'root', ...over } },
+  });
+
+test('formatMode: four octal digits, permission bits only', () => {
+  assert.equal(formatMode(0o600), '0600');
+  assert.equal(formatMode(0o100644), '0644');
+  assert.equal(formatMode(0o4755), '4755');
+});
+
+test('a file already right is a no-op naming its hash', () => {
+  const out = fileOperation(same, onHost());
+  assert.ok('noop' in out);
+  assert.match(
+    out.noop,
+    /^\/etc\/awslogs\/awscli\.conf already as desired \(sha256 [0-9a-f]{12}, mode 0600, root:root\)$/,
+  );
+});
+
+test('a stat mode with file-type bits compares by permission bits', () => {
+  assert.ok('noop' in fileOperation(same, onHost({ mode: 0o100600 })));
+});
+
+test('an absent file is created, with a diff from /dev/null', () => {
+  const out = fileOperation(same, factsWith({ files: { [path]: { exists: false } } }));
+  const c = out.changes[0];
+  assert.ok(c?.kind === 'file');
+  assert.equal(c.action, 'create');
+  assert.equal(c.notifies, true);
+  assert.ok(c.diff.startsWith('--- /dev/null\n+++ b/etc/awslogs/awscli.conf\n@@ -0,0 +1,4 @@\n'));
+  assert.match(c.summary, /create .* \(4 lines, mode 0600, root:root\)/);
+});
+
+test('mode only: a mode change with an empty diff, not notifying', () => {
+  const out = fileOperation(same, onHost({ mode: 0o644 }));
+  const c = out.changes[0];
+  assert.ok(c?.kind === 'file');
+  assert.deepEqual([c.action, c.summary, c.diff, c.notifies], ['mode', `${path}: mode 0644 → 0600`, '', false]);
+});
+
+test('owner only: an owner change', () => {
+  const c = fileOperation(same, onHost({ owner: 'ec2-user' })).changes[0];
+  assert.ok(c?.kind === 'file');
+  assert.deepEqual([c.action, c.summary], ['owner', `${path}: owner ec2-user:root → root:root`]);
+});
+
+test('mode and owner: one change naming both', () => {
+  const out = fileOperation(same, onHost({ mode: 0o644, group: 'wheel' }));
+  assert.equal(out.changes.length, 1);
+  const c = out.changes[0];
+  assert.ok(c?.kind === 'file');
+  assert.equal(c.action, 'mode');
+  assert.equal(c.summary, `${path}: mode 0644 → 0600, owner root:wheel → root:root`);
+});
+
+test('content and mode: one update naming both', () => {
+  const c = fileOperation(same, onHost({ content: '[default]\n', mode: 0o644 })).changes[0];
+  assert.ok(c?.kind === 'file');
+  assert.equal(c.action, 'update');
+  assert.match(c.summary, /content \+\d+ -\d+ lines, mode 0644 → 0600/);
+});
+
+test('a symlink is refused, not changed', () => {
+  const out = fileOperation(same, onHost({ isSymlink: true, content: 'x' }));
+  assert.deepEqual(out.changes, []);
+  assert.deepEqual(out.refusals, [`${path}: managed path is a symlink: refused`]);
+});
+
+test('a path the probe did not report is refused', () => {
+  const out = fileOperation(same, factsWith({ files: {} }));
+  assert.deepEqual(out.changes, []);
+  assert.equal(out.refusals?.length, 1);
+});
+
+test('fileDiff: a changed secret is a changed line, masked on both sides', () => {
+  const before = 'aws_access_key_id = AKIA1\naws_secret_access_key = OLDSECRET\n';
+  const after = 'aws_access_key_id = AKIA1\naws_secret_access_key = NEWSECRET\n';
+  assert.equal(
+    fileDiff(path, before, after, ['NEWSECRET']),
+    [
+      '--- a/etc/awslogs/awscli.conf',
+      '+++ b/etc/awslogs/awscli.conf',
+      '@@ -1,2 +1,2 @@',
+      ' aws_access_key_id = AKIA1',
+      `-aws_secret_access_key = ${MASK}`,
+      `+aws_secret_access_key = ${MASK}`,
+      '',
+    ].join('\n'),
+  );
+});
