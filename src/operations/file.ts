@@ -31,7 +31,8 @@ export function fileDiff(path: string, before: string | undefined, after: string
     after,
     undefined,
     undefined,
-    { headerOptions: FILE_HEADERS_ONLY },
+    // Three lines of context, as diff -u and git (jsdiff's default is four).
+    { context: 3, headerOptions: FILE_HEADERS_ONLY },
   );
   return maskAll(patch, secrets);
 }
