@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileDiff, fileOperation, formatMode } from '../../../src/operations/file.js';
 import { MASK } from '../../../src/core/secrets.js';
+import fc from 'fast-check';
 import { desiredFile, factsWith } from './fixtures.js';
 
 const path = '/etc/awslogs/awscli.conf';
@@ -95,5 +96,25 @@ test('fileDiff: a changed secret is a changed line, masked on both sides', () =>
       `+aws_secret_access_key = ${MASK}`,
       '',
     ].join('\n'),
+  );
+});
+
+// Secrets are upper case and digits, other lines lower case: a secret can only appear where it was put.
+test('property: no known secret, nor the value of an old secret key on the host, ever appears in a diff', () => {
+  const secret = fc.stringMatching(/^[A-Z0-9]{8,40}$/);
+  const line = fc.stringMatching(/^[a-z_]{1,12} = [a-z ./{}%:-]{0,20}$/);
+  fc.assert(
+    fc.property(
+      fc.array(line, { maxLength: 8 }),
+      fc.array(line, { maxLength: 8 }),
+      secret,
+      secret,
+      (a, b, known, old) => {
+        const before = [...a, `aws_secret_access_key = ${old}`, ...b].join('\n');
+        const after = [...b, `aws_secret_access_key = ${known}`, `note = ${known}`, ...a].join('\n');
+        const diff = fileDiff(path, before, after, [known]);
+        return !diff.includes(known) && !diff.includes(old);
+      },
+    ),
   );
 });
