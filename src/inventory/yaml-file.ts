@@ -2,7 +2,7 @@
 // that keep hostile input cheap, and finding where a node was written.
 import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node, ScalarTag, Tags } from 'yaml';
+import type { Document, Node, Scalar, ScalarTag, Tags } from 'yaml';
 import type { Problem } from '../core/errors.js';
 import type { SourceLocation } from './types.js';
 
@@ -86,10 +86,23 @@ export function parseYamlText(file: string, text: string, problems: Problem[]): 
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
   const yamlFile: YamlFile = { file, doc, lines };
   if (doc.errors.length > 0) {
+    // The yaml package may place a duplicate key error at the end of the previous entry; point at the key.
+    const duplicates = duplicateKeys(yamlFile);
+    const found: Problem[] = [];
     for (const error of doc.errors) {
+      if (error.code === 'DUPLICATE_KEY' && duplicates.length > 0) continue;
       const { line, col } = lines.linePos(error.pos[0]);
-      problems.push({ file, line, column: col, rule: `YAML syntax: ${error.message}`, found: error.code });
+      found.push({ file, line, column: col, rule: `YAML syntax: ${error.message}`, found: error.code });
     }
+    for (const key of duplicates) {
+      found.push({
+        ...locationOf(yamlFile, key),
+        rule: 'YAML syntax: Map keys must be unique',
+        found: `${JSON.stringify(key.value)} again`,
+      });
+    }
+    found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    problems.push(...found);
     return undefined;
   }
   let data: unknown;
@@ -126,6 +139,21 @@ export function parseYamlText(file: string, text: string, problems: Problem[]): 
     },
   });
   return sound ? yamlFile : undefined;
+}
+
+function duplicateKeys(yamlFile: YamlFile): Scalar[] {
+  const found: Scalar[] = [];
+  visit(yamlFile.doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || typeof pair.key.value === 'symbol') continue;
+        if (seen.has(pair.key.value)) found.push(pair.key);
+        seen.add(pair.key.value);
+      }
+    },
+  });
+  return found;
 }
 
 function hasCycle(root: unknown): boolean {
