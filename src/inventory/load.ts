@@ -31,7 +31,8 @@ type VarLayer = Map<string, { value: unknown; source: VarSource }>;
 
 interface GroupDraft {
   name: string;
-  hosts: string[];
+  /** Insertion-ordered, so direct hosts keep the order written. */
+  hosts: Set<string>;
   children: string[];
   parents: string[];
   vars: VarLayer;
@@ -42,6 +43,7 @@ interface GroupDraft {
 interface HostDraft {
   name: string;
   declared: SourceLocation;
+  directGroups: Set<string>;
   vars: VarLayer;
   fileVars: VarLayer;
 }
@@ -125,7 +127,7 @@ class InventoryBuilder {
   private group(name: string): GroupDraft {
     let group = this.groups.get(name);
     if (!group) {
-      group = { name, hosts: [], children: [], parents: [], vars: new Map(), fileVars: new Map(), priority: 1 };
+      group = { name, hosts: new Set(), children: [], parents: [], vars: new Map(), fileVars: new Map(), priority: 1 };
       this.groups.set(name, group);
     }
     return group;
@@ -247,10 +249,17 @@ class InventoryBuilder {
       for (const name of expanded.names) {
         let host = this.hosts.get(name);
         if (!host) {
-          host = { name, declared: locationOf(this.yamlFile, entry.keyNode), vars: new Map(), fileVars: new Map() };
+          host = {
+            name,
+            declared: locationOf(this.yamlFile, entry.keyNode),
+            directGroups: new Set(),
+            vars: new Map(),
+            fileVars: new Map(),
+          };
           this.hosts.set(name, host);
         }
-        if (!group.hosts.includes(name)) group.hosts.push(name);
+        group.hosts.add(name);
+        host.directGroups.add(group.name);
         if (expanded.port !== undefined) {
           host.vars.set('ansible_port', {
             value: expanded.port,
@@ -318,12 +327,15 @@ class InventoryBuilder {
       if (group.name !== 'all' && group.parents.length === 0) this.link('all', group.name);
     }
     const ungrouped = this.group('ungrouped');
-    for (const host of this.hosts.keys()) {
-      const inSomeGroup = [...this.groups.values()].some(
-        (group) => group.name !== 'all' && group.name !== 'ungrouped' && group.hosts.includes(host),
-      );
-      if (!inSomeGroup && !ungrouped.hosts.includes(host)) ungrouped.hosts.push(host);
-      if (inSomeGroup) ungrouped.hosts = ungrouped.hosts.filter((name) => name !== host);
+    for (const host of this.hosts.values()) {
+      const inSomeGroup = [...host.directGroups].some((name) => name !== 'all' && name !== 'ungrouped');
+      if (inSomeGroup) {
+        ungrouped.hosts.delete(host.name);
+        host.directGroups.delete('ungrouped');
+      } else {
+        ungrouped.hosts.add(host.name);
+        host.directGroups.add('ungrouped');
+      }
     }
     this.computeDepths();
   }
@@ -349,15 +361,16 @@ class InventoryBuilder {
   }
 
   loadVarsFiles(): void {
-    const dir = dirname(this.file);
-    for (const group of this.groups.values()) {
-      for (const file of varsFilesFor(join(dir, 'group_vars'), group.name)) {
-        readVarsFile(file, this.problems, group.fileVars);
+    const groupVars = join(dirname(this.file), 'group_vars');
+    const hostVars = join(dirname(this.file), 'host_vars');
+    if (existsSync(groupVars)) {
+      for (const group of this.groups.values()) {
+        for (const file of varsFilesFor(groupVars, group.name)) readVarsFile(file, this.problems, group.fileVars);
       }
     }
-    for (const host of this.hosts.values()) {
-      for (const file of varsFilesFor(join(dir, 'host_vars'), host.name)) {
-        readVarsFile(file, this.problems, host.fileVars);
+    if (existsSync(hostVars)) {
+      for (const host of this.hosts.values()) {
+        for (const file of varsFilesFor(hostVars, host.name)) readVarsFile(file, this.problems, host.fileVars);
       }
     }
   }
@@ -374,16 +387,14 @@ class InventoryBuilder {
       );
   }
 
-  private groupsOf(host: string): string[] {
+  private groupsOf(host: HostDraft): string[] {
     const found = new Set<string>(['all']);
     const climb = (name: string): void => {
       if (found.has(name)) return;
       found.add(name);
       for (const parent of this.groups.get(name)?.parents ?? []) climb(parent);
     };
-    for (const group of this.groups.values()) {
-      if (group.name !== 'all' && group.hosts.includes(host)) climb(group.name);
-    }
+    for (const group of host.directGroups) climb(group);
     return [...found];
   }
 
@@ -391,7 +402,7 @@ class InventoryBuilder {
     const inventoryDir = dirname(this.file);
     const hosts: InventoryHost[] = [];
     for (const draft of this.hosts.values()) {
-      const groups = this.sorted(this.groupsOf(draft.name));
+      const groups = this.sorted(this.groupsOf(draft));
       // Ansible's variable precedence: inventory-file group vars, then group_vars files, then inventory-file
       // host vars, then host_vars files; each a top-level key replace (hash_behaviour=replace).
       const layers: VarLayer[] = [
@@ -486,7 +497,8 @@ function readVarsFile(file: string, problems: Problem[], into: VarLayer): void {
  * file without extension), NAME.yml, NAME.yaml, NAME.json; a folder's YAML/JSON files, recursively, in lexical order.
  */
 function varsFilesFor(dir: string, name: string): string[] {
-  if (!existsSync(dir)) return [];
+  // A name is a file name here, never a path that could leave the folder.
+  if (/[/\\\0]/.test(name) || name === '.' || name === '..') return [];
   for (const candidate of [name, ...VARS_EXTENSIONS.map((ext) => name + ext)]) {
     const path = join(dir, candidate);
     let stats;

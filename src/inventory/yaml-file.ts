@@ -33,7 +33,8 @@ const pyyamlOctal: ScalarTag = {
 
 export const PARSE_OPTIONS = {
   prettyErrors: false,
-  uniqueKeys: true,
+  // The yaml package checks key uniqueness in quadratic time; duplicateKeys() does it in linear time.
+  uniqueKeys: false,
   merge: true,
   customTags: (tags: Tags): Tags => [pyyamlOctal, pyyamlBool, ...tags],
 } as const;
@@ -85,12 +86,10 @@ export function parseYamlText(file: string, text: string, problems: Problem[]): 
   const lines = new LineCounter();
   const doc = parseDocument(text, { ...PARSE_OPTIONS, lineCounter: lines });
   const yamlFile: YamlFile = { file, doc, lines };
-  if (doc.errors.length > 0) {
-    // The yaml package may place a duplicate key error at the end of the previous entry; point at the key.
-    const duplicates = duplicateKeys(yamlFile);
+  const duplicates = duplicateKeys(yamlFile);
+  if (doc.errors.length > 0 || duplicates.length > 0) {
     const found: Problem[] = [];
     for (const error of doc.errors) {
-      if (error.code === 'DUPLICATE_KEY' && duplicates.length > 0) continue;
       const { line, col } = lines.linePos(error.pos[0]);
       found.push({ file, line, column: col, rule: `YAML syntax: ${error.message}`, found: error.code });
     }

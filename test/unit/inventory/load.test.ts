@@ -251,3 +251,13 @@ test('a group written in several places gathers its hosts and vars; the later va
   assert.deepEqual(inventory.groups['web']?.vars, { a: 'first', b: 'second' });
   assert.deepEqual(host(inventory, 'web1').groups, ['all', 'prod', 'web']);
 });
+
+test('a host name is never a path out of host_vars', async () => {
+  const file = writeInventory({
+    'inventory.yml': 'web:\n  hosts:\n    ../secret:\n',
+    'secret.yml': 'leaked: true\n',
+    'host_vars/web1.yml': 'x: 1\n',
+  });
+  const inventory = await loadInventory(file);
+  assert.equal(host(inventory, '../secret').vars['leaked'], undefined);
+});
