@@ -109,8 +109,15 @@ export function parseYamlText(file: string, text: string, problems: Problem[]): 
     data = doc.toJS(TO_JS_OPTIONS);
   } catch (error) {
     if (error instanceof ReferenceError) {
+      let firstAlias: Node | undefined;
+      visit(doc, {
+        Alias(_key, node) {
+          firstAlias = node;
+          return visit.BREAK;
+        },
+      });
       problems.push({
-        file,
+        ...locationOf(yamlFile, firstAlias),
         rule: 'too many YAML alias expansions (an alias bomb?)',
         expected: `at most ${MAX_ALIAS_COUNT} alias expansions`,
       });

@@ -261,3 +261,21 @@ test('a host name is never a path out of host_vars', async () => {
   const inventory = await loadInventory(file);
   assert.equal(host(inventory, '../secret').vars['leaked'], undefined);
 });
+
+test('a host under all.hosts that is also in a group is not ungrouped', async () => {
+  const file = writeInventory({ 'inventory.yml': 'all:\n  hosts:\n    web1:\n    solo:\nweb:\n  hosts:\n    web1:\n' });
+  const inventory = await loadInventory(file);
+  assert.deepEqual(host(inventory, 'web1').groups, ['all', 'web']);
+  assert.deepEqual(host(inventory, 'solo').groups, ['all', 'ungrouped']);
+  assert.deepEqual(inventory.groups['ungrouped']?.hosts, ['solo']);
+});
+
+test('a large inventory loads in linear time', async () => {
+  const lines = ['all:', '  children:', '    web:', '      hosts:'];
+  for (let i = 0; i < 20_000; i++) lines.push(`        web${i}.example.com: { rack: ${i % 40} }`);
+  const file = writeInventory({ 'inventory.yml': `${lines.join('\n')}\n` });
+  const started = Date.now();
+  const inventory = await loadInventory(file);
+  assert.equal(inventory.hosts.length, 20_000);
+  assert.ok(Date.now() - started < 15_000, `loaded in ${Date.now() - started} ms`);
+});

@@ -230,5 +230,6 @@ test('a YAML alias bomb is refused within bounded time', async () => {
   const problems = await problemsOf(file);
   assert.equal(problems.length, 1);
   assert.match(problems[0]?.rule ?? '', /too many YAML alias expansions/);
+  assert.deepEqual([problems[0]?.line, problems[0]?.column], [4, 12], 'located at the first alias');
   assert.ok(Date.now() - started < 1000, 'refused fast');
 });
