@@ -18,6 +18,8 @@ export interface InventoryHost {
    * falls back to the nearest located ancestor, then to the inventory file.
    */
   locate(path: ReadonlyArray<string | number>): SourceLocation;
+  /** Absolute folder of the inventory file: relative paths in vars (key files) resolve against it. */
+  inventoryDir?: string;
 }
 
 export interface InventoryGroup {
