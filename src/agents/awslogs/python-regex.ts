@@ -19,6 +19,7 @@ export function checkPythonRegex(pattern: string): RegexCheck {
   let out = '';
   let flags = '';
   let inClass = false;
+  const groups = new Set<string>();
   let i = 0;
   const n = pattern.length;
   while (i < n) {
@@ -80,12 +81,15 @@ export function checkPythonRegex(pattern: string): RegexCheck {
       let m: RegExpMatchArray | null;
       if ((m = /^P<([^>]*)>/.exec(rest))) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m[1] as string)) return fail(`bad character in group name '${m[1]}'`);
+        if (groups.has(m[1] as string)) return fail(`redefinition of group name '${m[1]}'`);
+        groups.add(m[1] as string);
         out += `(?<${m[1]}>`;
         i += 2 + m[0].length;
         continue;
       }
       if ((m = /^P=([^)]*)\)/.exec(rest))) {
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(m[1] as string)) return fail(`bad character in group name '${m[1]}'`);
+        if (!groups.has(m[1] as string)) return fail(`unknown group name '${m[1]}'`);
         out += `\\k<${m[1]}>`;
         i += 2 + m[0].length;
         continue;
