@@ -121,10 +121,12 @@ class HostCheck {
 
   private make(p: VarPath, rule: string, expected?: string, found?: string): Problem {
     const loc = this.host.locate(p);
-    const problem: Problem = { file: loc.file, rule };
+    // Built field by field so that the JSON output reads file, line, column, path, rule, expected, found.
+    const problem = { file: loc.file } as Problem;
     if (loc.line !== undefined) problem.line = loc.line;
     if (loc.column !== undefined) problem.column = loc.column;
     problem.path = pathText(this.host.name, p);
+    problem.rule = rule;
     if (expected !== undefined) problem.expected = expected;
     if (found !== undefined) problem.found = found;
     return problem;
@@ -179,9 +181,11 @@ class HostCheck {
   }
 
   /** Refuses a secret key anywhere in the host's variables; never shows its value. */
-  private secrets(p: VarPath, v: unknown): void {
+  private secrets(p: VarPath, v: unknown, seen = new Set<unknown>()): void {
+    if (typeof v !== 'object' || v === null || seen.has(v)) return;
+    seen.add(v); // YAML aliases can share, even nest, one node
     if (Array.isArray(v)) {
-      v.forEach((item, i) => this.secrets([...p, i], item));
+      v.forEach((item, i) => this.secrets([...p, i], item, seen));
     } else if (isMapping(v)) {
       for (const [key, value] of Object.entries(v)) {
         if ((SECRET_KEYS as readonly string[]).includes(key.toLowerCase())) {
@@ -191,7 +195,7 @@ class HostCheck {
             'awslogs_credentials: { source: env } or { source: keys, profile: NAME }',
           );
         } else {
-          this.secrets([...p, key], value);
+          this.secrets([...p, key], value, seen);
         }
       }
     }
@@ -445,6 +449,9 @@ class HostCheck {
       fileValue === undefined
         ? this.fail(at('file'), 'file is required', 'an absolute path of the log file (globs allowed)')
         : this.absolutePath(at('file'), fileValue);
+    if (file !== undefined && /\.(?:tar|gz|zip|bz2|rar)$/i.test(file)) {
+      this.warn(at('file'), 'the agent ignores .tar .gz .zip .bz2 .rar files: this file is never read');
+    }
 
     const sectionValue = get(v, 'section');
     let section: string | undefined;

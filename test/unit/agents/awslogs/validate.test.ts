@@ -169,3 +169,10 @@ test('validate: a long hostile value is shown escaped and cut', () => {
   assert.ok(!found.includes('\n'));
   assert.ok(found.length <= 80);
 });
+
+test('validate: a self-referencing value (a YAML alias loop) does not hang the secret scan', () => {
+  const loop: Record<string, unknown> = { name: 'x' };
+  loop.self = loop;
+  const { problems } = validateHosts([fakeHost('web1', { aws_region: 'us-west-2', app: loop, awslogs_logs: [LOG] })]);
+  assert.deepEqual(problems, []);
+});
