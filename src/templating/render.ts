@@ -1,7 +1,7 @@
 // Handlebars, strict: a variable a template names but the host does not have is an error, never an empty
 // string. The stock templates live in the repo's templates/; an operator's `awslogs_templates_dir` wins
 // file by file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
@@ -83,9 +83,22 @@ export function renderHostFiles(
   };
 }
 
-/** The operator's template when their directory has one of that name, else the stock one. */
+/**
+ * The operator's template when their directory has one of that name, else the stock one. A templates
+ * directory that does not exist is an error, not a silent fall-back to the stock templates.
+ */
 export function templateFile(name: string, spec: HostSpec, templatesRoot: string): string {
   if (spec.templatesDir !== undefined) {
+    if (!statSync(spec.templatesDir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new InputError([
+        {
+          file: spec.templatesDir,
+          path: `hosts.${spec.host}.awslogs_templates_dir`,
+          rule: 'awslogs_templates_dir is not a directory',
+          expected: 'a directory holding awslogs.conf.hbs and/or awscli.conf.hbs',
+        },
+      ]);
+    }
     const own = path.join(spec.templatesDir, name);
     if (existsSync(own)) return own;
   }

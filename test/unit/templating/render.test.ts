@@ -304,3 +304,10 @@ test('render: python configparser reads back exactly the sections and options gi
     },
   });
 });
+
+test('render: a templates dir that does not exist is an error, not a silent fall-back', () => {
+  assert.throws(
+    () => renderHostFiles({ ...FULL, templatesDir: '/nonexistent/templates' }, KEYS, DEFAULT_TEMPLATES_DIR),
+    (err: unknown) => err instanceof InputError && /awslogs_templates_dir is not a directory/.test(err.message),
+  );
+});
