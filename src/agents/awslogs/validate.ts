@@ -58,21 +58,26 @@ export function validateHosts(hosts: InventoryHost[]): ValidationResult {
   const specs = new Map<string, HostSpec>();
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
+  const located = new Set<Problem>();
   for (const host of hosts) {
-    const check = new HostCheck(host);
+    const check = new HostCheck(host, located);
     const spec = check.run();
     problems.push(...check.problems);
     warnings.push(...check.warnings);
     if (spec && check.problems.length === 0) specs.set(host.name, spec);
   }
-  return { specs, problems: dedupe(problems), warnings: dedupe(warnings) };
+  return { specs, problems: dedupe(problems, located), warnings: dedupe(warnings, located) };
 }
 
-/** One value written once in a group reaches every host of the group: same place and rule → one problem. */
-function dedupe(list: Problem[]): Problem[] {
+/**
+ * One value written once in a group reaches every host of the group: same place, rule and value → one
+ * problem. Only problems about a value that is there qualify: a missing value's location is a fall-back
+ * that several hosts may share.
+ */
+function dedupe(list: Problem[], located: Set<Problem>): Problem[] {
   const seen = new Set<string>();
   return list.filter((p) => {
-    if (p.line === undefined) return true;
+    if (p.line === undefined || !located.has(p)) return true;
     const key = [p.file, p.line, p.column, p.rule, p.found].join('\0');
     if (seen.has(key)) return false;
     seen.add(key);
@@ -117,7 +122,20 @@ const GROUP_NAME = /^[A-Za-z0-9_\-/.#]{1,512}$/;
 class HostCheck {
   readonly problems: Problem[] = [];
   readonly warnings: Problem[] = [];
-  constructor(private readonly host: InventoryHost) {}
+  constructor(
+    private readonly host: InventoryHost,
+    /** Problems about a value present in the vars, whose location is where it was written. */
+    private readonly located: Set<Problem>,
+  ) {}
+
+  private present(p: VarPath): boolean {
+    let v: unknown = this.host.vars;
+    for (const segment of p) {
+      if (typeof v !== 'object' || v === null) return false;
+      v = (v as Record<string | number, unknown>)[segment];
+    }
+    return v !== undefined && v !== null;
+  }
 
   private make(p: VarPath, rule: string, expected?: string, found?: string): Problem {
     const loc = this.host.locate(p);
@@ -129,6 +147,7 @@ class HostCheck {
     problem.rule = rule;
     if (expected !== undefined) problem.expected = expected;
     if (found !== undefined) problem.found = found;
+    if (this.present(p)) this.located.add(problem);
     return problem;
   }
 

@@ -176,3 +176,22 @@ test('validate: a self-referencing value (a YAML alias loop) does not hang the s
   const { problems } = validateHosts([fakeHost('web1', { aws_region: 'us-west-2', app: loop, awslogs_logs: [LOG] })]);
   assert.deepEqual(problems, []);
 });
+
+test('validate: a missing value is reported for every host, even where locations fall back to one line', () => {
+  const hosts = ['web1', 'web2'].map((name) =>
+    fakeHost(name, { aws_region: 'ap-northeast-2' }, { lines: { aws_region: 2 } }),
+  );
+  // A loader whose every fall-back is the root mapping's line 1.
+  for (const h of hosts) {
+    const locate = h.locate.bind(h);
+    h.locate = (path) => (path.length === 0 || path[0] !== 'aws_region' ? { file: 'inv.yml', line: 1 } : locate(path));
+  }
+  const { problems } = validateHosts(hosts);
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.line]),
+    [
+      ['hosts.web1.awslogs_logs', 1],
+      ['hosts.web2.awslogs_logs', 1],
+    ],
+  );
+});
