@@ -1,0 +1,137 @@
+// `encoding`: the Python codec names the tool accepts (common codecs present in Python 2.7 and 3), with their
+// aliases as Python's `encodings.aliases` lists them. Generated once from Python 3.11, Python-3-only aliases dropped.
+
+/** Canonical codec name → accepted spellings (normalised: lowercase, runs of other characters → `_`). */
+export const PYTHON_CODECS: Readonly<Record<string, readonly string[]>> = {
+  ascii: [
+    '646',
+    'ansi_x3.4_1968',
+    'ansi_x3.4_1986',
+    'ansi_x3_4_1968',
+    'ascii',
+    'cp367',
+    'csascii',
+    'ibm367',
+    'iso646_us',
+    'iso_646.irv_1991',
+    'iso_ir_6',
+    'us',
+    'us_ascii',
+  ],
+  utf_8: ['u8', 'utf', 'utf8', 'utf8_ucs2', 'utf8_ucs4', 'utf_8'],
+  utf_8_sig: ['utf_8_sig'],
+  utf_16: ['u16', 'utf16', 'utf_16'],
+  utf_16_le: ['unicodelittleunmarked', 'utf_16_le', 'utf_16le'],
+  utf_16_be: ['unicodebigunmarked', 'utf_16_be', 'utf_16be'],
+  utf_32: ['u32', 'utf32', 'utf_32'],
+  utf_32_le: ['utf_32_le', 'utf_32le'],
+  utf_32_be: ['utf_32_be', 'utf_32be'],
+  latin_1: [
+    '8859',
+    'cp819',
+    'csisolatin1',
+    'ibm819',
+    'iso8859',
+    'iso8859_1',
+    'iso_8859_1',
+    'iso_8859_1_1987',
+    'iso_ir_100',
+    'l1',
+    'latin',
+    'latin1',
+    'latin_1',
+  ],
+  iso8859_2: ['csisolatin2', 'iso8859_2', 'iso_8859_2', 'iso_8859_2_1987', 'iso_ir_101', 'l2', 'latin2'],
+  iso8859_3: ['csisolatin3', 'iso8859_3', 'iso_8859_3', 'iso_8859_3_1988', 'iso_ir_109', 'l3', 'latin3'],
+  iso8859_4: ['csisolatin4', 'iso8859_4', 'iso_8859_4', 'iso_8859_4_1988', 'iso_ir_110', 'l4', 'latin4'],
+  iso8859_5: ['csisolatincyrillic', 'cyrillic', 'iso8859_5', 'iso_8859_5', 'iso_8859_5_1988', 'iso_ir_144'],
+  iso8859_6: [
+    'arabic',
+    'asmo_708',
+    'csisolatinarabic',
+    'ecma_114',
+    'iso8859_6',
+    'iso_8859_6',
+    'iso_8859_6_1987',
+    'iso_ir_127',
+  ],
+  iso8859_7: [
+    'csisolatingreek',
+    'ecma_118',
+    'elot_928',
+    'greek',
+    'greek8',
+    'iso8859_7',
+    'iso_8859_7',
+    'iso_8859_7_1987',
+    'iso_ir_126',
+  ],
+  iso8859_8: ['csisolatinhebrew', 'hebrew', 'iso8859_8', 'iso_8859_8', 'iso_8859_8_1988', 'iso_ir_138'],
+  iso8859_9: ['csisolatin5', 'iso8859_9', 'iso_8859_9', 'iso_8859_9_1989', 'iso_ir_148', 'l5', 'latin5'],
+  iso8859_10: ['csisolatin6', 'iso8859_10', 'iso_8859_10', 'iso_8859_10_1992', 'iso_ir_157', 'l6', 'latin6'],
+  iso8859_11: ['iso8859_11', 'iso_8859_11', 'iso_8859_11_2001', 'thai'],
+  iso8859_13: ['iso8859_13', 'iso_8859_13', 'l7', 'latin7'],
+  iso8859_14: ['iso8859_14', 'iso_8859_14', 'iso_8859_14_1998', 'iso_celtic', 'iso_ir_199', 'l8', 'latin8'],
+  iso8859_15: ['iso8859_15', 'iso_8859_15', 'l9', 'latin9'],
+  iso8859_16: ['iso8859_16', 'iso_8859_16', 'iso_8859_16_2001', 'iso_ir_226', 'l10', 'latin10'],
+  cp1250: ['1250', 'cp1250', 'windows_1250'],
+  cp1251: ['1251', 'cp1251', 'windows_1251'],
+  cp1252: ['1252', 'cp1252', 'windows_1252'],
+  cp1253: ['1253', 'cp1253', 'windows_1253'],
+  cp1254: ['1254', 'cp1254', 'windows_1254'],
+  cp1255: ['1255', 'cp1255', 'windows_1255'],
+  cp1256: ['1256', 'cp1256', 'windows_1256'],
+  cp1257: ['1257', 'cp1257', 'windows_1257'],
+  cp1258: ['1258', 'cp1258', 'windows_1258'],
+  cp437: ['437', 'cp437', 'cspc8codepage437', 'ibm437'],
+  cp850: ['850', 'cp850', 'cspc850multilingual', 'ibm850'],
+  cp852: ['852', 'cp852', 'cspcp852', 'ibm852'],
+  cp866: ['866', 'cp866', 'csibm866', 'ibm866'],
+  cp874: ['cp874'],
+  koi8_r: ['cskoi8r', 'koi8_r'],
+  koi8_u: ['koi8_u'],
+  euc_kr: ['euc_kr', 'euckr', 'korean', 'ks_c_5601', 'ks_c_5601_1987', 'ks_x_1001', 'ksc5601', 'ksx1001'],
+  cp949: ['949', 'cp949', 'ms949', 'uhc'],
+  johab: ['cp1361', 'johab', 'ms1361'],
+  iso2022_kr: ['csiso2022kr', 'iso2022_kr', 'iso2022kr', 'iso_2022_kr'],
+  shift_jis: ['csshiftjis', 's_jis', 'shift_jis', 'shiftjis', 'sjis'],
+  cp932: ['932', 'cp932', 'ms932', 'ms_kanji', 'mskanji'],
+  euc_jp: ['euc_jp', 'eucjp', 'u_jis', 'ujis'],
+  iso2022_jp: ['csiso2022jp', 'iso2022_jp', 'iso2022jp', 'iso_2022_jp'],
+  shift_jisx0213: ['s_jisx0213', 'shift_jisx0213', 'shiftjisx0213', 'sjisx0213'],
+  euc_jis_2004: ['euc_jis2004', 'euc_jis_2004', 'eucjis2004', 'jisx0213'],
+  gb2312: [
+    'chinese',
+    'csiso58gb231280',
+    'euc_cn',
+    'euccn',
+    'eucgb2312_cn',
+    'gb2312',
+    'gb2312_1980',
+    'gb2312_80',
+    'iso_ir_58',
+  ],
+  gbk: ['936', 'cp936', 'gbk', 'ms936'],
+  gb18030: ['gb18030', 'gb18030_2000'],
+  hz: ['hz', 'hz_gb', 'hz_gb_2312', 'hzgb'],
+  big5: ['big5', 'big5_tw', 'csbig5'],
+  big5hkscs: ['big5_hkscs', 'big5hkscs', 'hkscs'],
+  cp950: ['950', 'cp950', 'ms950'],
+  mac_roman: ['mac_roman', 'macintosh', 'macroman'],
+  tis_620: ['iso_ir_166', 'tis620', 'tis_620', 'tis_620_0', 'tis_620_2529_0', 'tis_620_2529_1'],
+};
+
+const BY_ALIAS = new Map<string, string>();
+for (const [canonical, aliases] of Object.entries(PYTHON_CODECS)) {
+  for (const alias of aliases) BY_ALIAS.set(normaliseCodecName(alias), canonical);
+}
+
+/** Python's `encodings.normalize_encoding` after `codecs.lookup`'s lowercasing; dots become `_` too. */
+export function normaliseCodecName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+}
+
+/** The canonical codec name for `name`, or undefined when the tool does not know it. */
+export function canonicalCodec(name: string): string | undefined {
+  return BY_ALIAS.get(normaliseCodecName(name));
+}

@@ -1,0 +1,48 @@
+// What a host running the awslogs agent must look like: the package, its two files, its service.
+import type { DesiredState, OsFlavour } from '../../core/types.js';
+import type { HostSpec, RenderedFiles } from './spec.js';
+
+export const AWSLOGS_CONF_PATH = '/etc/awslogs/awslogs.conf';
+export const AWSCLI_CONF_PATH = '/etc/awslogs/awscli.conf';
+export const PACKAGE_NAME = 'awslogs';
+
+/** The package's service: a SysV script on Amazon Linux 1, a systemd unit on Amazon Linux 2. */
+export function serviceName(flavour: OsFlavour): string {
+  switch (flavour) {
+    case 'amzn1':
+      return 'awslogs';
+    case 'amzn2':
+      return 'awslogsd';
+  }
+}
+
+/**
+ * The desired state of one host. Both files restart the agent when they change; awscli.conf may hold a
+ * secret key, so it is readable by root only and its secrets are masked wherever it is shown.
+ */
+export function desiredState(_spec: HostSpec, files: RenderedFiles, flavour: OsFlavour): DesiredState {
+  return {
+    package: { name: PACKAGE_NAME },
+    files: [
+      {
+        path: AWSLOGS_CONF_PATH,
+        content: files.awslogsConf,
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+        secrets: [],
+        notifies: true,
+      },
+      {
+        path: AWSCLI_CONF_PATH,
+        content: files.awscliConf,
+        mode: 0o600,
+        owner: 'root',
+        group: 'root',
+        secrets: [...files.secrets],
+        notifies: true,
+      },
+    ],
+    service: { name: serviceName(flavour), running: true, enabled: true },
+  };
+}

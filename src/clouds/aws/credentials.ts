@@ -1,0 +1,79 @@
+// Where the keys written to a host's awscli.conf come from: the tool's environment or one of the operator's
+// AWS profiles, never the inventory. An instance profile needs nothing written.
+import os from 'node:os';
+import path from 'node:path';
+import { fromIni } from '@aws-sdk/credential-providers';
+import { UsageError } from '../../core/errors.js';
+import type { CredentialsSpec, ResolvedCredentials } from '../../agents/awslogs/spec.js';
+
+export const DEFAULT_PROFILE = 'default';
+
+/** The operator's shared credentials file, as the AWS SDK and CLI find it. */
+export function sharedCredentialsFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_SHARED_CREDENTIALS_FILE || path.join(os.homedir(), '.aws', 'credentials');
+}
+
+/** The operator's AWS config file (profiles with role_arn, sso_…, credential_process). */
+export function sharedConfigFile(env: NodeJS.ProcessEnv = process.env): string {
+  return env.AWS_CONFIG_FILE || path.join(os.homedir(), '.aws', 'config');
+}
+
+/**
+ * The keys a host's awscli.conf gets, or undefined for an instance profile. Errors name the missing
+ * profile or variables and never a secret. `env` is where AWS_* variables and the files' locations are read.
+ */
+export async function resolveCredentials(
+  spec: CredentialsSpec,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ResolvedCredentials | undefined> {
+  switch (spec.source) {
+    case 'instance_profile':
+      return undefined;
+    case 'env':
+      return fromEnvironment(env);
+    case 'keys':
+      return fromProfile(spec.profile ?? DEFAULT_PROFILE, env);
+  }
+}
+
+function fromEnvironment(env: NodeJS.ProcessEnv): ResolvedCredentials {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  const missing = [
+    ...(accessKeyId ? [] : ['AWS_ACCESS_KEY_ID']),
+    ...(secretAccessKey ? [] : ['AWS_SECRET_ACCESS_KEY']),
+  ];
+  if (!accessKeyId || !secretAccessKey) {
+    throw new UsageError(
+      `awslogs_credentials is { source: env } but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set in the environment`,
+    );
+  }
+  const credentials: ResolvedCredentials = { accessKeyId, secretAccessKey };
+  if (env.AWS_SESSION_TOKEN) credentials.sessionToken = env.AWS_SESSION_TOKEN;
+  return credentials;
+}
+
+async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials> {
+  let identity;
+  try {
+    identity = await fromIni({
+      profile,
+      filepath: sharedCredentialsFile(env),
+      configFilepath: sharedConfigFile(env),
+      ignoreCache: true,
+    })();
+  } catch (err) {
+    // The SDK's messages name the profile and files, not key material.
+    const reason = (err as Error).message.split('\n')[0];
+    throw new UsageError(
+      `awslogs_credentials is { source: keys, profile: ${profile} } but AWS profile "${profile}" gives no credentials ` +
+        `(looked in ${sharedCredentialsFile(env)} and ${sharedConfigFile(env)}): ${reason}`,
+    );
+  }
+  const credentials: ResolvedCredentials = {
+    accessKeyId: identity.accessKeyId,
+    secretAccessKey: identity.secretAccessKey,
+  };
+  if (identity.sessionToken) credentials.sessionToken = identity.sessionToken;
+  return credentials;
+}

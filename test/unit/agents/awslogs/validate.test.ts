@@ -1,0 +1,197 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { validateHosts } from '../../../../src/agents/awslogs/validate.js';
+import type { Problem } from '../../../../src/core/errors.js';
+import { fakeHost } from './fake-host.js';
+
+interface Expected {
+  path: string;
+  rule: string;
+}
+interface Case {
+  name: string;
+  vars?: Record<string, unknown>;
+  log?: Record<string, unknown>;
+  logs?: unknown;
+  problems?: Expected[];
+  warnings?: Expected[];
+  spec?: unknown;
+}
+interface CaseFile {
+  base: { vars: Record<string, unknown>; log: Record<string, unknown> };
+  cases: Case[];
+}
+
+const cases = JSON.parse(
+  readFileSync(new URL('../../../../../test/cases/awslogs/validate.json', import.meta.url), 'utf8'),
+) as CaseFile;
+
+/** Every expected entry matches one actual entry (exact path, rule substring), and nothing else was reported. */
+function assertReported(actual: Problem[], expected: Expected[], what: string): void {
+  const shown = JSON.stringify(actual, null, 2);
+  assert.equal(actual.length, expected.length, `${what}: expected ${expected.length}, got ${shown}`);
+  for (const e of expected) {
+    assert.ok(
+      actual.some((a) => a.path === e.path && a.rule.includes(e.rule)),
+      `${what}: none at ${e.path} with "${e.rule}" in ${shown}`,
+    );
+  }
+}
+
+/** `expected` is contained in `actual`: objects by key, arrays element by element. */
+function assertSubset(actual: unknown, expected: unknown, where: string): void {
+  if (Array.isArray(expected)) {
+    assert.ok(Array.isArray(actual), `${where}: not a list`);
+    assert.equal(actual.length, expected.length, `${where}: length`);
+    expected.forEach((e, i) => assertSubset(actual[i], e, `${where}[${i}]`));
+  } else if (typeof expected === 'object' && expected !== null) {
+    assert.ok(typeof actual === 'object' && actual !== null, `${where}: not an object`);
+    for (const [k, v] of Object.entries(expected))
+      assertSubset((actual as Record<string, unknown>)[k], v, `${where}.${k}`);
+  } else {
+    assert.equal(actual, expected, where);
+  }
+}
+
+for (const c of cases.cases) {
+  test(`validate: ${c.name}`, () => {
+    const vars: Record<string, unknown> = { ...cases.base.vars, ...c.vars };
+    vars.awslogs_logs = 'logs' in c ? c.logs : [{ ...cases.base.log, ...c.log }];
+    const result = validateHosts([fakeHost('web1', vars)]);
+    assertReported(result.problems, c.problems ?? [], 'problems');
+    assertReported(result.warnings, c.warnings ?? [], 'warnings');
+    if ((c.problems ?? []).length > 0) {
+      assert.equal(result.specs.size, 0, 'a host with problems gets no spec');
+    } else {
+      const spec = result.specs.get('web1');
+      assert.ok(spec, 'a valid host gets a spec');
+      assert.equal(spec.host, 'web1');
+      if (c.spec !== undefined) assertSubset(spec, c.spec, 'spec');
+    }
+  });
+}
+
+const LOG = { file: '/var/log/messages', log_group_name: '/var/log/messages', log_stream_name: '{hostname}' };
+
+test('validate: a problem names the file, line and column where the value was written', () => {
+  const host = fakeHost(
+    'web1',
+    { aws_region: 'ap-northeast-2', awslogs_logs: [{ ...LOG, buffer_duration: 100 }] },
+    { file: '/srv/inv/group_vars/web.yml', lines: { awslogs_logs: 4, 'awslogs_logs.0.buffer_duration': 9 } },
+  );
+  const { problems } = validateHosts([host]);
+  assert.deepEqual(problems, [
+    {
+      file: '/srv/inv/group_vars/web.yml',
+      line: 9,
+      column: 3,
+      path: 'hosts.web1.awslogs_logs[0].buffer_duration',
+      rule: 'buffer_duration must be at least 5000 ms',
+      expected: 'an integer >= 5000',
+      found: '100',
+    },
+  ]);
+});
+
+test('validate: one bad group value shared by many hosts is reported once; host values each', () => {
+  const lines = { 'awslogs_logs.0.time_zone': 7 };
+  const shared = [{ ...LOG, time_zone: 'KST' }];
+  const hosts = ['web1', 'web2', 'web3'].map((name) =>
+    fakeHost(name, { aws_region: 'ap-northeast-2', awslogs_logs: shared }, { lines }),
+  );
+  hosts.push(
+    fakeHost(
+      'db1',
+      { aws_region: 'Seoul', awslogs_logs: [LOG] },
+      { file: '/srv/inv/host_vars/db1.yml', lines: { aws_region: 1 } },
+    ),
+  );
+  const { problems, specs } = validateHosts(hosts);
+  assert.equal(specs.size, 0);
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.line]),
+    [
+      ['hosts.web1.awslogs_logs[0].time_zone', 7],
+      ['hosts.db1.aws_region', 1],
+    ],
+  );
+});
+
+test('validate: problems without a line are never merged across hosts', () => {
+  const hosts = ['web1', 'web2'].map((name) => fakeHost(name, { aws_region: 'ap-northeast-2' }));
+  const { problems } = validateHosts(hosts);
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    ['hosts.web1.awslogs_logs', 'hosts.web2.awslogs_logs'],
+  );
+});
+
+test('validate: valid hosts get specs even when another host has problems', () => {
+  const { specs, problems } = validateHosts([
+    fakeHost('good', { aws_region: 'eu-west-1', awslogs_logs: [LOG] }),
+    fakeHost('bad', { aws_region: 'eu-west-1', awslogs_logs: [{ ...LOG, batch_size: 0 }] }),
+  ]);
+  assert.equal(problems.length, 1);
+  assert.deepEqual([...specs.keys()], ['good']);
+});
+
+test('validate: a secret is never shown in a problem', () => {
+  const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+  const { problems } = validateHosts([
+    fakeHost('web1', {
+      aws_secret_access_key: secret,
+      awslogs_credentials: { source: 'keys', aws_secret_access_key: secret },
+      awslogs_logs: [LOG],
+    }),
+  ]);
+  assert.equal(problems.length, 2);
+  assert.ok(!JSON.stringify(problems).includes(secret));
+});
+
+test('validate: lengths of group and stream names', () => {
+  const ok = (over: Record<string, unknown>) =>
+    validateHosts([fakeHost('web1', { aws_region: 'us-west-2', awslogs_logs: [{ ...LOG, ...over }] })]).problems;
+  assert.equal(ok({ log_group_name: 'g'.repeat(512), log_stream_name: 's'.repeat(512) }).length, 0);
+  assert.match(ok({ log_group_name: 'g'.repeat(513) })[0]?.rule ?? '', /longer than 512/);
+  assert.match(ok({ log_stream_name: 's'.repeat(513) })[0]?.rule ?? '', /longer than 512/);
+});
+
+test('validate: a long hostile value is shown escaped and cut', () => {
+  const { problems } = validateHosts([
+    fakeHost('web1', {
+      aws_region: 'us-west-2',
+      awslogs_logs: [{ ...LOG, log_stream_name: 'x\n[evil]\n' + 'y'.repeat(200) }],
+    }),
+  ]);
+  const found = problems[0]?.found ?? '';
+  assert.ok(found.startsWith('"x\\n[evil]\\n'));
+  assert.ok(!found.includes('\n'));
+  assert.ok(found.length <= 80);
+});
+
+test('validate: a self-referencing value (a YAML alias loop) does not hang the secret scan', () => {
+  const loop: Record<string, unknown> = { name: 'x' };
+  loop.self = loop;
+  const { problems } = validateHosts([fakeHost('web1', { aws_region: 'us-west-2', app: loop, awslogs_logs: [LOG] })]);
+  assert.deepEqual(problems, []);
+});
+
+test('validate: a missing value is reported for every host, even where locations fall back to one line', () => {
+  const hosts = ['web1', 'web2'].map((name) =>
+    fakeHost(name, { aws_region: 'ap-northeast-2' }, { lines: { aws_region: 2 } }),
+  );
+  // A loader whose every fall-back is the root mapping's line 1.
+  for (const h of hosts) {
+    const locate = h.locate.bind(h);
+    h.locate = (path) => (path.length === 0 || path[0] !== 'aws_region' ? { file: 'inv.yml', line: 1 } : locate(path));
+  }
+  const { problems } = validateHosts(hosts);
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.line]),
+    [
+      ['hosts.web1.awslogs_logs', 1],
+      ['hosts.web2.awslogs_logs', 1],
+    ],
+  );
+});
