@@ -137,9 +137,10 @@ export function ensureSudoUser(name: string, nopasswd: boolean): () => void {
   return () => {
     rmSync(sudoers, { force: true });
     try {
-      execFileSync('userdel', ['-r', name], { stdio: 'ignore' });
+      execFileSync('userdel', ['-f', '-r', name], { stdio: 'ignore' });
     } catch {
-      // userdel warns (non-zero) when e.g. the mail spool is missing; the user is gone anyway
+      // userdel exits non-zero for a missing mail spool, though the user is gone; -f: an sshd session child
+      // may still be closing
     }
   };
 }
