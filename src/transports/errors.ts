@@ -76,16 +76,20 @@ export class BecomeFailed extends TransportError {
   constructor(
     host: string,
     readonly user: string,
-    readonly reason: 'password-required' | 'not-allowed' | 'other',
+    readonly reason: 'password-required' | 'not-allowed' | 'tty-required' | 'other',
     readonly stderr: string,
   ) {
-    const message =
-      reason === 'password-required'
-        ? `sudo requires a password on ${host} (user ${user})`
-        : reason === 'not-allowed'
-          ? `user ${user} may not use sudo on ${host}`
-          : `sudo failed on ${host} (user ${user}): ${stderr.trim()}`;
-    super(message, host, `give ${user} passwordless sudo (NOPASSWD) or connect as root`);
+    const message = {
+      'password-required': `sudo requires a password on ${host} (user ${user})`,
+      'not-allowed': `user ${user} may not use sudo on ${host}`,
+      'tty-required': `sudo on ${host} requires a terminal (Defaults requiretty) for user ${user}`,
+      other: `sudo failed on ${host} (user ${user}): ${stderr.trim()}`,
+    }[reason];
+    const hint =
+      reason === 'tty-required'
+        ? `add "Defaults:${user} !requiretty" to the host's sudoers, or connect as root`
+        : `give ${user} passwordless sudo (NOPASSWD) or connect as root`;
+    super(message, host, hint);
     this.name = 'BecomeFailed';
   }
 }

@@ -55,10 +55,28 @@ export interface SshTransport extends Transport {
 
 /** The part of an ssh2 channel we use (ssh2 ships no types here). */
 interface Channel {
-  on(event: 'data', cb: (chunk: Buffer) => void): void;
-  stderr: { on(event: 'data', cb: (chunk: Buffer) => void): void };
-  signal(name: string): void;
   close(): void;
+  outgoing?: { id?: number; state?: string };
+  _client?: { _protocol?: { signal?(id: number, name: string): void } };
+}
+
+/**
+ * Ask sshd to SIGKILL the remote command's process group (the SSH "signal" channel request). ssh2's public
+ * `channel.signal()` refuses once our side has sent EOF — always the case here, stdin being written and closed
+ * up front — so the request goes through its protocol object. Best effort only: OpenSSH honours it for a
+ * non-root login's own processes, but refuses it for a root login (no privilege separation after auth) and
+ * cannot reach what runs under sudo; such a command keeps running on the host after its channel is closed.
+ */
+function killRemote(channel: Channel): void {
+  const id = channel.outgoing?.id;
+  const protocol = channel._client?._protocol;
+  if (
+    id !== undefined &&
+    (channel.outgoing?.state === 'open' || channel.outgoing?.state === 'eof') &&
+    typeof protocol?.signal === 'function'
+  ) {
+    protocol.signal(id, 'KILL');
+  }
 }
 
 /** How a remote command goes through sudo: `sudo -n sh -c '<command>'`. */
@@ -74,6 +92,8 @@ function classify(err: unknown): UnreachableReason {
   if (e.level === 'client-authentication') return 'auth';
   if (e.level === 'handshake' || e.level === 'protocol') return 'handshake';
   if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return 'closed';
+  // ssh2 refusing the key file itself: encrypted without a passphrase, or not a key.
+  if (/private key|passphrase|Cannot parse privateKey/i.test(e.message ?? '')) return 'auth';
   return 'other';
 }
 
@@ -154,9 +174,17 @@ export async function connectSsh(target: SshTarget, options: SshOptions): Promis
   return new NodeSshTransport(ssh, target, options);
 }
 
+/**
+ * Channels open at once on one connection. OpenSSH's sshd refuses more than MaxSessions (default 10) sessions
+ * per connection; calls beyond this limit wait for a free channel instead of failing.
+ */
+export const MAX_CHANNELS = 8;
+
 class NodeSshTransport implements SshTransport {
   roundTrips = 0;
   private lost: unknown;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly ssh: NodeSSH,
@@ -173,7 +201,22 @@ class NodeSshTransport implements SshTransport {
     return become && this.target.user !== 'root' ? becomeCommand(command) : command;
   }
 
-  private exec(
+  private async exec(
+    command: string,
+    stdin: string | Buffer | undefined,
+    timeoutMs: number,
+  ): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+    while (this.active >= MAX_CHANNELS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await this.execNow(command, stdin, timeoutMs);
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private execNow(
     command: string,
     stdin: string | Buffer | undefined,
     timeoutMs: number,
@@ -209,9 +252,9 @@ class NodeSshTransport implements SshTransport {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         try {
-          channel?.signal('KILL');
+          if (channel) killRemote(channel);
         } catch {
-          // the server may not support signals; closing the channel is what matters
+          // best effort: closing the channel is what matters to us
         }
         try {
           channel?.close();
@@ -230,6 +273,9 @@ class NodeSshTransport implements SshTransport {
     if (!line) return;
     if (/password is required|terminal is required|askpass/i.test(line)) {
       throw new BecomeFailed(this.target.name, this.target.user, 'password-required', stderr);
+    }
+    if (/must have a tty/i.test(line)) {
+      throw new BecomeFailed(this.target.name, this.target.user, 'tty-required', stderr);
     }
     if (/not in the sudoers|not allowed to execute|may not run sudo/i.test(stderr)) {
       throw new BecomeFailed(this.target.name, this.target.user, 'not-allowed', stderr);

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,38 @@ describe('ssh transport against a real sshd', { skip }, () => {
     );
   });
 
+  test('more parallel commands than sshd allows sessions per connection wait their turn', async () => {
+    const rs = await Promise.all(Array.from({ length: 24 }, (_, n) => root.run(`sleep 0.1; echo ${n}`)));
+    assert.deepEqual(
+      rs.map((r) => r.stdout),
+      Array.from({ length: 24 }, (_, n) => `${n}\n`),
+    );
+  });
+
+  test('the SSH agent is used when no key file is given', async () => {
+    const sock = join(work, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    const saved = process.env.SSH_AUTH_SOCK;
+    try {
+      for (let i = 0; i < 50 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+      execFileSync('ssh-add', [sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      process.env.SSH_AUTH_SOCK = sock;
+      const { privateKeyFile: _unused, ...noKey } = base();
+      const t = await connectSsh(noKey, opts());
+      assert.equal((await t.run('echo agent')).stdout, 'agent\n');
+      await t.close();
+      delete process.env.SSH_AUTH_SOCK;
+      await assert.rejects(
+        connectSsh(noKey, opts()),
+        (e: unknown) => e instanceof HostUnreachable && e.reason === 'auth',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+      if (agent.pid !== undefined) process.kill(agent.pid, 'SIGTERM');
+    }
+  });
+
   test('put then get round-trips text and binary content, hostile path included', async () => {
     const text = join(work, "we'ird $(dir) name.conf");
     await root.put(text, '[general]\nstate_file = /var/lib/awslogs/agent-state\n');
@@ -102,7 +134,7 @@ describe('ssh transport against a real sshd', { skip }, () => {
 
   test('a command over its timeout is abandoned with CommandTimeout', async () => {
     const started = Date.now();
-    await assert.rejects(root.run('sleep 30', { timeoutMs: 300 }), (e: unknown) => {
+    await assert.rejects(root.run('sleep 4', { timeoutMs: 300 }), (e: unknown) => {
       assert.ok(e instanceof CommandTimeout);
       assert.equal(e.timeoutMs, 300);
       return true;
@@ -248,6 +280,15 @@ describe('ssh transport against a real sshd', { skip }, () => {
         sockets.forEach((s) => s.destroy());
         await new Promise((r) => server.close(r));
       }
+    });
+
+    test('a passphrase-protected key without its passphrase fails as auth', async () => {
+      const key = join(work, 'locked');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-f', key]);
+      await assert.rejects(
+        connectSsh({ ...base(), privateKeyFile: key }, opts()),
+        (e: unknown) => e instanceof HostUnreachable && e.reason === 'auth',
+      );
     });
 
     test('an unauthorised key fails as auth', async () => {
