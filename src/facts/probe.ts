@@ -76,7 +76,8 @@ export function probeScript(input: ProbeInput): string {
   const lines: string[] = [
     '# awslogs-provision probe: read-only, prints @@ records',
     'LC_ALL=C; export LC_ALL',
-    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH; export PATH',
+    // sbin may be missing from a non-root PATH; appended, so that the caller's PATH still decides.
+    'PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH',
     PROBE_FILE,
     `echo '@@probe-begin ${PROBE_VERSION}'`,
     'echo "@@clock $(date +%s%3N)"',

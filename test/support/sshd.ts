@@ -23,9 +23,9 @@ export interface TestSshd {
   /** The throwaway client private key, authorised for every user. */
   clientKey: string;
   /** `ssh-ed25519 AAAA…` lines of the host keys, by type. */
-  hostPublicKeys: { ed25519: string; ecdsa: string };
+  hostPublicKeys: { ed25519: string; ecdsa: string; rsa: string };
   /** A known_hosts line for this server with the given key type. */
-  knownHostsLine(type: 'ed25519' | 'ecdsa'): string;
+  knownHostsLine(type: 'ed25519' | 'ecdsa' | 'rsa'): string;
   stop(): Promise<void>;
 }
 
@@ -42,7 +42,8 @@ export async function freePort(): Promise<number> {
 }
 
 function keygen(file: string, type: string): string {
-  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'test', '-f', file], { stdio: 'ignore' });
+  const bits = type === 'rsa' ? ['-b', '2048'] : [];
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...bits, '-N', '', '-C', 'test', '-f', file], { stdio: 'ignore' });
   const [kt, b64] = readFileSync(`${file}.pub`, 'utf8').trim().split(/\s+/);
   return `${kt} ${b64}`;
 }
@@ -75,6 +76,7 @@ export async function startSshd(): Promise<TestSshd> {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // sshd's privilege separation directory
   const ed25519 = keygen(join(dir, 'host_ed25519'), 'ed25519');
   const ecdsa = keygen(join(dir, 'host_ecdsa'), 'ecdsa');
+  const rsa = keygen(join(dir, 'host_rsa'), 'rsa');
   const clientPub = keygen(join(dir, 'client'), 'ed25519');
   writeFileSync(join(dir, 'authorized_keys'), clientPub + '\n', { mode: 0o644 });
   const port = await freePort();
@@ -82,6 +84,7 @@ export async function startSshd(): Promise<TestSshd> {
     `ListenAddress 127.0.0.1:${port}`,
     `HostKey ${join(dir, 'host_ed25519')}`,
     `HostKey ${join(dir, 'host_ecdsa')}`,
+    `HostKey ${join(dir, 'host_rsa')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     'PidFile none',
     'UsePAM no',
@@ -102,7 +105,7 @@ export async function startSshd(): Promise<TestSshd> {
     if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
     throw new Error(`${(err as Error).message}: ${log}`);
   }
-  const hostPublicKeys = { ed25519, ecdsa };
+  const hostPublicKeys = { ed25519, ecdsa, rsa };
   return {
     host: '127.0.0.1',
     port,

@@ -250,6 +250,12 @@ describe('ssh transport against a real sshd', { skip }, () => {
       writeFileSync(file, `127.0.0.2,${sshd.knownHostsLine('ecdsa')}\n`);
       await (await connectSsh(base(), opts({ knownHostsFile: file }))).close();
     });
+
+    test('a recorded rsa key is verified (signed with rsa-sha2-*, recorded as ssh-rsa)', async () => {
+      const file = join(work, 'rsa_known_hosts');
+      writeFileSync(file, sshd.knownHostsLine('rsa') + '\n');
+      await (await connectSsh(base(), opts({ knownHostsFile: file }))).close();
+    });
   });
 
   describe('unreachable hosts', () => {

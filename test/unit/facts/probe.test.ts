@@ -221,3 +221,45 @@ describe('probeScript run by the local /bin/sh against real files', () => {
     assert.doesNotThrow(() => execFileSync('test', ['!', '-e', join(dir, 'pwned')]));
   });
 });
+
+test('probeScript: the package, systemd and sysv commands are called as intended (fake commands on PATH)', () => {
+  const bin = mkdtempSync(join(tmpdir(), 'awslogs-provision-fakebin-'));
+  try {
+    const fake = (name: string, body: string): void => {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(join(bin, name), 0o755);
+    };
+    // rpm: installed only when asked for exactly the package; prints the version in the asked format.
+    fake(
+      'rpm',
+      '[ "$1" = -q ] || exit 9; if [ "$2" = --qf ]; then printf "%s\\n" "1.1.4-3.amzn2"; exit 0; fi; [ "$2" = "aws logs" ]',
+    );
+    fake(
+      'systemctl',
+      'case "$1 $2" in "is-active aws\'d") echo active;; "is-enabled aws\'d") echo enabled;; *) echo unknown; exit 4;; esac',
+    );
+    fake('service', '[ "$1 $2" = "aws;1 status" ] && exit 0; exit 3');
+    fake('chkconfig', '[ "$1 $2" = "--list aws;1" ] && printf "aws;1\\t0:off\\t3:on\\n"');
+    fake('hostname', '[ "$1" = -I ] && echo "10.9.8.7 fd00::1" || echo fake-host');
+    const script = probeScript({ paths: [], packageName: 'aws logs', services: { amzn1: 'aws;1', amzn2: "aws'd" } });
+    const out = execFileSync('/bin/sh', ['-c', script], {
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
+    }).toString();
+    for (const line of [
+      '@@package installed 1.1.4-3.amzn2',
+      '@@systemd-active active',
+      '@@systemd-enabled enabled',
+      '@@sysv-status 0',
+      '@@sysv-chkconfig aws;1\t0:off\t3:on',
+      '@@hostname fake-host',
+      '@@ip 10.9.8.7',
+    ]) {
+      assert.ok(out.split('\n').includes(line), `${JSON.stringify(line)} in\n${out}`);
+    }
+    const f = parseFacts(out, []);
+    assert.deepEqual(f.package, { installed: true, version: '1.1.4-3.amzn2' });
+    assert.equal(f.ipAddress, '10.9.8.7');
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+});
