@@ -32,7 +32,10 @@ export interface SshTarget {
   port: number;
   user: string;
   privateKeyFile?: string;
-  /** Run commands and transfers through `sudo -n` (when user is not root) if the call asks for it. */
+  /**
+   * Run commands and transfers through `sudo -n` when user is not root (Ansible's `ansible_become`): the default
+   * of every call; a call's own `become` wins.
+   */
   become: boolean;
 }
 
@@ -197,8 +200,13 @@ class NodeSshTransport implements SshTransport {
     });
   }
 
+  /** Whether this call goes through sudo: its own `become`, else the target's; never for root. */
+  private sudo(become: boolean | undefined): boolean {
+    return (become ?? this.target.become) && this.target.user !== 'root';
+  }
+
   private wrap(command: string, become: boolean | undefined): string {
-    return become && this.target.user !== 'root' ? becomeCommand(command) : command;
+    return this.sudo(become) ? becomeCommand(command) : command;
   }
 
   private async exec(
@@ -268,7 +276,7 @@ class NodeSshTransport implements SshTransport {
   }
 
   private checkBecome(become: boolean | undefined, code: number, stderr: string): void {
-    if (!become || this.target.user === 'root' || code !== 1) return;
+    if (!this.sudo(become) || code !== 1) return;
     const line = stderr.split('\n').find((l) => l.startsWith('sudo: '));
     if (!line) return;
     if (/password is required|terminal is required|askpass/i.test(line)) {

@@ -93,6 +93,7 @@ describe('the probe over ssh', { skip: sshdUnavailable() }, () => {
           packageName: 'awslogs',
           services: { amzn1: 'awslogs', amzn2: 'awslogsd' },
         }),
+        become: false,
       });
       const unreadable = parseFacts(plain.stdout, [secret]).files[secret];
       assert.ok(unreadable?.exists && unreadable.unreadable && unreadable.content === '');

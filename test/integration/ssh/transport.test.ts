@@ -156,7 +156,8 @@ describe('ssh transport against a real sshd', { skip }, () => {
     test('passwordless sudo: run, put and get as root', async () => {
       const t = await connectSsh({ ...base(), user: nopw }, opts());
       try {
-        assert.equal((await t.run('id -un')).stdout, `${nopw}\n`);
+        assert.equal((await t.run('id -un', { become: false })).stdout, `${nopw}\n`);
+        assert.equal((await t.run('id -un')).stdout, 'root\n', "the target's become is the default");
         const r = await t.run('id -un; printf \'%s\' "$SUDO_USER"', { become: true });
         assert.equal(r.stdout, `root\n${nopw}`);
         const file = join(work, 'root-only.conf');
@@ -164,7 +165,7 @@ describe('ssh transport against a real sshd', { skip }, () => {
         execFileSync('chmod', ['600', file]);
         assert.equal(statSync(file).uid, 0);
         assert.equal((await t.get(file, { become: true })).toString(), 'secret\n');
-        await assert.rejects(t.get(file), RemoteCommandFailed); // without become: permission denied
+        await assert.rejects(t.get(file, { become: false }), RemoteCommandFailed); // permission denied
         const piped = await t.run('cat > /dev/null; wc -c < /etc/hostname >/dev/null; echo ok', {
           become: true,
           stdin: 'x',
