@@ -101,9 +101,9 @@ export function probeScript(input: ProbeInput): string {
     `if command -v chkconfig >/dev/null 2>&1; then echo "@@sysv-chkconfig $(chkconfig --list ${sysv} 2>/dev/null | head -n 1)"; fi`,
     `rc3=0; for d in /etc/rc3.d /etc/rc.d/rc3.d; do for l in "$d"/S[0-9][0-9]${sysv}; do [ -e "$l" ] && rc3=1; done; done; echo "@@sysv-rc3 $rc3"`,
     'echo "@@hostname $(hostname 2>/dev/null || uname -n)"',
-    // The primary IPv4: hostname -I, else the kernel's route lookup (no packet is sent; 192.0.2.1 is
+    // The primary IPv4: the first IPv4 of hostname -I, else the kernel's route lookup (no packet is sent; 192.0.2.1 is
     // TEST-NET-1, RFC 5737), else the first global address.
-    "ip4=$(hostname -I 2>/dev/null | awk '{print $1}')",
+    "ip4=$(hostname -I 2>/dev/null | tr ' ' '\\n' | grep -E '^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$' | head -n 1)",
     '[ -n "$ip4" ] || ip4=$(ip -4 route get 192.0.2.1 2>/dev/null | sed -n \'s/.* src \\([0-9.]*\\).*/\\1/p\' | head -n 1)',
     '[ -n "$ip4" ] || ip4=$(ip -4 -o addr show scope global 2>/dev/null | awk \'{print $4}\' | cut -d/ -f1 | head -n 1)',
     'echo "@@ip $ip4"',

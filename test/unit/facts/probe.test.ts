@@ -240,7 +240,7 @@ test('probeScript: the package, systemd and sysv commands are called as intended
     );
     fake('service', '[ "$1 $2" = "aws;1 status" ] && exit 0; exit 3');
     fake('chkconfig', '[ "$1 $2" = "--list aws;1" ] && printf "aws;1\\t0:off\\t3:on\\n"');
-    fake('hostname', '[ "$1" = -I ] && echo "10.9.8.7 fd00::1" || echo fake-host');
+    fake('hostname', '[ "$1" = -I ] && echo "fd00::1 10.9.8.7 10.1.1.1" || echo fake-host');
     const script = probeScript({ paths: [], packageName: 'aws logs', services: { amzn1: 'aws;1', amzn2: "aws'd" } });
     const out = execFileSync('/bin/sh', ['-c', script], {
       env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` },
