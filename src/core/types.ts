@@ -40,7 +40,22 @@ export interface DesiredState {
 /** What is on a managed path now. */
 export type FileFact =
   | { exists: false }
-  | { exists: true; content: string; mode: number; owner: string; group: string; isSymlink?: boolean };
+  | {
+      exists: true;
+      content: string;
+      mode: number;
+      owner: string;
+      group: string;
+      isSymlink?: boolean;
+      /** Set when the path is not a regular file (content is then empty). */
+      kind?: 'directory' | 'other';
+      /** The file is larger than the probe reads: `content` holds only its first (or, for a tail, last) bytes. */
+      truncated?: boolean;
+      /** Size in bytes, when the probe reported it. */
+      size?: number;
+      /** The probe could not read the content (permissions): `content` is empty. */
+      unreadable?: boolean;
+    };
 
 /** Everything the planner needs to know about a host, gathered in one probe. */
 export interface HostFacts {
@@ -54,6 +69,8 @@ export interface HostFacts {
   instanceId?: string;
   /** The host's clock when the probe ran, epoch ms. */
   clockMs: number;
+  /** Files read for diagnosis only (e.g. the agent's log), by path; see probeScript's extraFiles. */
+  extraFiles?: Record<string, FileFact>;
 }
 
 /** One change the apply will make; a union on `kind`. */

@@ -1,0 +1,373 @@
+// The one remote probe per host per run: a POSIX sh script that prints every fact the planner needs, and
+// the parser of its output. Pure: the script is a string, the parser a function of the output.
+//
+// Output format, one record per line, between `@@probe-begin 1` and `@@probe-end`:
+//   @@<key> <value…>                       a fact; the value is the rest of the line
+//   @@file <i> absent | dangling | unstatable
+//   @@file <i> present <link 0|1> <file|directory|other> <mode octal> <size> <owner> <group>
+//   @@content <i> <readable 0|1>           followed by base64 lines, closed by `@@end <i>`
+// File <i> is the i-th of `paths`, then of `extraFiles` (prefixed `x`: `x0`, `x1`…), and `@@path <i> <base64>`
+// echoes each path so that the parser can check that the output belongs to the paths it was given.
+// Nothing here contacts any address: the primary IP comes from the host's own tables.
+import { quote } from '../core/shell-quote.js';
+import type { FileFact, HostFacts, OsFlavour } from '../core/types.js';
+
+export const PROBE_VERSION = '1';
+/**
+ * How to run the probe: `transport.run(PROBE_COMMAND, { stdin: probeScript(…), become: true })`. The script goes
+ * on stdin, so that it runs in sh whatever the login shell and no command line limit applies.
+ */
+export const PROBE_COMMAND = 'sh -s';
+/** Default cap on the bytes of one managed file the probe reads (1 MiB). */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+export interface ExtraFile {
+  path: string;
+  /** Bytes to read at most; default 64 KiB. */
+  maxBytes?: number;
+  /** Read the last bytes instead of the first (for logs). */
+  tail?: boolean;
+}
+
+export interface ProbeInput {
+  /** The managed paths: each one's existence, type, mode, owner, group and content. */
+  paths: string[];
+  /** The agent's package, e.g. `awslogs`. */
+  packageName: string;
+  /** The agent's service on each flavour, e.g. `{ amzn1: 'awslogs', amzn2: 'awslogsd' }`. */
+  services: { amzn1: string; amzn2: string };
+  /** Files read for diagnosis only (the agent's log, its state file…): parsed into `HostFacts.extraFiles`. */
+  extraFiles?: ExtraFile[];
+  /** Cap on the bytes read of each managed path; default 1 MiB. */
+  maxFileBytes?: number;
+}
+
+/** The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail. */
+const PROBE_FILE = `probe_file() {
+  p=$1; i=$2; cap=$3; how=$4
+  printf '@@path %s ' "$i"; printf '%s' "$p" | base64 | tr -d '\\n'; echo
+  if [ ! -e "$p" ]; then
+    if [ -L "$p" ]; then echo "@@file $i dangling"; else echo "@@file $i absent"; fi
+    return
+  fi
+  link=0; [ -L "$p" ] && link=1
+  if [ -f "$p" ]; then kind=file; elif [ -d "$p" ]; then kind=directory; else kind=other; fi
+  st=$(stat -L -c '%a %s %U %G' -- "$p" 2>/dev/null)
+  if [ -z "$st" ]; then echo "@@file $i unstatable"; return; fi
+  set -f; set -- $st; set +f
+  echo "@@file $i present $link $kind $1 $2 $3 $4"
+  [ "$kind" = file ] || return
+  if [ -r "$p" ]; then
+    echo "@@content $i 1"
+    if [ "$how" = tail ]; then tail -c "$cap" -- "$p" | base64; else head -c "$cap" -- "$p" | base64; fi
+  else
+    echo "@@content $i 0"
+  fi
+  echo "@@end $i"
+}`;
+
+/** The probe script for one host. Every path and name in it is quoted: hostile paths are safe. */
+export function probeScript(input: ProbeInput): string {
+  const cap = input.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  if (!Number.isInteger(cap) || cap <= 0) throw new Error(`probeScript: maxFileBytes must be a positive integer`);
+  const pkg = quote(input.packageName);
+  const sysd = quote(input.services.amzn2);
+  const sysv = quote(input.services.amzn1);
+  const lines: string[] = [
+    '# awslogs-provision probe: read-only, prints @@ records',
+    'LC_ALL=C; export LC_ALL',
+    // sbin may be missing from a non-root PATH; appended, so that the caller's PATH still decides.
+    'PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH',
+    PROBE_FILE,
+    `echo '@@probe-begin ${PROBE_VERSION}'`,
+    'echo "@@clock $(date +%s%3N)"',
+    // os-release is read, not sourced: nothing of the host's is executed.
+    'osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\\"\'\\r"; }',
+    'echo "@@os-id $(osr ID)"',
+    'echo "@@os-version $(osr VERSION_ID)"',
+    'echo "@@system-release $(head -n 1 /etc/system-release 2>/dev/null | tr -d "\\r")"',
+    'if [ -d /run/systemd/system ]; then echo "@@init systemd"; else echo "@@init sysv"; fi',
+    'if ! command -v rpm >/dev/null 2>&1; then echo "@@package no-rpm"',
+    `elif rpm -q ${pkg} >/dev/null 2>&1; then echo "@@package installed $(rpm -q --qf '%{VERSION}-%{RELEASE}\\n' ${pkg} | head -n 1)"`,
+    'else echo "@@package absent"; fi',
+    // systemd (amzn2): the words systemctl prints; sysv (amzn1): service status code and boot links.
+    'if command -v systemctl >/dev/null 2>&1; then',
+    `  echo "@@systemd-active $(systemctl is-active ${sysd} 2>/dev/null | head -n 1)"`,
+    `  echo "@@systemd-enabled $(systemctl is-enabled ${sysd} 2>/dev/null | head -n 1)"`,
+    'fi',
+    `if command -v service >/dev/null 2>&1; then service ${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
+    `elif [ -x /etc/init.d/${sysv} ]; then /etc/init.d/${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
+    'fi',
+    `if command -v chkconfig >/dev/null 2>&1; then echo "@@sysv-chkconfig $(chkconfig --list ${sysv} 2>/dev/null | head -n 1)"; fi`,
+    `rc3=0; for d in /etc/rc3.d /etc/rc.d/rc3.d; do for l in "$d"/S[0-9][0-9]${sysv}; do [ -e "$l" ] && rc3=1; done; done; echo "@@sysv-rc3 $rc3"`,
+    'echo "@@hostname $(hostname 2>/dev/null || uname -n)"',
+    // The primary IPv4: the first IPv4 of hostname -I, else the kernel's route lookup (no packet is sent; 192.0.2.1 is
+    // TEST-NET-1, RFC 5737), else the first global address.
+    "ip4=$(hostname -I 2>/dev/null | tr ' ' '\\n' | grep -E '^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$' | head -n 1)",
+    '[ -n "$ip4" ] || ip4=$(ip -4 route get 192.0.2.1 2>/dev/null | sed -n \'s/.* src \\([0-9.]*\\).*/\\1/p\' | head -n 1)',
+    '[ -n "$ip4" ] || ip4=$(ip -4 -o addr show scope global 2>/dev/null | awk \'{print $4}\' | cut -d/ -f1 | head -n 1)',
+    'echo "@@ip $ip4"',
+    // The instance id from cloud-init's cache, else the DMI asset tag (Nitro); never a metadata address.
+    'if [ -s /var/lib/cloud/data/instance-id ]; then echo "@@instance-id cloud $(head -n 1 /var/lib/cloud/data/instance-id | tr -d "\\r ")"',
+    'elif [ -r /sys/devices/virtual/dmi/id/board_asset_tag ]; then echo "@@instance-id dmi $(head -n 1 /sys/devices/virtual/dmi/id/board_asset_tag | tr -d "\\r ")"',
+    'fi',
+  ];
+  input.paths.forEach((p, i) => lines.push(`probe_file ${quote(p)} ${i} ${cap} head`));
+  (input.extraFiles ?? []).forEach((f, i) => {
+    const max = f.maxBytes ?? 64 * 1024;
+    if (!Number.isInteger(max) || max <= 0) throw new Error(`probeScript: maxBytes of ${f.path} must be positive`);
+    lines.push(`probe_file ${quote(f.path)} x${i} ${max} ${f.tail ? 'tail' : 'head'}`);
+  });
+  lines.push("echo '@@probe-end'");
+  return lines.join('\n') + '\n';
+}
+
+/** The probe's output could not be understood: truncated, from another script, or not a probe at all. */
+export class ProbeOutputError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(
+      line === undefined ? `malformed probe output: ${message}` : `malformed probe output, line ${line}: ${message}`,
+    );
+    this.name = 'ProbeOutputError';
+  }
+}
+
+/** Amazon Linux 1 or 2 from os-release, or from /etc/system-release when os-release says nothing. */
+export function osFlavour(id: string, version: string, systemRelease: string): OsFlavour | 'unknown' {
+  if (id === 'amzn') {
+    if (version === '2') return 'amzn2';
+    if (/^20[01]\d\.\d\d$/.test(version)) return 'amzn1';
+    return 'unknown'; // e.g. Amazon Linux 2023: no awslogs package
+  }
+  if (id === '') {
+    if (/^Amazon Linux AMI release /.test(systemRelease)) return 'amzn1';
+    if (/^Amazon Linux (release )?2( |$)/.test(systemRelease)) return 'amzn2';
+  }
+  return 'unknown';
+}
+
+interface RawFile {
+  path?: string;
+  status?: 'absent' | 'dangling' | 'unstatable' | 'present';
+  link?: boolean;
+  kind?: 'file' | 'directory' | 'other';
+  mode?: number;
+  size?: number;
+  owner?: string;
+  group?: string;
+  readable?: boolean;
+  base64?: string[];
+  closed?: boolean;
+}
+
+const SINGLE_KEYS = [
+  'clock',
+  'os-id',
+  'os-version',
+  'system-release',
+  'init',
+  'package',
+  'systemd-active',
+  'systemd-enabled',
+  'sysv-status',
+  'sysv-chkconfig',
+  'sysv-rc3',
+  'hostname',
+  'ip',
+  'instance-id',
+] as const;
+type SingleKey = (typeof SINGLE_KEYS)[number];
+const REQUIRED: SingleKey[] = ['clock', 'os-id', 'os-version', 'init', 'package', 'hostname', 'ip', 'sysv-rc3'];
+
+/**
+ * Parse the probe's stdout for the given managed paths (the same list, in the same order, as given to
+ * probeScript). Lines before `@@probe-begin` are ignored (a login banner); anything malformed after it
+ * throws a ProbeOutputError that says what and where.
+ */
+export function parseFacts(stdout: string, paths: string[], extraFiles: ExtraFile[] = []): HostFacts {
+  const lines = stdout.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const begin = lines.findIndex((l) => l.startsWith('@@probe-begin '));
+  if (begin < 0) throw new ProbeOutputError('no @@probe-begin line: the probe did not run (is /bin/sh there?)');
+  const version = lines[begin]!.slice('@@probe-begin '.length).trim();
+  if (version !== PROBE_VERSION) throw new ProbeOutputError(`probe version ${version}, expected ${PROBE_VERSION}`);
+
+  const values = new Map<SingleKey, string>();
+  const files = new Map<string, RawFile>();
+  const file = (i: string): RawFile => {
+    let f = files.get(i);
+    if (!f) files.set(i, (f = {}));
+    return f;
+  };
+  let open: { index: string; lines: string[] } | undefined;
+  let ended = false;
+
+  for (let n = begin + 1; n < lines.length; n++) {
+    const line = lines[n]!.replace(/\r$/, '');
+    const at = n + 1;
+    if (open) {
+      if (line === `@@end ${open.index}`) {
+        file(open.index).closed = true;
+        open = undefined;
+      } else if (/^[A-Za-z0-9+/=]*$/.test(line)) {
+        open.lines.push(line);
+      } else {
+        throw new ProbeOutputError(`expected base64 content or @@end ${open.index}, found ${JSON.stringify(line)}`, at);
+      }
+      continue;
+    }
+    if (line === '@@probe-end') {
+      ended = true;
+      break;
+    }
+    const m = /^@@([a-z0-9-]+)(?: (.*))?$/.exec(line);
+    if (!m) throw new ProbeOutputError(`not a probe record: ${JSON.stringify(line)}`, at);
+    const key = m[1]!;
+    const value = m[2] ?? '';
+    if ((SINGLE_KEYS as readonly string[]).includes(key)) {
+      values.set(key as SingleKey, value.trim());
+    } else if (key === 'path') {
+      const [i, b64 = ''] = value.split(' ');
+      file(i!).path = Buffer.from(b64, 'base64').toString('utf8');
+    } else if (key === 'file') {
+      const [i, status, link, kind, mode, size, owner, group] = value.split(' ');
+      const f = file(i!);
+      if (status === 'absent' || status === 'dangling' || status === 'unstatable') {
+        f.status = status;
+      } else if (
+        status === 'present' &&
+        (link === '0' || link === '1') &&
+        (kind === 'file' || kind === 'directory' || kind === 'other') &&
+        /^[0-7]{1,4}$/.test(mode ?? '') &&
+        /^\d+$/.test(size ?? '') &&
+        owner &&
+        group
+      ) {
+        Object.assign(f, {
+          status,
+          link: link === '1',
+          kind,
+          mode: parseInt(mode!, 8),
+          size: Number(size),
+          owner,
+          group,
+        });
+      } else {
+        throw new ProbeOutputError(`bad file record: ${JSON.stringify(line)}`, at);
+      }
+    } else if (key === 'content') {
+      const [i, readable] = value.split(' ');
+      if (!i || (readable !== '0' && readable !== '1')) {
+        throw new ProbeOutputError(`bad content record: ${JSON.stringify(line)}`, at);
+      }
+      const f = file(i);
+      f.readable = readable === '1';
+      f.base64 = [];
+      open = { index: i, lines: f.base64 };
+    } else {
+      // A record this parser does not know: a newer probe. Ignored, so that the two may evolve apart.
+    }
+  }
+  if (open) throw new ProbeOutputError(`content of file ${open.index} not closed: output truncated?`);
+  if (!ended) throw new ProbeOutputError('no @@probe-end line: output truncated or the probe failed midway');
+  const missing = REQUIRED.filter((k) => !values.has(k));
+  if (missing.length) throw new ProbeOutputError(`missing ${missing.map((k) => `@@${k}`).join(', ')}`);
+  const get = (k: SingleKey): string => values.get(k) ?? '';
+
+  const toFact = (index: string, expected: string): FileFact => {
+    const f = files.get(index);
+    if (!f || !f.status) throw new ProbeOutputError(`no record for ${JSON.stringify(expected)} (file ${index})`);
+    if (f.path !== expected) {
+      throw new ProbeOutputError(
+        `file ${index} is ${JSON.stringify(f.path)}, expected ${JSON.stringify(expected)}: output of another probe?`,
+      );
+    }
+    if (f.status === 'absent' || f.status === 'dangling') return { exists: false };
+    if (f.status === 'unstatable') throw new ProbeOutputError(`could not stat ${JSON.stringify(expected)}`);
+    const fact: FileFact = {
+      exists: true,
+      content: '',
+      mode: f.mode!,
+      owner: f.owner!,
+      group: f.group!,
+      size: f.size!,
+    };
+    if (f.link) fact.isSymlink = true;
+    if (f.kind !== 'file') {
+      fact.kind = f.kind!;
+      return fact;
+    }
+    if (f.readable === undefined || !f.closed) throw new ProbeOutputError(`no content for ${JSON.stringify(expected)}`);
+    if (!f.readable) {
+      fact.unreadable = true;
+      return fact;
+    }
+    const bytes = Buffer.from(f.base64!.join(''), 'base64');
+    fact.content = bytes.toString('utf8');
+    // Fewer bytes came back than the file holds: the probe's cap cut it.
+    if (bytes.length < f.size!) fact.truncated = true;
+    return fact;
+  };
+
+  const factsFiles: Record<string, FileFact> = {};
+  paths.forEach((p, i) => (factsFiles[p] = toFact(String(i), p)));
+
+  const id = get('os-id');
+  const osVersion = get('os-version');
+  const flavour = osFlavour(id, osVersion, get('system-release'));
+  const init = get('init');
+  if (init !== 'systemd' && init !== 'sysv') throw new ProbeOutputError(`init is ${JSON.stringify(init)}`);
+
+  const pkg = get('package');
+  const packageFact: HostFacts['package'] = pkg.startsWith('installed ')
+    ? { installed: true, version: pkg.slice('installed '.length).trim() }
+    : { installed: false };
+  if (!pkg.startsWith('installed ') && pkg !== 'absent' && pkg !== 'no-rpm') {
+    throw new ProbeOutputError(`package is ${JSON.stringify(pkg)}`);
+  }
+
+  // amzn2 drives the service with systemctl, amzn1 with service/chkconfig; an unknown OS by its init.
+  const useSystemd = flavour === 'amzn2' || (flavour === 'unknown' && init === 'systemd');
+  const service = useSystemd
+    ? {
+        active: get('systemd-active') === 'active',
+        enabled: ['enabled', 'enabled-runtime', 'alias'].includes(get('systemd-enabled')),
+      }
+    : {
+        active: get('sysv-status') === '0',
+        enabled: values.has('sysv-chkconfig') ? /\b3:on\b/.test(get('sysv-chkconfig')) : get('sysv-rc3') === '1',
+      };
+
+  const clockText = get('clock');
+  let clockMs: number;
+  if (/^\d{13}$/.test(clockText)) clockMs = Number(clockText);
+  else if (/^\d{10}(\D.*)?$/.test(clockText))
+    clockMs = Number(clockText.slice(0, 10)) * 1000; // a date without %N
+  else throw new ProbeOutputError(`clock is ${JSON.stringify(clockText)}`);
+
+  const hostname = get('hostname');
+  if (!hostname) throw new ProbeOutputError('empty hostname');
+
+  const facts: HostFacts = {
+    os: { id, version: osVersion, flavour },
+    init,
+    package: packageFact,
+    files: factsFiles,
+    service,
+    hostname,
+    ipAddress: get('ip'),
+    clockMs,
+  };
+  const [source, instanceId] = get('instance-id').split(' ');
+  if (instanceId && (source === 'cloud' || (source === 'dmi' && /^i-[0-9a-f]{8,17}$/.test(instanceId)))) {
+    facts.instanceId = instanceId;
+  }
+  if (extraFiles.length) {
+    facts.extraFiles = {};
+    extraFiles.forEach((x, i) => (facts.extraFiles![x.path] = toFact(`x${i}`, x.path)));
+  }
+  return facts;
+}

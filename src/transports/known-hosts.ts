@@ -1,0 +1,181 @@
+// OpenSSH known_hosts: parse, look a host key up, append a new key atomically.
+// Supported: plain names, `[host]:port`, comma lists, `*`/`?` wildcards, `!` negation, hashed `|1|salt|hash`
+// entries, the `@revoked` marker (a matching key is refused). `@cert-authority` lines are skipped: the tool
+// does not do host certificates, so such a line can neither accept nor refuse a plain host key.
+import { createHash, createHmac } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile, open } from 'node:fs/promises';
+import { dirname, join, basename } from 'node:path';
+
+export interface KnownHostEntry {
+  marker?: 'revoked' | 'cert-authority';
+  /** Plain patterns (comma list split), or undefined for a hashed entry. */
+  patterns?: string[];
+  hashed?: { salt: Buffer; hash: Buffer };
+  keyType: string;
+  key: Buffer;
+  line: number;
+}
+
+export function parseKnownHosts(text: string): KnownHostEntry[] {
+  const entries: KnownHostEntry[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const fields = line.split(/\s+/);
+    let marker: KnownHostEntry['marker'];
+    if (fields[0]?.startsWith('@')) {
+      const m = fields.shift();
+      if (m === '@revoked') marker = 'revoked';
+      else if (m === '@cert-authority') marker = 'cert-authority';
+      else return; // unknown marker: ignore the line, as OpenSSH does
+    }
+    const [hosts, keyType, keyB64] = fields;
+    if (!hosts || !keyType || !keyB64) return; // malformed: skipped, as OpenSSH does
+    const key = Buffer.from(keyB64, 'base64');
+    if (key.length === 0) return;
+    const entry: KnownHostEntry = { keyType, key, line: i + 1 };
+    if (marker) entry.marker = marker;
+    if (hosts.startsWith('|1|')) {
+      const [, , salt, hash] = hosts.split('|');
+      if (!salt || !hash) return;
+      entry.hashed = { salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
+    } else {
+      entry.patterns = hosts.split(',');
+    }
+    entries.push(entry);
+  });
+  return entries;
+}
+
+/** The name a host is recorded under: `host` on port 22, `[host]:port` otherwise. */
+export function hostKeyName(host: string, port: number): string {
+  return port === 22 ? host : `[${host}]:${port}`;
+}
+
+function wildcard(pattern: string, name: string): boolean {
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('')
+        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+        .join('') +
+      '$',
+    'i',
+  );
+  return re.test(name);
+}
+
+export function entryMatches(entry: KnownHostEntry, host: string, port: number): boolean {
+  const name = hostKeyName(host, port);
+  if (entry.hashed) {
+    const h = createHmac('sha1', entry.hashed.salt).update(name).digest();
+    return h.equals(entry.hashed.hash);
+  }
+  let matched = false;
+  for (const p of entry.patterns ?? []) {
+    if (p.startsWith('!')) {
+      if (wildcard(p.slice(1), name)) return false;
+    } else if (wildcard(p, name)) {
+      matched = true;
+    }
+  }
+  return matched;
+}
+
+/** The key type named inside an SSH public key blob (its first string). */
+export function keyTypeOf(blob: Buffer): string {
+  if (blob.length < 4) return 'unknown';
+  const n = blob.readUInt32BE(0);
+  return blob.subarray(4, 4 + n).toString('latin1');
+}
+
+/** `SHA256:<base64 without padding>`, as `ssh-keygen -l` prints it. */
+export function fingerprint(blob: Buffer): string {
+  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+export type HostKeyVerdict = 'known' | 'unknown' | 'changed' | 'revoked';
+
+/**
+ * Is this key the host's? `changed` when the host has any recorded key and none is this one: we prefer the
+ * recorded key types in negotiation (see preferredHostKeyAlgorithms), so a server that shows another key
+ * has either changed its key or is not the host.
+ */
+export function checkHostKey(entries: KnownHostEntry[], host: string, port: number, key: Buffer): HostKeyVerdict {
+  const mine = entries.filter((e) => e.marker !== 'cert-authority' && entryMatches(e, host, port));
+  if (entries.some((e) => e.marker === 'revoked' && e.key.equals(key))) return 'revoked';
+  const plain = mine.filter((e) => e.marker === undefined);
+  if (plain.some((e) => e.key.equals(key))) return 'known';
+  return plain.length > 0 ? 'changed' : 'unknown';
+}
+
+const DEFAULT_HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
+
+/** ssh2's host key algorithm list with the types recorded for this host first, as OpenSSH orders it. */
+export function preferredHostKeyAlgorithms(entries: KnownHostEntry[], host: string, port: number): string[] {
+  const types = new Set(
+    entries.filter((e) => e.marker === undefined && entryMatches(e, host, port)).map((e) => e.keyType),
+  );
+  const first = DEFAULT_HOST_KEY_ALGORITHMS.filter((a) =>
+    a.startsWith('rsa-sha2-') || a === 'ssh-rsa' ? types.has('ssh-rsa') : types.has(a),
+  );
+  return [...first, ...DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => !first.includes(a))];
+}
+
+export function knownHostsLine(host: string, port: number, key: Buffer): string {
+  return `${hostKeyName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`;
+}
+
+export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
+  try {
+    return parseKnownHosts(await readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+const appendQueue = new Map<string, Promise<void>>();
+
+/**
+ * Append one line to known_hosts atomically: the whole file is rewritten to a temporary file beside it and
+ * renamed over it, so a reader never sees half a line. Appends to the same file within this process are
+ * serialised (hosts connect in parallel).
+ */
+export function appendKnownHost(file: string, line: string): Promise<void> {
+  const previous = appendQueue.get(file) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => appendNow(file, line));
+  appendQueue.set(file, next);
+  return next;
+}
+
+async function appendNow(file: string, line: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  let current = '';
+  let mode = 0o600;
+  try {
+    current = await readFile(file, 'utf8');
+    mode = (await stat(file)).mode & 0o777;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (current.split('\n').some((l) => l.trim() === line)) return;
+  const text = current + (current === '' || current.endsWith('\n') ? '' : '\n') + line + '\n';
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  await writeFile(tmp, text, { mode });
+  const fh = await open(tmp, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+}

@@ -1,0 +1,329 @@
+// The SSH transport (node-ssh over ssh2): one connection per host per run, reused by every verb.
+// Host keys are checked here against an OpenSSH known_hosts file; see known-hosts.ts.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { NodeSSH } from 'node-ssh';
+import type { CommandResult, RunOptions, Transport } from '../core/ports.js';
+import { quote } from './shell.js';
+import {
+  BecomeFailed,
+  CommandTimeout,
+  HostKeyRejected,
+  HostUnreachable,
+  RemoteCommandFailed,
+  type HostKeyProblem,
+  type UnreachableReason,
+} from './errors.js';
+import {
+  appendKnownHost,
+  checkHostKey,
+  fingerprint,
+  keyTypeOf,
+  knownHostsLine,
+  preferredHostKeyAlgorithms,
+  readKnownHosts,
+} from './known-hosts.js';
+
+export interface SshTarget {
+  /** Inventory name, for messages. */
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  privateKeyFile?: string;
+  /**
+   * Run commands and transfers through `sudo -n` when user is not root (Ansible's `ansible_become`): the default
+   * of every call; a call's own `become` wins.
+   */
+  become: boolean;
+}
+
+export interface SshOptions {
+  /** Default `~/.ssh/known_hosts`. */
+  knownHostsFile?: string;
+  /** Record the key of a host not yet in known_hosts instead of refusing it. A changed key is always refused. */
+  acceptNewHostKeys: boolean;
+  /** TCP connect + SSH handshake + authentication, in ms. */
+  connectTimeoutMs: number;
+  /** Default timeout of run/put/get, in ms; a call's own `timeoutMs` wins. */
+  commandTimeoutMs: number;
+}
+
+export interface SshTransport extends Transport {
+  /** Commands and transfers sent on this connection (a benchmark reads it). */
+  readonly roundTrips: number;
+  readonly target: SshTarget;
+}
+
+/** The part of an ssh2 channel we use (ssh2 ships no types here). */
+interface Channel {
+  close(): void;
+  outgoing?: { id?: number; state?: string };
+  _client?: { _protocol?: { signal?(id: number, name: string): void } };
+}
+
+/**
+ * Ask sshd to SIGKILL the remote command's process group (the SSH "signal" channel request). ssh2's public
+ * `channel.signal()` refuses once our side has sent EOF — always the case here, stdin being written and closed
+ * up front — so the request goes through its protocol object. Best effort only: OpenSSH honours it for a
+ * non-root login's own processes, but refuses it for a root login (no privilege separation after auth) and
+ * cannot reach what runs under sudo; such a command keeps running on the host after its channel is closed.
+ */
+function killRemote(channel: Channel): void {
+  const id = channel.outgoing?.id;
+  const protocol = channel._client?._protocol;
+  if (
+    id !== undefined &&
+    (channel.outgoing?.state === 'open' || channel.outgoing?.state === 'eof') &&
+    typeof protocol?.signal === 'function'
+  ) {
+    protocol.signal(id, 'KILL');
+  }
+}
+
+/** How a remote command goes through sudo: `sudo -n sh -c '<command>'`. */
+export function becomeCommand(command: string): string {
+  return `sudo -n sh -c ${quote(command)}`;
+}
+
+function classify(err: unknown): UnreachableReason {
+  const e = err as { level?: string; code?: string; message?: string };
+  if (e.code === 'ECONNREFUSED') return 'refused';
+  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.level === 'client-dns') return 'dns';
+  if (e.level === 'client-timeout' || e.code === 'ETIMEDOUT') return 'timeout';
+  if (e.level === 'client-authentication') return 'auth';
+  if (e.level === 'handshake' || e.level === 'protocol') return 'handshake';
+  if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return 'closed';
+  // ssh2 refusing the key file itself: encrypted without a passphrase, or not a key.
+  if (/private key|passphrase|Cannot parse privateKey/i.test(e.message ?? '')) return 'auth';
+  return 'other';
+}
+
+const HINTS: Partial<Record<UnreachableReason, string>> = {
+  refused: 'is sshd running and listening on that port?',
+  timeout: 'check the address, port and firewall; the host did not complete an SSH handshake in time',
+  auth: 'check ansible_user and ansible_ssh_private_key_file (or the keys in your SSH agent)',
+};
+
+export async function connectSsh(target: SshTarget, options: SshOptions): Promise<SshTransport> {
+  const knownHostsFile = options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
+  const entries = await readKnownHosts(knownHostsFile);
+  const agent = process.env.SSH_AUTH_SOCK;
+  if (!target.privateKeyFile && !agent) {
+    throw new HostUnreachable(
+      target.host,
+      target.port,
+      'auth',
+      new Error('no private key file given and SSH_AUTH_SOCK is not set'),
+      HINTS.auth,
+    );
+  }
+
+  let keyProblem: HostKeyRejected | undefined;
+  let writeFailure: unknown;
+  const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
+    const verdict = checkHostKey(entries, target.host, target.port, key);
+    const reject = (problem: HostKeyProblem): void => {
+      keyProblem = new HostKeyRejected(
+        target.host,
+        target.port,
+        problem,
+        keyTypeOf(key),
+        fingerprint(key),
+        knownHostsFile,
+      );
+      verify(false);
+    };
+    if (verdict === 'known') return verify(true);
+    if (verdict === 'unknown' && options.acceptNewHostKeys) {
+      appendKnownHost(knownHostsFile, knownHostsLine(target.host, target.port, key)).then(
+        () => verify(true),
+        (err: unknown) => {
+          writeFailure = err;
+          verify(false);
+        },
+      );
+      return;
+    }
+    reject(verdict);
+  };
+
+  const ssh = new NodeSSH();
+  try {
+    await ssh.connect({
+      host: target.host,
+      port: target.port,
+      username: target.user,
+      ...(target.privateKeyFile ? { privateKeyPath: target.privateKeyFile } : { agent }),
+      readyTimeout: options.connectTimeoutMs,
+      keepaliveInterval: 15_000,
+      hostVerifier,
+      algorithms: { serverHostKey: preferredHostKeyAlgorithms(entries, target.host, target.port) },
+    });
+  } catch (err) {
+    ssh.dispose();
+    if (keyProblem) throw keyProblem;
+    if (writeFailure) {
+      throw new HostUnreachable(target.host, target.port, 'other', writeFailure, `could not update ${knownHostsFile}`);
+    }
+    if ((err as { code?: string }).code === 'ERR_ASSERTION') {
+      // node-ssh's own checks, e.g. the private key file does not exist.
+      throw new HostUnreachable(target.host, target.port, 'auth', err, HINTS.auth);
+    }
+    const reason = classify(err);
+    throw new HostUnreachable(target.host, target.port, reason, err, HINTS[reason]);
+  }
+  return new NodeSshTransport(ssh, target, options);
+}
+
+/**
+ * Channels open at once on one connection. OpenSSH's sshd refuses more than MaxSessions (default 10) sessions
+ * per connection; calls beyond this limit wait for a free channel instead of failing.
+ */
+export const MAX_CHANNELS = 8;
+
+class NodeSshTransport implements SshTransport {
+  roundTrips = 0;
+  private lost: unknown;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly ssh: NodeSSH,
+    readonly target: SshTarget,
+    private readonly options: SshOptions,
+  ) {
+    // node-ssh drops its error listener once connected; without ours a later error would crash the process.
+    ssh.connection?.on('error', (err: unknown) => {
+      this.lost = err;
+    });
+  }
+
+  /** Whether this call goes through sudo: its own `become`, else the target's; never for root. */
+  private sudo(become: boolean | undefined): boolean {
+    return (become ?? this.target.become) && this.target.user !== 'root';
+  }
+
+  private wrap(command: string, become: boolean | undefined): string {
+    return this.sudo(become) ? becomeCommand(command) : command;
+  }
+
+  private async exec(
+    command: string,
+    stdin: string | Buffer | undefined,
+    timeoutMs: number,
+  ): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+    while (this.active >= MAX_CHANNELS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await this.execNow(command, stdin, timeoutMs);
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private execNow(
+    command: string,
+    stdin: string | Buffer | undefined,
+    timeoutMs: number,
+  ): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
+    const { host, port } = this.target;
+    if (!this.ssh.isConnected()) {
+      const reason = this.lost ? classify(this.lost) : 'closed';
+      return Promise.reject(
+        new HostUnreachable(host, port, reason, this.lost ?? new Error('the connection was closed')),
+      );
+    }
+    this.roundTrips++;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let channel: Channel | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const running = this.ssh
+      .execCommand(command, {
+        ...(stdin === undefined ? {} : { stdin: typeof stdin === 'string' ? stdin : Readable.from([stdin]) }),
+        onChannel: (c: Channel) => {
+          channel = c;
+        },
+        onStdout: (chunk: Buffer) => out.push(chunk),
+        onStderr: (chunk: Buffer) => err.push(chunk),
+        noTrim: true,
+      })
+      .then(
+        (r) => ({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), code: r.code ?? 255 }),
+        (e: unknown) => {
+          throw new HostUnreachable(host, port, classify(e), e);
+        },
+      );
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        try {
+          if (channel) killRemote(channel);
+        } catch {
+          // best effort: closing the channel is what matters to us
+        }
+        try {
+          channel?.close();
+        } catch {
+          // already closed
+        }
+        reject(new CommandTimeout(this.target.name, command, timeoutMs));
+      }, timeoutMs);
+    });
+    return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private checkBecome(become: boolean | undefined, code: number, stderr: string): void {
+    if (!this.sudo(become) || code !== 1) return;
+    const line = stderr.split('\n').find((l) => l.startsWith('sudo: '));
+    if (!line) return;
+    if (/password is required|terminal is required|askpass/i.test(line)) {
+      throw new BecomeFailed(this.target.name, this.target.user, 'password-required', stderr);
+    }
+    if (/must have a tty/i.test(line)) {
+      throw new BecomeFailed(this.target.name, this.target.user, 'tty-required', stderr);
+    }
+    if (/not in the sudoers|not allowed to execute|may not run sudo/i.test(stderr)) {
+      throw new BecomeFailed(this.target.name, this.target.user, 'not-allowed', stderr);
+    }
+  }
+
+  async run(command: string, options: RunOptions = {}): Promise<CommandResult> {
+    const r = await this.exec(
+      this.wrap(command, options.become),
+      options.stdin,
+      options.timeoutMs ?? this.options.commandTimeoutMs,
+    );
+    const stderr = r.stderr.toString('utf8');
+    this.checkBecome(options.become, r.code, stderr);
+    return { stdout: r.stdout.toString('utf8'), stderr, code: r.code };
+  }
+
+  async put(remotePath: string, content: string | Buffer, options: { become?: boolean } = {}): Promise<void> {
+    const command = `cat > ${quote(remotePath)}`;
+    const r = await this.exec(
+      this.wrap(command, options.become),
+      typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
+      this.options.commandTimeoutMs,
+    );
+    const stderr = r.stderr.toString('utf8');
+    this.checkBecome(options.become, r.code, stderr);
+    if (r.code !== 0) throw new RemoteCommandFailed(this.target.name, command, r.code, stderr);
+  }
+
+  async get(remotePath: string, options: { become?: boolean } = {}): Promise<Buffer> {
+    // The exec channel carries bytes unchanged and we keep them as Buffers: binary safe without base64.
+    const command = `cat -- ${quote(remotePath)}`;
+    const r = await this.exec(this.wrap(command, options.become), undefined, this.options.commandTimeoutMs);
+    const stderr = r.stderr.toString('utf8');
+    this.checkBecome(options.become, r.code, stderr);
+    if (r.code !== 0) throw new RemoteCommandFailed(this.target.name, command, r.code, stderr);
+    return r.stdout;
+  }
+
+  async close(): Promise<void> {
+    this.ssh.dispose();
+  }
+}
