@@ -48,6 +48,11 @@ export interface MetricsSpecs {
   endpoint?: string;
   filters: MetricFilterSpec[];
   dashboard?: DashboardSpec;
+  /**
+   * Every log group the dashboard shows IncomingLogEvents for: the agent's (`awslogs_logs[].log_group_name`,
+   * validated by the agent's own schema) and the metric filters', in that order, without repeats.
+   */
+  logGroups: string[];
   /** Locates a vars path for later problems (a failing sample, say). */
   locate: Locate;
 }
@@ -306,6 +311,10 @@ export function validateMetricsVars(
     c.add(['aws_endpoint_url'], 'invalid aws_endpoint_url', { expected: 'an http(s) URL', found: endpoint });
 
   if (c.problems.length > 0) return { problems: c.problems };
+  const shipped = Array.isArray(vars.awslogs_logs)
+    ? vars.awslogs_logs.flatMap((l) => (isObject(l) && typeof l.log_group_name === 'string' ? [l.log_group_name] : []))
+    : [];
+  const logGroups = [...new Set([...shipped, ...filters.map((f) => f.logGroupName)])];
   return {
     problems: [],
     specs: {
@@ -313,6 +322,7 @@ export function validateMetricsVars(
       ...(typeof endpoint === 'string' ? { endpoint } : {}),
       filters,
       ...(dashboard ? { dashboard } : {}),
+      logGroups,
       locate,
     },
   };
