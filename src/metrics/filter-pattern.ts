@@ -111,17 +111,55 @@ export function parseFilterPattern(text: string): FilterPattern {
     const expr = parseJsonOr(p);
     p.skipBlanks();
     if (!p.atEnd()) throw p.error(`unexpected "${p.peekWord()}"`);
+    const conditions = jsonConditions(expr);
+    checkRegexQuota(
+      conditions.flatMap((c) => (c.kind === 'compare' ? [c.value] : [])),
+      text,
+    );
+    const wildcards = conditions.filter((c) => c.selector.segments.some((s) => s.kind === 'wildcard')).length;
+    if (wildcards > 3)
+      throw new FilterPatternError(`${wildcards} wildcard selectors: a pattern may use three at most`, start, text);
     return { kind: 'json', text, expr };
   }
   if (first === '[') {
     if (text[end] !== ']') throw new FilterPatternError('a space-delimited pattern must end with "]"', end, text);
-    return { kind: 'delimited', text, fields: parseDelimited(new Parser(text, start + 1, end)) };
+    const fields = parseDelimited(new Parser(text, start + 1, end));
+    checkRegexQuota(
+      fields
+        .flatMap((f) => (f.kind === 'field' && f.condition ? fieldConditions(f.condition) : []))
+        .map((c) => c.value),
+      text,
+    );
+    return { kind: 'delimited', text, fields };
   }
   if (first === '%' && end > start && text[end] === '%') {
     const value = compileRegex(text.slice(start + 1, end), start + 1, text);
     return { kind: 'regex', text, value };
   }
   return parseTerms(text, start);
+}
+
+type JsonCondition = Exclude<JsonExpr, { kind: 'and' | 'or' }>;
+type FieldCondition = Extract<FieldExpr, { kind: 'compare' }>;
+
+function jsonConditions(e: JsonExpr): JsonCondition[] {
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return [...jsonConditions(e.left), ...jsonConditions(e.right)];
+    default:
+      return [e];
+  }
+}
+
+function fieldConditions(e: FieldExpr): FieldCondition[] {
+  return e.kind === 'compare' ? [e] : [...fieldConditions(e.left), ...fieldConditions(e.right)];
+}
+
+/** Documented quota: two regular expressions per JSON or space-delimited pattern. */
+function checkRegexQuota(values: Value[], text: string): void {
+  const n = values.filter((v) => v.kind === 'regex').length;
+  if (n > 2) throw new FilterPatternError(`${n} regular expressions: a pattern may use two at most`, 0, text);
 }
 
 class Parser {
