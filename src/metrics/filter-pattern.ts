@@ -442,7 +442,8 @@ function parseDelimited(p: Parser): DelimitedField[] {
     p.skipBlanks();
     if (p.startsWith('...')) {
       p.pos += 3;
-      fields.push({ kind: 'ellipsis' });
+      // `..., ...` means the same as `...`; one keeps the matcher's backtracking small.
+      if (fields.at(-1)?.kind !== 'ellipsis') fields.push({ kind: 'ellipsis' });
     } else if (p.atEnd() || p.peek() === ',') {
       fields.push({ kind: 'field' });
     } else {

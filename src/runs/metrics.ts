@@ -2,7 +2,7 @@
 // the service's TestMetricFilter where the endpoint has it), and apply metric filters and the dashboard.
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { InputError, type Problem } from '../core/errors.js';
-import { matches } from '../metrics/filter-pattern.js';
+import { evaluate, matches } from '../metrics/filter-pattern.js';
 import {
   metricsSpecsFromInventory,
   pathText,
@@ -35,6 +35,8 @@ export interface SampleResult {
   aws: boolean | 'n/a';
   /** Expected, local and (when available) AWS all agree. */
   agree: boolean;
+  /** Space-delimited patterns: the fields the local matcher extracted (`$name` → text), for `$field` values. */
+  fields?: Record<string, string>;
 }
 
 export interface FilterTestResult {
@@ -103,11 +105,11 @@ export async function metricsTest(
       remote = outcome.matched;
     }
     const results = samples.map((s, i): SampleResult => {
-      const local = matches(f.parsed, s.line);
+      const { matched: local, fields } = evaluate(f.parsed, s.line);
       const want = s.expected === 'match';
       const awsVerdict = remote ? (remote[i] ?? false) : 'n/a';
       const agree = local === want && (awsVerdict === 'n/a' || awsVerdict === want);
-      return { line: s.line, expected: s.expected, local, aws: awsVerdict, agree };
+      return { line: s.line, expected: s.expected, local, aws: awsVerdict, agree, ...(fields ? { fields } : {}) };
     });
     filters.push({
       logGroupName: f.logGroupName,

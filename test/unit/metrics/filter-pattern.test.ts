@@ -81,3 +81,25 @@ test('space-delimited lines: brackets and quotes hold one field each', () => {
     ['x', 'unterminated y'],
   );
 });
+
+test('property: any text either parses or throws FilterPatternError; matching never throws', async () => {
+  const fc = (await import('fast-check')).default;
+  const alphabet = fc.constantFrom(...'{}[]()$.*%"\'?-=!<>&|, aZ09_\\:@'.split(''), ' IS NULL', ' NOT EXISTS', '...');
+  const patternArb = fc.array(alphabet, { maxLength: 30 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(patternArb, fc.string({ maxLength: 40 }), (pattern, line) => {
+      let parsed;
+      try {
+        parsed = parseFilterPattern(pattern);
+      } catch (err) {
+        assert.ok(err instanceof FilterPatternError, `${pattern}: ${String(err)}`);
+        assert.ok(err.position >= 0 && err.position <= pattern.length, `${pattern}: position ${err.position}`);
+        return;
+      }
+      const r = evaluate(parsed, line);
+      assert.equal(typeof r.matched, 'boolean');
+      evaluate(parsed, JSON.stringify({ a: line, b: [1, line], c: { d: null } }));
+    }),
+    { numRuns: 3000 },
+  );
+});

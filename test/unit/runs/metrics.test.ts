@@ -137,3 +137,15 @@ test(
     assert.deepEqual(third.summary, { created: 0, updated: 1, unchanged: 1, failed: 0 });
   },
 );
+
+test('space-delimited samples report the extracted fields', async () => {
+  const v = vars();
+  v.cloudwatch_metric_filters[0] = {
+    ...v.cloudwatch_metric_filters[0]!,
+    pattern: '[level=ERROR, ..., bytes]',
+    samples: { match: ['ERROR GET /x 512'], no_match: ['INFO 1'] },
+  };
+  const report = await metricsTest(metricsSpecs(v, locate));
+  assert.deepEqual(report.filters[0]?.samples[0]?.fields, { $level: 'ERROR', $2: 'GET', $3: '/x', $bytes: '512' });
+  assert.equal(report.filters[0]?.samples[1]?.fields, undefined);
+});
