@@ -232,9 +232,11 @@ export async function testMetricFilter(
     const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     if (e.name === 'InvalidParameterException') return { available: true, rejected: e.message ?? String(err) };
     const status = e.$metadata?.httpStatusCode;
+    if (status === undefined)
+      return { available: false, reason: `the service could not be asked (${failure(err).message})` };
     return {
       available: false,
-      reason: `TestMetricFilter is not available on this endpoint (${e.name ?? 'Error'}${status ? `, HTTP ${status}` : ''})`,
+      reason: `TestMetricFilter is not available on this endpoint (${e.name ?? 'Error'}, HTTP ${status})`,
     };
   }
 }

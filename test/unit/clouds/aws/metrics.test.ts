@@ -107,6 +107,8 @@ test('an unreachable endpoint is a failed item with the error, not a crash', { s
   const r = await applyMetricFilter(dead.logs, errors);
   assert.equal(r.action, 'failed');
   assert.ok(r.error?.message);
+  const t = await testMetricFilter(dead.logs, 'ERROR', ['x']);
+  assert.ok(!t.available && /^the service could not be asked/.test(t.reason), JSON.stringify(t));
   dead.logs.destroy();
   dead.cloudwatch.destroy();
 });
