@@ -8,10 +8,10 @@ import {
   metricsSpecsOf,
   metricsTest,
   type MetricsApplyReport,
+  type MetricsClients,
+  type MetricsSpecs,
   type MetricsTestReport,
 } from '../runs/metrics.js';
-import type { MetricsClients } from '../clouds/aws/metrics.js';
-import type { MetricsSpecs } from '../metrics/schema.js';
 
 export interface MetricsCommandDeps {
   /** The inventory loader (src/inventory/load.ts's loadInventory). */

@@ -22,6 +22,8 @@ import {
 } from '../clouds/aws/metrics.js';
 import { renderDashboard } from '../templating/dashboard.js';
 
+export type { MetricsClients, MetricsSpecs };
+
 /** Anything that can ask the service for its verdict; the AWS adapter is one. */
 export interface MetricFilterTester {
   test(pattern: string, lines: string[]): Promise<TestOutcome>;
