@@ -12,7 +12,7 @@ export default tseslint.config(
   },
   {
     // The pure layers import no adapters (DESIGN.md: one direction only).
-    files: ['src/core/**', 'src/agents/**', 'src/operations/**', 'src/facts/**', 'src/inventory/**'],
+    files: ['src/core/**', 'src/agents/**', 'src/operations/**', 'src/facts/**', 'src/inventory/**', 'src/metrics/**'],
     rules: {
       'no-restricted-imports': [
         'error',

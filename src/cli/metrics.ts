@@ -1,0 +1,95 @@
+// `provision metrics apply|test --inventory FILE [--json]`: thin; the work is in runs/metrics.ts.
+import type { Command } from 'commander';
+import { RunFailed } from '../core/errors.js';
+import type { Inventory } from '../inventory/types.js';
+import {
+  clientsFor,
+  metricsApply,
+  metricsSpecsOf,
+  metricsTest,
+  type MetricsApplyReport,
+  type MetricsClients,
+  type MetricsSpecs,
+  type MetricsTestReport,
+} from '../runs/metrics.js';
+
+export interface MetricsCommandDeps {
+  /** The inventory loader (src/inventory/load.ts's loadInventory). */
+  load: (file: string) => Promise<Inventory>;
+  /** Builds the AWS clients; default: region and endpoint from the vars, credentials from the SDK chain. */
+  clients?: (specs: MetricsSpecs) => MetricsClients;
+  /** Where results go; default process.stdout. */
+  stdout?: (text: string) => void;
+}
+
+interface Options {
+  inventory: string;
+  json?: boolean;
+  local?: boolean;
+}
+
+export function registerMetricsCommands(program: Command, deps: MetricsCommandDeps): void {
+  const out = deps.stdout ?? ((text: string) => void process.stdout.write(text));
+  const makeClients = deps.clients ?? clientsFor;
+  const metrics = program
+    .command('metrics')
+    .description('CloudWatch Logs metric filters and the CloudWatch dashboard of the inventory');
+
+  metrics
+    .command('test')
+    .description("test every filter pattern against its sample lines, locally and with the service's TestMetricFilter")
+    .requiredOption('--inventory <file>', 'Ansible-style YAML inventory')
+    .option('--json', 'print one JSON document on stdout')
+    .option('--local', 'do not ask the service, test with the local matcher only')
+    .action(async (opts: Options) => {
+      const specs = metricsSpecsOf(await deps.load(opts.inventory));
+      const report = await metricsTest(specs, opts.local ? undefined : makeClients(specs).logs);
+      out(opts.json ? JSON.stringify({ command: 'metrics test', ...report }, null, 2) + '\n' : formatTest(report));
+      if (report.summary.disagreements > 0)
+        throw new RunFailed(`${report.summary.disagreements} sample verdict(s) disagree with the expectation`);
+    });
+
+  metrics
+    .command('apply')
+    .description('create or update the metric filters and the dashboard; unchanged ones are left alone')
+    .requiredOption('--inventory <file>', 'Ansible-style YAML inventory')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (opts: Options) => {
+      const specs = metricsSpecsOf(await deps.load(opts.inventory));
+      const report = await metricsApply(specs, makeClients(specs));
+      out(opts.json ? JSON.stringify({ command: 'metrics apply', ...report }, null, 2) + '\n' : formatApply(report));
+      if (report.summary.failed > 0) throw new RunFailed(`${report.summary.failed} item(s) failed`);
+    });
+}
+
+function formatTest(report: MetricsTestReport): string {
+  const lines: string[] = [];
+  for (const f of report.filters) {
+    lines.push(`${f.ok ? 'ok  ' : 'FAIL'} ${f.logGroupName} ${f.filterName}: ${f.pattern}`);
+    if (f.awsNote) lines.push(`     AWS: ${f.awsNote}`);
+    for (const s of f.samples) {
+      const verdict = (v: boolean | 'n/a') => (v === 'n/a' ? 'n/a' : v ? 'match' : 'no_match');
+      lines.push(
+        `     ${s.agree ? 'ok  ' : 'FAIL'} expected=${s.expected} local=${verdict(s.local)} aws=${verdict(s.aws)}  ${JSON.stringify(s.line)}`,
+      );
+    }
+  }
+  const s = report.summary;
+  lines.push(
+    `${s.filters} filter(s), ${s.samples} sample(s), ${s.disagreements} disagreement(s); tested by AWS: ${s.awsTested}`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+function formatApply(report: MetricsApplyReport): string {
+  const lines = report.items.map((i) => {
+    const parts = [`${i.action.padEnd(9)} ${i.summary}`];
+    for (const d of i.differences ?? []) parts.push(`          ${d}`);
+    for (const w of i.warnings ?? []) parts.push(`          warning: ${w}`);
+    if (i.error) parts.push(`          ${i.error.message}${i.error.hint ? ` (${i.error.hint})` : ''}`);
+    return parts.join('\n');
+  });
+  const s = report.summary;
+  lines.push(`${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed`);
+  return lines.join('\n') + '\n';
+}
