@@ -1,10 +1,28 @@
 // The one command table: every command of the CLI, each in a thin file of its own.
 import { Command } from 'commander';
+import { applyCommand } from './apply.js';
+import { rollbackCommand } from './rollback.js';
+import { renderCommand } from './render.js';
+import { inventoryCommand } from './inventory.js';
+import { registerMetricsCommands } from './metrics.js';
+import { loadInventory } from '../inventory/load.js';
 
 export function buildProgram(): Command {
   const program = new Command('provision')
     .description('Provision the awslogs agent over SSH from an Ansible-style inventory')
-    .exitOverride()
+    .version(process.env.npm_package_version ?? '0.1.0')
     .showHelpAfterError();
+  program.addCommand(applyCommand(), { isDefault: true });
+  program.addCommand(rollbackCommand());
+  program.addCommand(renderCommand());
+  program.addCommand(inventoryCommand());
+  registerMetricsCommands(program, { load: loadInventory });
+  exitOverrideEverywhere(program);
   return program;
+}
+
+/** Errors propagate to src/main.ts instead of commander calling process.exit. */
+function exitOverrideEverywhere(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) exitOverrideEverywhere(sub);
 }

@@ -48,8 +48,14 @@ export function hostStatusOf(result: PlanResult): 'ok' | 'changed' | 'failed' {
 }
 
 /** A change as the run's report shows it (DESIGN.md `--json`): no desired content, only the masked diff. */
-export function changeReport(change: Change): { kind: Change['kind']; path?: string; summary: string; diff?: string } {
+export function changeReport(change: Change): {
+  kind: Change['kind'];
+  path?: string;
+  summary: string;
+  diff?: string;
+  command?: string;
+} {
   if (change.kind === 'file')
-    return { kind: change.kind, path: change.path, summary: change.summary, diff: change.diff };
-  return { kind: change.kind, summary: change.summary };
+    return { kind: change.kind, path: change.path, summary: change.summary, diff: change.diff || undefined };
+  return { kind: change.kind, summary: change.summary, command: change.command };
 }

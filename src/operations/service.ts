@@ -63,3 +63,22 @@ export function serviceOperation(desired: DesiredService, facts: HostFacts, trig
   const state = [facts.service.active ? 'running' : 'stopped', facts.service.enabled ? 'enabled' : 'disabled'];
   return { changes: [], noop: `${name} already ${state.join(' and ')}` };
 }
+
+/** Everything a remote script needs to drive the service, including its health check. */
+export interface ServiceControl {
+  /** Exit 0 while the service runs. */
+  status: string;
+  start: string;
+  stop: string;
+  restart: string;
+}
+
+export function serviceControl(flavour: OsFlavour, name: string): ServiceControl {
+  const commands = SERVICE_COMMANDS[flavour];
+  return {
+    status: flavour === 'amzn2' ? `systemctl is-active --quiet ${name}` : `service ${name} status`,
+    start: commands.start(name),
+    stop: flavour === 'amzn2' ? `systemctl stop ${name}` : `service ${name} stop`,
+    restart: commands.restart(name),
+  };
+}

@@ -5,6 +5,8 @@ import type { HostSpec, RenderedFiles } from './spec.js';
 export const AWSLOGS_CONF_PATH = '/etc/awslogs/awslogs.conf';
 export const AWSCLI_CONF_PATH = '/etc/awslogs/awscli.conf';
 export const PACKAGE_NAME = 'awslogs';
+/** The agent's own log (Python logging; the manual, step 2.5). */
+export const AGENT_LOG_PATH = '/var/log/awslogs.log';
 
 /** The package's service: a SysV script on Amazon Linux 1, a systemd unit on Amazon Linux 2. */
 export function serviceName(flavour: OsFlavour): string {

@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { runApply } from '../runs/apply.js';
+import { positiveInt, seconds } from './options.js';
+
+export function applyCommand(): Command {
+  return new Command('apply')
+    .description('install, configure, start and enable the agent on every host (the default command)')
+    .requiredOption('-i, --inventory <file>', 'Ansible-style YAML inventory')
+    .option('-l, --limit <pattern>', 'only hosts matching this Ansible host pattern')
+    .option('-f, --forks <n>', 'hosts worked on at once', positiveInt, 10)
+    .option('--dry-run', 'show per-host diffs and commands; change nothing')
+    .option('--detailed-exitcode', 'with --dry-run: exit 3 when changes are pending')
+    .option('--json', 'print one JSON document on stdout')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
+    .option('--no-verify', 'skip checking that log streams arrive in CloudWatch Logs')
+    .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
+    .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
+    .action(async (o) => {
+      await runApply({
+        inventory: o.inventory,
+        limit: o.limit,
+        forks: o.forks,
+        dryRun: Boolean(o.dryRun),
+        detailedExitcode: Boolean(o.detailedExitcode),
+        json: Boolean(o.json),
+        session: {
+          acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
+          connectTimeoutMs: o.connectTimeout * 1000,
+          commandTimeoutMs: o.commandTimeout * 1000,
+        },
+      });
+    });
+}

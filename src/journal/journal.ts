@@ -1,0 +1,91 @@
+// The local run journal: one JSON file per run beside the inventory, written atomically.
+// It holds hashes and states, never file contents, so no secret can reach it.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { HostStatus } from '../core/types.js';
+import { UsageError } from '../core/errors.js';
+import { RUN_ID_PATTERN } from '../operations/remote-script.js';
+
+export interface JournalFile {
+  path: string;
+  sha256Before: string | 'absent';
+  sha256After: string;
+}
+
+export interface JournalHost {
+  name: string;
+  status: HostStatus;
+  changes: string[];
+  files: JournalFile[];
+  agentWasActive?: boolean;
+  agentWasEnabled?: boolean;
+  packageInstalled?: boolean;
+  error?: { message: string; hint?: string };
+}
+
+export interface JournalRun {
+  run: string;
+  command: 'apply' | 'rollback' | 'repair';
+  inventory: string;
+  startedAt: string;
+  finishedAt?: string;
+  /** For a rollback: the run it restored. */
+  restores?: string;
+  hosts: JournalHost[];
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function journalDir(inventoryFile: string): string {
+  return join(dirname(inventoryFile), '.provision', 'runs');
+}
+
+export async function writeRun(dir: string, run: JournalRun): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const target = join(dir, `${run.run}.json`);
+  const temp = `${target}.${process.pid}.tmp`;
+  await writeFile(temp, JSON.stringify(run, null, 2) + '\n', { mode: 0o600 });
+  await rename(temp, target);
+}
+
+export async function readRun(dir: string, runId: string): Promise<JournalRun> {
+  if (!RUN_ID_PATTERN.test(runId))
+    throw new UsageError(`--run ${JSON.stringify(runId)} is not a run id (e.g. 20261125T091500Z-a1b2c3)`);
+  try {
+    return JSON.parse(await readFile(join(dir, `${runId}.json`), 'utf8')) as JournalRun;
+  } catch {
+    throw new UsageError(`no run ${runId} in the journal ${dir}`);
+  }
+}
+
+/** Runs, newest first. */
+export async function listRuns(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => n.slice(0, -5))
+    .filter((id) => RUN_ID_PATTERN.test(id))
+    .sort()
+    .reverse();
+}
+
+/** The newest run that changed a file on some host and is not itself a rollback. */
+export async function latestRestorableRun(dir: string): Promise<JournalRun | undefined> {
+  for (const id of await listRuns(dir)) {
+    const run = await readRun(dir, id);
+    if (run.command !== 'rollback' && run.hosts.some((h) => h.files.length > 0)) return run;
+  }
+  return undefined;
+}

@@ -1,0 +1,141 @@
+// A host's whole change set as one script: backup → install → write → service → health check,
+// undone on the spot when any step fails or the agent does not stay up.
+import type { Change } from '../core/types.js';
+import { quote } from '../core/shell-quote.js';
+import { wholeScript, writeFileLines } from './remote-script.js';
+import type { ServiceControl } from './service.js';
+
+export interface ApplyScriptInput {
+  runId: string;
+  changes: Change[];
+  agent: ServiceControl;
+  /** Whether the agent ran before this run: decides what an undo leaves behind. */
+  agentWasActive: boolean;
+  agentLogPath: string;
+}
+
+/** How long the agent must stay up after a (re)start to count as healthy. */
+const HEALTH_CHECKS = 8;
+const HEALTH_INTERVAL_S = 0.25;
+
+/** Polls the agent for two seconds; on the first miss prints its log, runs `onFailure` and exits 1. */
+export function healthCheck(status: string, agentLogPath: string, onFailure: string[]): string {
+  return `n=0
+while [ $n -lt ${HEALTH_CHECKS} ]; do
+  sleep ${HEALTH_INTERVAL_S}
+  if ! ${status} >/dev/null 2>&1; then
+    say "fail health"
+    tail -n 20 ${quote(agentLogPath)} 2>/dev/null | sed 's/^/@@agentlog /'
+    ${onFailure.join('\n    ')}
+    exit 1
+  fi
+  n=$((n+1))
+done`;
+}
+
+export function applyScript(input: ApplyScriptInput): string {
+  const lines: string[] = [];
+  const files = input.changes.filter((c) => c.kind === 'file');
+  const undoAgent = input.agentWasActive ? input.agent.restart : input.agent.stop;
+  lines.push(`WRITTEN=""
+undo_written() {
+  [ -n "$WRITTEN" ] || return 0
+  w=$WRITTEN; WRITTEN=""
+  for i in $w; do restore_from "$B" "$i"; done
+  ${undoAgent} >/dev/null 2>&1
+  say undone
+}
+fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; undo_written; exit 1; }`);
+  if (files.length > 0) lines.push('ensure_backup_dir');
+  for (const change of input.changes.filter((c) => c.kind === 'package')) {
+    lines.push(`out=$(${change.command} 2>&1) || fail package "$out"`, `say "done package"`);
+  }
+  files.forEach((change, index) => {
+    const f = change.desired;
+    const p = quote(f.path);
+    lines.push(
+      `backup ${index} ${p}`,
+      `before=$(sha ${p})`,
+      writeFileLines(f.path, f.content, f.mode, f.owner, f.group),
+      `WRITTEN="$WRITTEN ${index}"`,
+      `say "file $(b64 ${p}) $before $(sha ${p})"`,
+    );
+  });
+  const service = input.changes.filter((c) => c.kind === 'service');
+  for (const change of service) {
+    lines.push(
+      `out=$(${change.command} 2>&1) || fail "service ${change.action}" "$out"`,
+      `say "done service ${change.action}"`,
+    );
+  }
+  if (service.some((c) => c.action === 'start' || c.action === 'restart')) {
+    lines.push(
+      healthCheck(input.agent.status, input.agentLogPath, [
+        'say "msg the agent did not stay up after its configuration changed; rolled back"',
+        'undo_written',
+        'say rolledback',
+      ]),
+    );
+  }
+  if (files.length > 0) lines.push('prune_backups');
+  lines.push('say ok');
+  return wholeScript(input.runId, lines.join('\n'));
+}
+
+export interface AppliedFile {
+  path: string;
+  sha256Before: string | 'absent';
+  sha256After: string;
+}
+
+export interface ApplyOutcome {
+  ok: boolean;
+  files: AppliedFile[];
+  done: string[];
+  failedStep?: string;
+  messages: string[];
+  agentLog: string[];
+  /** Files written by the run were put back (a failed step, or the agent did not come up). */
+  undone: boolean;
+}
+
+export function parseApplyOutput(stdout: string): ApplyOutcome {
+  const outcome: ApplyOutcome = { ok: false, files: [], done: [], messages: [], agentLog: [], undone: false };
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('@@')) continue;
+    const space = line.indexOf(' ');
+    const tag = space < 0 ? line.slice(2) : line.slice(2, space);
+    const rest = space < 0 ? '' : line.slice(space + 1);
+    switch (tag) {
+      case 'ok':
+        outcome.ok = true;
+        break;
+      case 'done':
+        outcome.done.push(rest);
+        break;
+      case 'file': {
+        const [pathB64 = '', before = '', after = ''] = rest.split(' ');
+        outcome.files.push({
+          path: Buffer.from(pathB64, 'base64').toString('utf8'),
+          sha256Before: before,
+          sha256After: after,
+        });
+        break;
+      }
+      case 'fail':
+        outcome.failedStep ??= rest;
+        break;
+      case 'msg':
+        outcome.messages.push(rest);
+        break;
+      case 'agentlog':
+        outcome.agentLog.push(rest);
+        break;
+      case 'undone':
+      case 'rolledback':
+        outcome.undone = true;
+        break;
+    }
+  }
+  return outcome;
+}

@@ -1,0 +1,106 @@
+// Pieces of the POSIX sh scripts that carry a host's whole change set in one round trip.
+// Pure text generation: every dynamic value goes through quote().
+import { quote } from '../core/shell-quote.js';
+
+export const BACKUP_ROOT = '/var/lib/awslogs-provision/backups';
+/** Backups of older runs than this many are pruned on the host. */
+export const BACKUPS_KEPT = 10;
+const HEREDOC_END = '__AWSLOGS_PROVISION_EOF__';
+
+/** Run ids name folders on hosts; only this shape is ever accepted. */
+export const RUN_ID_PATTERN = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
+
+export function assertRunId(runId: string): void {
+  if (!RUN_ID_PATTERN.test(runId)) throw new Error(`invalid run id ${JSON.stringify(runId)}`);
+}
+
+/**
+ * Shell functions shared by apply and restore scripts. Output protocol, one line each:
+ * `@@done STEP`, `@@file PATH_B64 BEFORE_SHA AFTER_SHA`, `@@fail STEP`, `@@msg TEXT`, `@@agentlog TEXT`,
+ * `@@rolledback`. Temp files are removed on any exit, so an interrupted run leaves none behind.
+ */
+export function prelude(runId: string): string {
+  assertRunId(runId);
+  return `set -u
+umask 077
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH LC_ALL=C
+B=${quote(`${BACKUP_ROOT}/${runId}`)}
+TMPS=""
+cleanup() { for t in $TMPS; do rm -f "$t"; done; }
+trap cleanup EXIT
+trap 'cleanup; exit 129' HUP
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+trap 'cleanup; exit 141' PIPE
+say() { printf '@@%s\\n' "$*"; }
+fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; exit 1; }
+sha() { if [ -e "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo absent; fi; }
+b64() { printf '%s' "$1" | base64 -w0; }
+ensure_backup_dir() {
+  mkdir -p "$B" 2>/dev/null && chmod 700 ${quote('/var/lib/awslogs-provision')} ${quote(BACKUP_ROOT)} "$B" || fail backup "cannot create $B"
+}
+# backup IDX PATH: keep the before-image (content, mode, owner, or absent) of PATH.
+backup() {
+  [ -L "$2" ] && fail "file $2" "refused: $2 is a symlink; the tool does not write through links"
+  printf '%s\\n' "$2" > "$B/$1.path" || fail backup "cannot write the backup of $2 (disk full?)"
+  if [ -e "$2" ]; then
+    cp -p "$2" "$B/$1.content" || fail backup "cannot back up $2 (disk full?)"
+    stat -c '%a %U %G' "$2" > "$B/$1.meta" || fail backup "cannot stat $2"
+  else
+    echo absent > "$B/$1.meta"
+  fi
+}
+# install_file PATH MODE OWNER GROUP DECODER < content: atomic replace (temp in the same directory, then
+# rename), so a reader sees the old file or the new one, never a part.
+install_file() {
+  d=$(dirname "$1")
+  mkdir -p "$d" || fail "file $1" "cannot create $d"
+  t=$(mktemp "$d/.awslogs-provision.XXXXXX") || fail "file $1" "cannot create a temp file in $d (read-only or full?)"
+  TMPS="$TMPS $t"
+  $5 > "$t" || { rm -f "$t"; fail "file $1" "cannot write $1 (disk full?)"; }
+  chmod "$2" "$t" && chown "$3:$4" "$t" || { rm -f "$t"; fail "file $1" "cannot set mode/owner on $1"; }
+  mv -f "$t" "$1" || { rm -f "$t"; fail "file $1" "cannot replace $1"; }
+}
+# restore_from DIR IDX: put back the before-image kept under DIR.
+restore_from() {
+  p=$(cat "$1/$2.path"); m=$(cat "$1/$2.meta")
+  if [ "$m" = absent ]; then rm -f "$p"; return; fi
+  set -- "$p" $m "$1/$2.content"
+  install_file "$1" "$2" "$3" "$4" cat < "$5"
+}
+prune_backups() {
+  ls -1 ${quote(BACKUP_ROOT)} 2>/dev/null | sort | head -n -${BACKUPS_KEPT} | while read -r old; do
+    case "$old" in *[!0-9TZa-f-]*|'') continue ;; esac
+    rm -rf ${quote(BACKUP_ROOT)}/"$old"
+  done
+}
+`;
+}
+
+/** `install_file` fed by a base64 heredoc: the content never appears in a command line. */
+export function writeFileLines(path: string, content: string, mode: number, owner: string, group: string): string {
+  const body = Buffer.from(content, 'utf8')
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\n');
+  return `install_file ${quote(path)} ${octal(mode)} ${quote(owner)} ${quote(group)} 'base64 -d' <<'${HEREDOC_END}'
+${body}
+${HEREDOC_END}`;
+}
+
+export function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
+/**
+ * The whole script is one function that runs only once it has arrived complete: a connection cut while
+ * the script is being sent runs nothing, never half a heredoc.
+ */
+export function wholeScript(runId: string, body: string): string {
+  return `${prelude(runId)}
+main() {
+${body}
+}
+main </dev/null
+`;
+}

@@ -1,0 +1,159 @@
+// The apply and dry-run use cases: facts → plan → (dry-run: show | apply: one script per host) → journal.
+import { changeReport, plan } from '../core/plan.js';
+import type { HostFacts, OsFlavour } from '../core/types.js';
+import { ChangesPending, RunFailed } from '../core/errors.js';
+import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
+import { applyScript, parseApplyOutput } from '../operations/apply-script.js';
+import { serviceControl, serviceNameOn } from '../operations/service.js';
+import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
+import { runWithProgress } from '../ui/progress.js';
+import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
+import { formatProblem } from '../core/errors.js';
+import { prepare, type PreparedHost } from './prepare.js';
+import { DEFAULT_SESSION, failureOf, gatherFacts, openHost, runScript, type SessionOptions } from './host-session.js';
+import { interruption } from './interruption.js';
+
+export interface ApplyOptions {
+  inventory: string;
+  limit?: string;
+  forks: number;
+  dryRun: boolean;
+  detailedExitcode: boolean;
+  json: boolean;
+  session: SessionOptions;
+}
+
+interface HostOutcome {
+  report: HostReport;
+  journal: JournalHost;
+}
+
+export async function runApply(options: ApplyOptions): Promise<RunReport> {
+  const prepared = await prepare(options.inventory, options.limit);
+  for (const w of prepared.warnings) if (!options.json) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+  const runId = newRunId();
+  const started = new Date().toISOString();
+  const stop = interruption();
+  const outcomes = await runWithProgress<HostOutcome>(
+    prepared.hosts.map((host) => ({
+      title: host.host.name,
+      run: (report) => applyHost(host, runId, options, report),
+      statusOf: (o) => o.report.status,
+    })),
+    (name) => failedOutcome(name, 'interrupted before this host was started'),
+    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
+  );
+  stop.release();
+
+  const hosts = outcomes.map((o) => o.report);
+  const report: RunReport = {
+    run: runId,
+    command: options.dryRun ? 'dry-run' : 'apply',
+    hosts,
+    summary: summarise(hosts),
+  };
+  if (!options.dryRun) {
+    const journal: JournalRun = {
+      run: runId,
+      command: 'apply',
+      inventory: prepared.inventory.file,
+      startedAt: started,
+      finishedAt: new Date().toISOString(),
+      hosts: outcomes.map((o) => o.journal),
+    };
+    await writeRun(journalDir(prepared.inventory.file), journal);
+  }
+  if (options.json) printJson(report);
+  else printHuman(report, { diffs: options.dryRun });
+
+  if (report.summary.failed + report.summary.unreachable > 0) {
+    throw new RunFailed(`${report.summary.failed} failed, ${report.summary.unreachable} unreachable`);
+  }
+  if (options.dryRun && options.detailedExitcode && report.summary.changed > 0) throw new ChangesPending();
+  return report;
+}
+
+function failedOutcome(name: string, message: string): HostOutcome {
+  return {
+    report: { name, status: 'failed', changes: [], error: { message } },
+    journal: { name, status: 'failed', changes: [], files: [], error: { message } },
+  };
+}
+
+async function applyHost(
+  host: PreparedHost,
+  runId: string,
+  options: ApplyOptions,
+  progress: (text: string) => void,
+): Promise<HostOutcome> {
+  const name = host.host.name;
+  const journal: JournalHost = { name, status: 'ok', changes: [], files: [] };
+  let transport;
+  try {
+    progress('connecting');
+    transport = await openHost(host, options.session ?? DEFAULT_SESSION);
+  } catch (err) {
+    const failure = failureOf(err);
+    return {
+      report: { name, status: failure.status, changes: [], error: failure.error },
+      journal: { ...journal, ...failure },
+    };
+  }
+  try {
+    progress('gathering facts');
+    const facts = await gatherFacts(transport, host);
+    journal.agentWasActive = facts.service.active;
+    journal.agentWasEnabled = facts.service.enabled;
+    journal.packageInstalled = facts.package.installed;
+    const flavour = supportedFlavour(facts);
+    const desired = desiredState(host.spec, host.files, flavour);
+    const result = plan(desired, facts);
+    if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
+    const changes = result.changes.map(changeReport);
+    journal.changes = changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`);
+    if (result.changes.length === 0 || options.dryRun) {
+      const status = result.changes.length === 0 ? 'ok' : 'changed';
+      return { report: { name, status, changes }, journal: { ...journal, status } };
+    }
+    progress(`applying ${result.changes.length} change(s)`);
+    const script = applyScript({
+      runId,
+      changes: result.changes,
+      agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
+      agentWasActive: facts.service.active,
+      agentLogPath: AGENT_LOG_PATH,
+    });
+    const out = await runScript(transport, host, script);
+    const outcome = parseApplyOutput(out.stdout);
+    journal.files = outcome.undone ? [] : outcome.files;
+    if (!outcome.ok) {
+      const message =
+        `${outcome.failedStep ?? 'apply'} failed${outcome.undone ? '; the host was rolled back to its previous files' : ''}` +
+        (outcome.messages.length
+          ? `: ${outcome.messages.join(' ')}`
+          : out.stderr
+            ? `: ${out.stderr.trim().slice(-500)}`
+            : '');
+      const error = {
+        message,
+        hint: outcome.agentLog.length ? `agent log:\n${outcome.agentLog.join('\n')}` : undefined,
+      };
+      return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
+    }
+    return { report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } };
+  } catch (err) {
+    const failure = failureOf(err);
+    return {
+      report: { name, status: failure.status, changes: [], error: failure.error },
+      journal: { ...journal, ...failure },
+    };
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}
+
+function supportedFlavour(facts: HostFacts): OsFlavour {
+  if (facts.os.flavour === 'unknown')
+    throw new Error(`unsupported OS ${facts.os.id} ${facts.os.version}: Amazon Linux 1 or 2 expected`);
+  return facts.os.flavour;
+}

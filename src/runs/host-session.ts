@@ -1,0 +1,82 @@
+// Reaching one host: connect, gather facts in one round trip, and turn failures into a host status.
+import { connectSsh, type SshTransport } from '../transports/ssh.js';
+import { HostKeyRejected, HostUnreachable } from '../transports/errors.js';
+import { probeScript, parseFacts } from '../facts/probe.js';
+import type { HostFacts, HostStatus } from '../core/types.js';
+import { AWSCLI_CONF_PATH, AWSLOGS_CONF_PATH, PACKAGE_NAME, serviceName } from '../agents/awslogs/desired.js';
+import type { PreparedHost } from './prepare.js';
+
+export interface SessionOptions {
+  acceptNewHostKeys: boolean;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+}
+
+export const DEFAULT_SESSION: SessionOptions = {
+  acceptNewHostKeys: false,
+  connectTimeoutMs: 10_000,
+  commandTimeoutMs: 120_000,
+};
+
+export async function openHost(host: PreparedHost, options: SessionOptions): Promise<SshTransport> {
+  const c = host.connection;
+  return connectSsh(
+    {
+      name: host.host.name,
+      host: c.address,
+      port: c.port,
+      user: c.user,
+      privateKeyFile: c.privateKeyFile,
+      become: c.become,
+    },
+    {
+      knownHostsFile: c.knownHostsFile,
+      acceptNewHostKeys: options.acceptNewHostKeys,
+      connectTimeoutMs: options.connectTimeoutMs,
+      commandTimeoutMs: options.commandTimeoutMs,
+    },
+  );
+}
+
+export const MANAGED_PATHS = [AWSLOGS_CONF_PATH, AWSCLI_CONF_PATH];
+
+/** Runs a script through `sh -s` (as root where the inventory says become). */
+export async function runScript(transport: SshTransport, host: PreparedHost, script: string, timeoutMs?: number) {
+  return transport.run('sh -s', { stdin: script, become: host.connection.become, timeoutMs });
+}
+
+export async function gatherFacts(transport: SshTransport, host: PreparedHost): Promise<HostFacts> {
+  const script = probeScript({
+    paths: MANAGED_PATHS,
+    packageName: PACKAGE_NAME,
+    services: { amzn1: serviceName('amzn1'), amzn2: serviceName('amzn2') },
+  });
+  const result = await runScript(transport, host, script);
+  if (result.code !== 0)
+    throw new Error(`the facts probe failed (exit ${result.code}): ${result.stderr.trim().slice(0, 500)}`);
+  return parseFacts(result.stdout, MANAGED_PATHS);
+}
+
+export interface HostFailure {
+  status: Extract<HostStatus, 'failed' | 'unreachable'>;
+  error: { message: string; hint?: string };
+}
+
+export function failureOf(err: unknown): HostFailure {
+  if (err instanceof HostKeyRejected) {
+    return {
+      status: 'unreachable',
+      error: {
+        message: err.message,
+        hint: 'check the host key out of band; pass --accept-new-host-keys to trust a new (never a changed) key',
+      },
+    };
+  }
+  if (err instanceof HostUnreachable) {
+    return {
+      status: 'unreachable',
+      error: { message: err.message, hint: 'check the address, port, user and key in the inventory' },
+    };
+  }
+  return { status: 'failed', error: { message: (err as Error).message ?? String(err) } };
+}

@@ -1,0 +1,65 @@
+// The result of a run, as the CLI contract shapes it: one JSON document with --json, else a readable
+// summary on stdout.
+import type { HostStatus } from '../core/types.js';
+
+export interface ChangeReport {
+  kind: string;
+  path?: string;
+  summary: string;
+  diff?: string;
+  command?: string;
+}
+
+export interface HostReport {
+  name: string;
+  status: HostStatus;
+  changes: ChangeReport[];
+  checks?: unknown[];
+  warnings?: string[];
+  error?: { message: string; hint?: string };
+}
+
+export interface RunReport {
+  run: string;
+  command: string;
+  hosts: HostReport[];
+  summary: Record<HostStatus, number>;
+  [extra: string]: unknown;
+}
+
+export function summarise(hosts: HostReport[]): Record<HostStatus, number> {
+  const summary: Record<HostStatus, number> = { ok: 0, changed: 0, failed: 0, unreachable: 0 };
+  for (const h of hosts) summary[h.status] += 1;
+  return summary;
+}
+
+export function printJson(report: RunReport): void {
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+}
+
+export function printHuman(report: RunReport, options: { diffs: boolean }): void {
+  const out: string[] = [];
+  for (const host of report.hosts) {
+    out.push(`${host.name}: ${host.status}`);
+    for (const change of host.changes) {
+      out.push(`  ${change.kind}${change.path ? ` ${change.path}` : ''}: ${change.summary}`);
+      if (options.diffs && change.diff) out.push(change.diff.replace(/\n$/, '').replace(/^/gm, '    '));
+      if (options.diffs && change.command) out.push(`    $ ${change.command}`);
+    }
+    for (const warning of host.warnings ?? []) out.push(`  warning: ${warning}`);
+    if (host.error) {
+      out.push(`  error: ${host.error.message}`);
+      if (host.error.hint) out.push(`  hint: ${host.error.hint}`);
+    }
+  }
+  const width = Math.max(4, ...report.hosts.map((h) => h.name.length));
+  out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES`);
+  for (const host of report.hosts)
+    out.push(`${host.name.padEnd(width)}  ${host.status.padEnd(11)}  ${host.changes.length}`);
+  const s = report.summary;
+  out.push(
+    '',
+    `run ${report.run} (${report.command}): ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable`,
+  );
+  process.stdout.write(out.join('\n') + '\n');
+}
