@@ -67,7 +67,7 @@ export async function bootstrapOperator(options: {
     maxAttempts: 1,
   });
   try {
-    const user = await free.iam.send(new CreateUserCommand({ UserName: OPERATOR_USER }));
+    await free.iam.send(new CreateUserCommand({ UserName: OPERATOR_USER }));
     await free.iam.send(new AttachUserPolicyCommand({ UserName: OPERATOR_USER, PolicyArn: OPERATOR_POLICY_ARN }));
     const key = await free.iam.send(new CreateAccessKeyCommand({ UserName: OPERATOR_USER }));
     const keys = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
@@ -76,7 +76,7 @@ export async function bootstrapOperator(options: {
     await assertAuthEnforced(options);
     const arn = await callerArn(options, keys);
     if (arn === undefined) throw new LabAuthProblem(options.url, 'the new operator key is refused');
-    return describe(files, keys.accessKeyId, arn ?? user.User!.Arn!);
+    return describe(files, keys.accessKeyId, arn);
   } catch (err) {
     if (err instanceof LabAuthProblem) throw err;
     throw new LabAuthProblem(
