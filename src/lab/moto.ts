@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 
 /** moto's own readiness page: it answers without counting as an action (no auth check runs there). */
 const READY_PATH = '/moto-api/config';
@@ -99,6 +100,8 @@ export async function stopMoto(stateDir: string, timeoutMs = 10_000): Promise<bo
   }
   await rm(pidFile(stateDir), { force: true });
   if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return false;
+  // A pid file outlives its process; never signal whatever reused the number.
+  if (!(await isMotoProcess(pid))) return false;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -113,6 +116,15 @@ async function answers(url: string): Promise<boolean> {
     return res.ok;
   } catch {
     return false;
+  }
+}
+
+async function isMotoProcess(pid: number): Promise<boolean> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').includes('moto.server');
+  } catch (err) {
+    // Without /proc (not Linux) the pid file is all there is to go by.
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync('/proc/self');
   }
 }
 
