@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Inventory } from '../inventory/types.js';
+import { changed } from '../runs/iam-result.js';
 import { iamSetup, DEFAULT_IDENTITY_NAME, type IamMode, type IamSetupReport } from '../runs/iam.js';
 
 export interface IamCommandDeps {
@@ -70,6 +71,7 @@ function toJson(report: IamSetupReport) {
     mode: report.mode,
     region: report.region,
     ...(report.endpointUrl ? { endpointUrl: report.endpointUrl } : {}),
+    changed: changed(report.results),
     results: report.results,
   };
 }
@@ -77,7 +79,7 @@ function toJson(report: IamSetupReport) {
 function toText(report: IamSetupReport): string {
   const width = Math.max(...report.results.map((r) => r.action.length), 0);
   const lines = report.results.map((r) => `${r.action.padEnd(width)}  ${r.resource}  ${r.detail}`);
-  if (!report.results.some((r) => r.action !== 'unchanged')) lines.push('nothing to change');
+  if (!changed(report.results)) lines.push('nothing to change');
   if (report.secret) {
     lines.push(`aws_access_key_id=${report.secret.accessKeyId} aws_secret_access_key=${report.secret.secretAccessKey}`);
   }

@@ -115,7 +115,8 @@ test(
     const text = await cli([]);
     assert.match(text, /nothing to change/);
     assert.ok(!text.includes(stored.secretAccessKey));
-    const json = JSON.parse(await cli(['--json'])) as { results: { action: string }[] };
+    const json = JSON.parse(await cli(['--json'])) as { changed: boolean; results: { action: string }[] };
+    assert.equal(json.changed, false);
     assert.ok(json.results.every((r) => r.action === 'unchanged'));
   },
 );
