@@ -5,6 +5,7 @@ import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand } fr
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { awsClients, clientConfig } from '../clouds/aws/clients.js';
 import { readProfileKeys, writeProfileConfig, writeProfileKeys } from '../clouds/aws/shared-files.js';
+import { httpStatus } from '../clouds/aws/errors.js';
 
 export const OPERATOR_USER = 'provision-operator';
 export const OPERATOR_PROFILE = 'lab';
@@ -50,15 +51,6 @@ export async function bootstrapOperator(options: {
   region: string;
 }): Promise<OperatorProfile> {
   const files = operatorFiles(options.stateDir);
-  const existing = await readProfileKeys(files.credentials, OPERATOR_PROFILE);
-  if (existing) {
-    // Bootstrapped before: the profile must still work, and nothing is spent.
-    const arn = await callerArn(options, existing);
-    if (arn === undefined) {
-      throw new LabAuthProblem(options.url, `the stored profile ${OPERATOR_PROFILE} (${files.credentials}) is refused`);
-    }
-    return describe(files, existing.accessKeyId, arn);
-  }
   // Exactly BOOTSTRAP_ACTIONS calls, no retries: a retry would spend a free action without saying so.
   const free = awsClients({
     region: options.region,
@@ -67,7 +59,15 @@ export async function bootstrapOperator(options: {
     maxAttempts: 1,
   });
   try {
-    await free.iam.send(new CreateUserCommand({ UserName: OPERATOR_USER }));
+    // The first free action tells a fresh moto from one that checks already: there it is refused (403) and
+    // costs nothing, since moto stops counting once the free actions are spent. Asking with the stored
+    // profile first would not do: a fresh moto (restarted, state lost) serves any key and counts it.
+    try {
+      await free.iam.send(new CreateUserCommand({ UserName: OPERATOR_USER }));
+    } catch (err) {
+      if (httpStatus(err) === 403) return await storedOperator(options, files);
+      throw err;
+    }
     await free.iam.send(new AttachUserPolicyCommand({ UserName: OPERATOR_USER, PolicyArn: OPERATOR_POLICY_ARN }));
     const key = await free.iam.send(new CreateAccessKeyCommand({ UserName: OPERATOR_USER }));
     const keys = { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
@@ -87,6 +87,23 @@ export async function bootstrapOperator(options: {
   } finally {
     free.destroy();
   }
+}
+
+/** Bootstrapped before: the stored profile must work. */
+async function storedOperator(
+  options: { url: string; region: string },
+  files: { credentials: string; config: string },
+): Promise<OperatorProfile> {
+  const existing = await readProfileKeys(files.credentials, OPERATOR_PROFILE);
+  const arn = existing ? await callerArn(options, existing) : undefined;
+  if (!existing || arn === undefined) {
+    throw new LabAuthProblem(
+      options.url,
+      `it checks every call already, and the profile ${OPERATOR_PROFILE} in ${files.credentials} ` +
+        `${existing ? 'is refused' : 'is absent'}; restart moto to bootstrap again`,
+    );
+  }
+  return describe(files, existing.accessKeyId, arn);
 }
 
 /** Throws unless a call signed with keys no user owns is refused: moto checks every call from now on. */
