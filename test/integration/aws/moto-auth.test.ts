@@ -1,11 +1,12 @@
 // moto as the lab's AWS endpoint: exactly BOOTSTRAP_ACTIONS free actions, then every call is authenticated.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { IAMClient, ListUsersCommand } from '@aws-sdk/client-iam';
+import { awsClients } from '../../../src/clouds/aws/clients.js';
 import { isMotoInstalled, pidFile, startMoto, stopMoto } from '../../../src/lab/moto.js';
 import {
   BOOTSTRAP_ACTIONS,
@@ -56,6 +57,28 @@ test('with the lab profile alone (endpoint from the profile), calls work', { ski
     iam.destroy();
   }
 });
+
+test(
+  "without aws_endpoint_url or endpoint_url in the profile, the SDK's own AWS_ENDPOINT_URL is used",
+  { skip },
+  async () => {
+    const saved = { config: process.env.AWS_CONFIG_FILE, endpoint: process.env.AWS_ENDPOINT_URL };
+    const config = join(lab.stateDir, 'aws', 'config-without-endpoint');
+    await writeFile(config, `[profile lab]\nregion = ${REGION}\n`, { mode: 0o600 });
+    process.env.AWS_CONFIG_FILE = config;
+    process.env.AWS_ENDPOINT_URL = lab.moto.url;
+    const clients = awsClients({ region: REGION });
+    try {
+      const me = await clients.sts.send(new GetCallerIdentityCommand({}));
+      assert.equal(me.Arn, lab.operator.userArn);
+    } finally {
+      clients.destroy();
+      process.env.AWS_CONFIG_FILE = saved.config;
+      if (saved.endpoint === undefined) delete process.env.AWS_ENDPOINT_URL;
+      else process.env.AWS_ENDPOINT_URL = saved.endpoint;
+    }
+  },
+);
 
 test('after the bootstrap, unknown keys are refused (403)', { skip }, async () => {
   const iam = new IAMClient({
