@@ -1,0 +1,101 @@
+// What the inventory says about AWS: the region, the endpoint, how the agent gets credentials, and which
+// EC2 instance each host is. Every host must agree on the fleet-wide values; disagreement is invalid input.
+import { InputError, type Problem } from '../core/errors.js';
+import type { Inventory, InventoryHost } from '../inventory/types.js';
+
+export type CredentialSource = 'keys' | 'instance_profile' | 'env';
+
+export interface AwsSettings {
+  region: string;
+  endpointUrl?: string;
+  credentials: { source?: CredentialSource; profile?: string };
+  /** Hosts with their EC2 instance id (var `instance_id` or `ec2_instance_id`) when they have one. */
+  instances: { host: string; instanceId?: string }[];
+}
+
+const SOURCES: CredentialSource[] = ['keys', 'instance_profile', 'env'];
+
+export function awsSettings(inventory: Inventory): AwsSettings {
+  const problems: Problem[] = [];
+  const region = agreed(inventory, ['aws_region'], problems, true);
+  const endpointUrl = agreed(inventory, ['aws_endpoint_url'], problems, false);
+  const source = agreed(inventory, ['awslogs_credentials', 'source'], problems, false);
+  const profile = agreed(inventory, ['awslogs_credentials', 'profile'], problems, false);
+  if (source !== undefined && !SOURCES.includes(source as CredentialSource)) {
+    problems.push({
+      ...locate(inventory.hosts[0], ['awslogs_credentials', 'source'], inventory.file),
+      path: 'awslogs_credentials.source',
+      rule: 'unknown credential source',
+      expected: SOURCES.join(' | '),
+      found: source,
+    });
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return {
+    region: region!,
+    ...(endpointUrl ? { endpointUrl } : {}),
+    credentials: {
+      ...(source ? { source: source as CredentialSource } : {}),
+      ...(profile ? { profile } : {}),
+    },
+    instances: inventory.hosts.map((h) => {
+      const id = h.vars.instance_id ?? h.vars.ec2_instance_id;
+      return typeof id === 'string' && id !== '' ? { host: h.name, instanceId: id } : { host: h.name };
+    }),
+  };
+}
+
+function valueAt(vars: Record<string, unknown>, path: string[]): unknown {
+  let v: unknown = vars;
+  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  return v;
+}
+
+function locate(host: InventoryHost | undefined, path: string[], file: string) {
+  const at = host ? host.locate(path) : { file };
+  return {
+    file: at.file,
+    ...(at.line !== undefined ? { line: at.line } : {}),
+    ...(at.column !== undefined ? { column: at.column } : {}),
+  };
+}
+
+/** The one value every host has at path (a string), or undefined when none has it. */
+function agreed(inventory: Inventory, path: string[], problems: Problem[], required: boolean): string | undefined {
+  const dotted = path.join('.');
+  let first: { host: InventoryHost; value: string } | undefined;
+  for (const host of inventory.hosts) {
+    const v = valueAt(host.vars, path);
+    if (v === undefined || v === null) {
+      if (required)
+        problems.push({
+          ...locate(host, path, inventory.file),
+          path: `hosts.${host.name}.${dotted}`,
+          rule: `${dotted} is required`,
+        });
+      continue;
+    }
+    if (typeof v !== 'string') {
+      problems.push({
+        ...locate(host, path, inventory.file),
+        path: `hosts.${host.name}.${dotted}`,
+        rule: `${dotted} must be a string`,
+        found: JSON.stringify(v),
+      });
+      continue;
+    }
+    if (!first) first = { host, value: v };
+    else if (first.value !== v) {
+      problems.push({
+        ...locate(host, path, inventory.file),
+        path: `hosts.${host.name}.${dotted}`,
+        rule: `every host must have the same ${dotted}`,
+        expected: `${first.value} (as host ${first.host.name})`,
+        found: v,
+      });
+    }
+  }
+  if (required && inventory.hosts.length === 0)
+    problems.push({ file: inventory.file, rule: 'the inventory has no hosts' });
+  return first?.value;
+}

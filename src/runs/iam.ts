@@ -1,0 +1,135 @@
+// `iam setup`: the IAM identity the agent uses, from what the inventory says (region, endpoint, credential
+// source and profile, instance ids). The only place the IAM and EC2 adapters are constructed for it.
+import { UsageError } from '../core/errors.js';
+import type { Inventory } from '../inventory/types.js';
+import { awsClients, type AwsClients } from '../clouds/aws/clients.js';
+import { Ec2 } from '../clouds/aws/ec2.js';
+import { Iam, type NewAccessKey } from '../clouds/aws/iam.js';
+import { sharedFilePaths } from '../clouds/aws/shared-files.js';
+import { awsSettings, type AwsSettings } from './aws-target.js';
+import type { IamResult } from './iam-result.js';
+import { createNewKey, deleteOldKey, setupUser, type UserModeOptions } from './iam-user.js';
+import { setupRole } from './iam-role.js';
+
+export type IamMode = 'user' | 'role';
+
+export const DEFAULT_IDENTITY_NAME = 'awslogs-agent';
+
+export interface IamSetupOptions {
+  mode?: IamMode;
+  userName?: string;
+  roleName?: string;
+  profileName?: string;
+  printSecret?: boolean;
+  rotateKey?: boolean;
+  dryRun?: boolean;
+  /** Where the shared files are; process.env unless told. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface IamSetupReport {
+  mode: IamMode;
+  region: string;
+  endpointUrl?: string;
+  results: IamResult[];
+  /** Only with printSecret, when a key was created: the caller shows it once and nowhere else. */
+  secret?: NewAccessKey;
+}
+
+/** user mode for `awslogs_credentials.source: keys` (or none), role mode for `instance_profile`. */
+export function modeFor(settings: AwsSettings, asked?: IamMode): IamMode {
+  if (asked) return asked;
+  return settings.credentials.source === 'instance_profile' ? 'role' : 'user';
+}
+
+export function clientsFor(settings: AwsSettings): AwsClients {
+  return awsClients({
+    region: settings.region,
+    ...(settings.endpointUrl ? { endpointUrl: settings.endpointUrl } : {}),
+  });
+}
+
+export async function iamSetup(inventory: Inventory, o: IamSetupOptions = {}): Promise<IamSetupReport> {
+  const settings = awsSettings(inventory);
+  const mode = modeFor(settings, o.mode);
+  if (mode === 'role' && (o.printSecret || o.rotateKey)) {
+    throw new UsageError('--print-secret and --rotate-key are for user mode: a role has no key');
+  }
+  const clients = clientsFor(settings);
+  const base = {
+    mode,
+    region: settings.region,
+    ...(settings.endpointUrl ? { endpointUrl: settings.endpointUrl } : {}),
+  };
+  try {
+    if (mode === 'role') {
+      const roleName = o.roleName ?? DEFAULT_IDENTITY_NAME;
+      const results = await setupRole({
+        iam: new Iam(clients.iam),
+        ec2: new Ec2(clients.ec2),
+        roleName,
+        instanceProfileName: roleName,
+        instances: settings.instances,
+        dryRun: o.dryRun ?? false,
+      });
+      return { ...base, results };
+    }
+    const outcome = await setupUser({
+      ...userContext(settings, clients, o),
+      dryRun: o.dryRun ?? false,
+      printSecret: o.printSecret ?? false,
+      rotateKey: o.rotateKey ?? false,
+    });
+    return { ...base, results: outcome.results, ...(outcome.secret ? { secret: outcome.secret } : {}) };
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** The IAM user, the profile that holds its key, and where that profile lives. */
+export function userContext(
+  settings: AwsSettings,
+  clients: AwsClients,
+  o: Pick<IamSetupOptions, 'userName' | 'profileName' | 'env'> = {},
+): Pick<UserModeOptions, 'iam' | 'userName' | 'profileName' | 'credentialsFile'> {
+  return {
+    iam: new Iam(clients.iam),
+    userName: o.userName ?? DEFAULT_IDENTITY_NAME,
+    profileName: o.profileName ?? settings.credentials.profile ?? DEFAULT_IDENTITY_NAME,
+    credentialsFile: sharedFilePaths(o.env ?? process.env).credentials,
+  };
+}
+
+/**
+ * Key rotation for the apply run: `begin` creates and stores a new key (old ones stay); after the hosts are
+ * provisioned with it and verified, `finish` deletes the old ones. Nothing is deleted when `finish` is not called.
+ */
+export async function beginKeyRotation(
+  inventory: Inventory,
+  o: Pick<IamSetupOptions, 'userName' | 'profileName' | 'env'> = {},
+): Promise<{ newKeyId: string; oldKeyIds: string[]; results: IamResult[]; finish(): Promise<IamResult[]> }> {
+  const settings = awsSettings(inventory);
+  const clients = clientsFor(settings);
+  const ctx = userContext(settings, clients, o);
+  try {
+    const created = await createNewKey({ ...ctx, printSecret: false });
+    return {
+      newKeyId: created.newKeyId,
+      oldKeyIds: created.oldKeyIds,
+      results: created.results,
+      async finish() {
+        const finishing = clientsFor(settings);
+        try {
+          const fctx = userContext(settings, finishing, o);
+          const done: IamResult[] = [];
+          for (const id of created.oldKeyIds) done.push(await deleteOldKey(fctx, id));
+          return done;
+        } finally {
+          finishing.destroy();
+        }
+      },
+    };
+  } finally {
+    clients.destroy();
+  }
+}
