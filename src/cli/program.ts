@@ -5,6 +5,7 @@ import { rollbackCommand } from './rollback.js';
 import { renderCommand } from './render.js';
 import { inventoryCommand } from './inventory.js';
 import { registerMetricsCommands } from './metrics.js';
+import { registerIamCommands } from './iam.js';
 import { loadInventory } from '../inventory/load.js';
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   program.addCommand(renderCommand());
   program.addCommand(inventoryCommand());
   registerMetricsCommands(program, { load: loadInventory });
+  registerIamCommands(program, { load: loadInventory });
   exitOverrideEverywhere(program);
   return program;
 }
