@@ -14,6 +14,7 @@ export function applyCommand(): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--no-verify', 'skip checking that log streams arrive in CloudWatch Logs')
+    .option('--verify-timeout <seconds>', 'wait per probe line (default: buffer_duration + 60 s)', seconds)
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
     .action(async (o) => {
@@ -24,6 +25,8 @@ export function applyCommand(): Command {
         dryRun: Boolean(o.dryRun),
         detailedExitcode: Boolean(o.detailedExitcode),
         json: Boolean(o.json),
+        verify: o.verify !== false,
+        verifyTimeoutS: o.verifyTimeout,
         session: {
           acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
           connectTimeoutMs: o.connectTimeout * 1000,

@@ -4,6 +4,7 @@ import { applyCommand } from './apply.js';
 import { rollbackCommand } from './rollback.js';
 import { renderCommand } from './render.js';
 import { inventoryCommand } from './inventory.js';
+import { verifyCommand } from './verify.js';
 import { registerMetricsCommands } from './metrics.js';
 import { registerIamCommands } from './iam.js';
 import { loadInventory } from '../inventory/load.js';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   program.addCommand(applyCommand(), { isDefault: true });
   program.addCommand(rollbackCommand());
   program.addCommand(renderCommand());
+  program.addCommand(verifyCommand());
   program.addCommand(inventoryCommand());
   registerMetricsCommands(program, { load: loadInventory });
   registerIamCommands(program, { load: loadInventory });

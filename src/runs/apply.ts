@@ -12,6 +12,7 @@ import { formatProblem } from '../core/errors.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { DEFAULT_SESSION, failureOf, gatherFacts, openHost, runScript, type SessionOptions } from './host-session.js';
 import { interruption } from './interruption.js';
+import { LogsReaders, verifyHost } from './verify-host.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -20,6 +21,9 @@ export interface ApplyOptions {
   dryRun: boolean;
   detailedExitcode: boolean;
   json: boolean;
+  /** Check at the end that every host's logs arrive (`--no-verify` turns it off). */
+  verify: boolean;
+  verifyTimeoutS?: number;
   session: SessionOptions;
 }
 
@@ -34,16 +38,18 @@ export async function runApply(options: ApplyOptions): Promise<RunReport> {
   const runId = newRunId();
   const started = new Date().toISOString();
   const stop = interruption();
+  const readers = new LogsReaders();
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (report) => applyHost(host, runId, options, report),
+      run: (report) => applyHost(host, runId, options, readers, report),
       statusOf: (o) => o.report.status,
     })),
     (name) => failedOutcome(name, 'interrupted before this host was started'),
     { forks: options.forks, quiet: options.json, interrupted: stop.requested },
   );
   stop.release();
+  readers.destroy();
 
   const hosts = outcomes.map((o) => o.report);
   const report: RunReport = {
@@ -84,6 +90,7 @@ async function applyHost(
   host: PreparedHost,
   runId: string,
   options: ApplyOptions,
+  readers: LogsReaders,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
@@ -111,9 +118,27 @@ async function applyHost(
     if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
     const changes = result.changes.map(changeReport);
     journal.changes = changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`);
+    const verified = async (outcome: HostOutcome): Promise<HostOutcome> => {
+      if (options.dryRun || !options.verify) return outcome;
+      progress('verifying that the logs arrive');
+      const checks = await verifyHost(transport, host, facts, readers, {
+        runId,
+        probe: true,
+        ...(options.verifyTimeoutS ? { timeoutS: options.verifyTimeoutS } : {}),
+      });
+      const missing = checks.filter((c) => c.state !== 'arrived');
+      if (missing.length === 0) return { ...outcome, report: { ...outcome.report, checks } };
+      const error = {
+        message: `verify: ${missing.length} of ${checks.length} log(s) did not arrive: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
+      };
+      return {
+        report: { ...outcome.report, status: 'failed', checks, error },
+        journal: { ...outcome.journal, status: 'failed', error },
+      };
+    };
     if (result.changes.length === 0 || options.dryRun) {
       const status = result.changes.length === 0 ? 'ok' : 'changed';
-      return { report: { name, status, changes }, journal: { ...journal, status } };
+      return verified({ report: { name, status, changes }, journal: { ...journal, status } });
     }
     progress(`applying ${result.changes.length} change(s)`);
     const script = applyScript({
@@ -140,7 +165,7 @@ async function applyHost(
       };
       return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
     }
-    return { report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } };
+    return verified({ report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } });
   } catch (err) {
     const failure = failureOf(err);
     return {

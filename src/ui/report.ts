@@ -10,11 +10,20 @@ export interface ChangeReport {
   command?: string;
 }
 
+/** One log section's verification: did the probe arrive in the expected group and stream. */
+export interface CheckReport {
+  log: string;
+  group: string;
+  stream: string;
+  state: string;
+  agentError?: string;
+}
+
 export interface HostReport {
   name: string;
   status: HostStatus;
   changes: ChangeReport[];
-  checks?: unknown[];
+  checks?: CheckReport[];
   warnings?: string[];
   error?: { message: string; hint?: string };
 }
@@ -45,6 +54,10 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
       out.push(`  ${change.kind}${change.path ? ` ${change.path}` : ''}: ${change.summary}`);
       if (options.diffs && change.diff) out.push(change.diff.replace(/\n$/, '').replace(/^/gm, '    '));
       if (options.diffs && change.command) out.push(`    $ ${change.command}`);
+    }
+    for (const check of host.checks ?? []) {
+      out.push(`  log ${check.log} → ${check.group} / ${check.stream}: ${check.state}`);
+      if (check.agentError) out.push(`    agent: ${check.agentError}`);
     }
     for (const warning of host.warnings ?? []) out.push(`  warning: ${warning}`);
     if (host.error) {

@@ -1,0 +1,67 @@
+// The verify probe on a host: one line appended to the newest file of each log section, stamped in the
+// section's own datetime_format by the host's `date`, so the agent parses it as it parses real lines.
+import { quote } from '../core/shell-quote.js';
+import type { LogSection } from '../agents/awslogs/spec.js';
+import { wholeScript } from './remote-script.js';
+
+export interface ProbeLine {
+  section: LogSection;
+  token: string;
+}
+
+/** Python's %f (microseconds) is GNU date's %6N; every other allowed directive means the same to both. */
+export function dateFormatOf(datetimeFormat: string): string {
+  return datetimeFormat.replace(/%(%|f)/g, (m, d: string) => (d === 'f' ? '%6N' : m));
+}
+
+/**
+ * Output: `@@probe IDX appended PATH_B64` or `@@probe IDX nofile`, and `@@agenterr TEXT_B64` with the agent's
+ * last warning or error line. The glob is expanded from a variable: pathname expansion only, never a
+ * command substitution, whatever the pattern holds.
+ */
+export function probeLinesScript(runId: string, probes: ProbeLine[], agentLogPath: string): string {
+  const lines = [
+    `probe() {
+  IFS='
+'
+  newest=$(ls -1td -- $2 2>/dev/null | grep -Ev '[.](gz|zip|bz2|tar|rar)$' | head -n 1)
+  unset IFS
+  if [ -z "$newest" ] || [ ! -f "$newest" ]; then say "probe $1 nofile"; return 0; fi
+  case "$3" in
+    '') line=$5 ;;
+    *) if [ "$4" = UTC ]; then line="$(date -u +"$3") $5"; else line="$(date +"$3") $5"; fi ;;
+  esac
+  printf '%s\\n' "$line" >> "$newest" && say "probe $1 appended $(b64 "$newest")"
+}`,
+  ];
+  probes.forEach((p, index) => {
+    const format = p.section.datetime_format ? dateFormatOf(p.section.datetime_format) : '';
+    lines.push(
+      `probe ${index} ${quote(p.section.file)} ${quote(format)} ${quote(p.section.time_zone ?? 'LOCAL')} ${quote(p.token)}`,
+    );
+  });
+  lines.push(
+    `err=$(grep -E ' - (ERROR|WARNING) - ' ${quote(agentLogPath)} 2>/dev/null | tail -n 1)`,
+    `[ -n "$err" ] && say "agenterr $(b64 "$err")"`,
+    'say ok',
+  );
+  return wholeScript(runId, lines.join('\n'));
+}
+
+export interface ProbeOutcome {
+  appended: Map<number, string>;
+  noFile: Set<number>;
+  agentError?: string;
+}
+
+export function parseProbeOutput(stdout: string): ProbeOutcome {
+  const outcome: ProbeOutcome = { appended: new Map(), noFile: new Set() };
+  for (const line of stdout.split('\n')) {
+    const [tag, a, b, c] = line.split(' ');
+    if (tag === '@@probe' && b === 'appended')
+      outcome.appended.set(Number(a), Buffer.from(c ?? '', 'base64').toString());
+    if (tag === '@@probe' && b === 'nofile') outcome.noFile.add(Number(a));
+    if (tag === '@@agenterr') outcome.agentError = Buffer.from(a ?? '', 'base64').toString();
+  }
+  return outcome;
+}

@@ -1,0 +1,135 @@
+// Verify one host: append a probe line to each log section's file and wait until CloudWatch Logs has it
+// in the expected group and stream. Used by `provision verify` and at the end of every apply.
+import { CloudWatchLogs, type ProbeState } from '../clouds/aws/logs.js';
+import { awsClients } from '../clouds/aws/clients.js';
+import type { HostFacts } from '../core/types.js';
+import { AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
+import { resolveStreamName } from '../agents/awslogs/stream-names.js';
+import { parseProbeOutput, probeLinesScript } from '../operations/probe-lines.js';
+import type { SshTransport } from '../transports/ssh.js';
+import { runScript } from './host-session.js';
+import type { PreparedHost } from './prepare.js';
+
+export type LogCheckState = 'arrived' | 'stream missing' | 'group missing' | 'stale' | 'no file';
+
+export interface LogCheck {
+  log: string;
+  group: string;
+  stream: string;
+  state: LogCheckState;
+  file?: string;
+  agentError?: string;
+}
+
+export interface VerifyOptions {
+  runId: string;
+  /** Seconds to wait for each probe; default: the section's buffer_duration + 60 s. */
+  timeoutS?: number;
+  probe: boolean;
+}
+
+const POLL_MS = 1500;
+const DEFAULT_BUFFER_MS = 5000;
+
+/** One CloudWatch Logs reader per region and endpoint, shared by all hosts of a run. */
+export class LogsReaders {
+  private readonly readers = new Map<string, CloudWatchLogs>();
+  private readonly destroyers: (() => void)[] = [];
+
+  for(region: string, endpointUrl?: string): CloudWatchLogs {
+    const key = `${region} ${endpointUrl ?? ''}`;
+    let reader = this.readers.get(key);
+    if (!reader) {
+      const clients = awsClients({ region, ...(endpointUrl ? { endpointUrl } : {}) });
+      this.destroyers.push(() => clients.destroy());
+      reader = new CloudWatchLogs(clients.logs);
+      this.readers.set(key, reader);
+    }
+    return reader;
+  }
+
+  destroy(): void {
+    for (const d of this.destroyers) d();
+  }
+}
+
+export async function verifyHost(
+  transport: SshTransport,
+  host: PreparedHost,
+  facts: HostFacts,
+  readers: LogsReaders,
+  options: VerifyOptions,
+): Promise<LogCheck[]> {
+  const spec = host.spec;
+  const logs = readers.for(spec.region, spec.endpointUrl);
+  const started = Date.now();
+  const targets = spec.logs.map((section, index) => ({
+    section,
+    group: section.log_group_name,
+    stream: resolveStreamName(section.log_stream_name, facts),
+    token: `awslogs-provision-verify-${options.runId}-${host.host.name}-${index}`,
+    timeoutMs: (options.timeoutS ?? (section.buffer_duration ?? DEFAULT_BUFFER_MS) / 1000 + 60) * 1000,
+  }));
+
+  let agentError: string | undefined;
+  const noFile = new Set<number>();
+  if (options.probe) {
+    const out = await runScript(
+      transport,
+      host,
+      probeLinesScript(
+        options.runId,
+        targets.map((t) => ({ section: t.section, token: t.token })),
+        AGENT_LOG_PATH,
+      ),
+    );
+    const parsed = parseProbeOutput(out.stdout);
+    agentError = parsed.agentError;
+    for (const i of parsed.noFile) noFile.add(i);
+  }
+
+  // Events are looked up from a day before the run: the probe's timestamp is the host's clock in the
+  // section's zone, which may differ from ours.
+  const sinceMs = started - 24 * 3600 * 1000;
+  return Promise.all(
+    targets.map(async (t, index): Promise<LogCheck> => {
+      const base = { log: t.section.section, group: t.group, stream: t.stream, file: t.section.file };
+      if (noFile.has(index)) return { ...base, state: 'no file', ...(agentError ? { agentError } : {}) };
+      let state: ProbeState = 'not-yet';
+      if (options.probe) {
+        const deadline = started + t.timeoutMs;
+        for (;;) {
+          state = await logs.findProbe({ group: t.group, stream: t.stream, text: t.token, sinceMs });
+          if (state === 'arrived' || Date.now() + POLL_MS > deadline) break;
+          await new Promise((r) => setTimeout(r, POLL_MS));
+        }
+      } else {
+        state = await readOnlyState(logs, t.group, t.stream, started - t.timeoutMs);
+      }
+      const checked: LogCheckState =
+        state === 'arrived'
+          ? 'arrived'
+          : state === 'group-missing'
+            ? 'group missing'
+            : state === 'stream-missing'
+              ? 'stream missing'
+              : 'stale';
+      return { ...base, state: checked, ...(checked !== 'arrived' && agentError ? { agentError } : {}) };
+    }),
+  );
+}
+
+/** Without a probe: the stream exists and its newest event is recent enough. */
+async function readOnlyState(
+  logs: CloudWatchLogs,
+  group: string,
+  stream: string,
+  freshSinceMs: number,
+): Promise<ProbeState> {
+  if (!(await logs.groupExists(group))) return 'group-missing';
+  const exists = await logs.streamExists(group, stream);
+  if (exists === undefined) return 'group-missing';
+  if (!exists) return 'stream-missing';
+  const last = await logs.lastEventTime(group, stream);
+  return last !== undefined && last >= freshSinceMs ? 'arrived' : 'not-yet';
+}

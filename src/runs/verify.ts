@@ -1,0 +1,89 @@
+// `provision verify`: for every host and log section, does a fresh line arrive in the expected group
+// and stream? Exit 1 when anything did not.
+import { RunFailed } from '../core/errors.js';
+import { newRunId } from '../journal/journal.js';
+import { runWithProgress } from '../ui/progress.js';
+import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
+import { prepare, type PreparedHost } from './prepare.js';
+import { failureOf, gatherFacts, openHost, type SessionOptions } from './host-session.js';
+import { interruption } from './interruption.js';
+import { LogsReaders, verifyHost, type VerifyOptions } from './verify-host.js';
+
+export interface VerifyRunOptions {
+  inventory: string;
+  limit?: string;
+  forks: number;
+  json: boolean;
+  timeoutS?: number;
+  probe: boolean;
+  session: SessionOptions;
+}
+
+export async function runVerify(options: VerifyRunOptions): Promise<RunReport> {
+  const prepared = await prepare(options.inventory, options.limit, { render: false });
+  const runId = newRunId();
+  const readers = new LogsReaders();
+  const stop = interruption();
+  const verify: VerifyOptions = {
+    runId,
+    probe: options.probe,
+    ...(options.timeoutS ? { timeoutS: options.timeoutS } : {}),
+  };
+  const hosts = await runWithProgress<HostReport>(
+    prepared.hosts.map((host) => ({
+      title: host.host.name,
+      run: (report) => verifyOne(host, readers, verify, options.session, report),
+      statusOf: (r) => r.status,
+    })),
+    (name) => ({ name, status: 'failed', changes: [], error: { message: 'interrupted before this host was started' } }),
+    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
+  );
+  stop.release();
+  readers.destroy();
+  const report: RunReport = { run: runId, command: 'verify', hosts, summary: summarise(hosts) };
+  if (options.json) printJson(report);
+  else printHuman(report, { diffs: false });
+  const failed = report.summary.failed + report.summary.unreachable;
+  if (failed > 0) throw new RunFailed(`logs did not arrive from ${failed} host(s)`);
+  return report;
+}
+
+async function verifyOne(
+  host: PreparedHost,
+  readers: LogsReaders,
+  verify: VerifyOptions,
+  session: SessionOptions,
+  progress: (text: string) => void,
+): Promise<HostReport> {
+  const name = host.host.name;
+  let transport;
+  try {
+    progress('connecting');
+    transport = await openHost(host, session);
+  } catch (err) {
+    return { name, changes: [], ...failureOf(err) };
+  }
+  try {
+    const facts = await gatherFacts(transport, host);
+    progress(verify.probe ? 'waiting for the probe lines in CloudWatch Logs' : 'reading CloudWatch Logs');
+    const checks = await verifyHost(transport, host, facts, readers, verify);
+    const missing = checks.filter((c) => c.state !== 'arrived');
+    return {
+      name,
+      status: missing.length === 0 ? 'ok' : 'failed',
+      changes: [],
+      checks,
+      ...(missing.length > 0
+        ? {
+            error: {
+              message: `${missing.length} of ${checks.length} log(s) did not arrive: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
+            },
+          }
+        : {}),
+    };
+  } catch (err) {
+    return { name, changes: [], ...failureOf(err) };
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}
