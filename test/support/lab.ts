@@ -1,0 +1,117 @@
+// The lab as the tests use it: started through the built CLI, reached with plain OpenSSH as root.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { REPO_ROOT, runCli, type CliResult } from './cli.js';
+
+export const LAB_KEY = join(REPO_ROOT, '.lab', 'ssh', 'id_ed25519');
+export const LAB_KNOWN_HOSTS = join(REPO_ROOT, '.lab', 'ssh', 'known_hosts');
+export const LAB_INVENTORY = join(REPO_ROOT, 'inventories', 'lab.yml');
+
+/** Why lab tests cannot run here, or false. Printed by every lab test file that skips. */
+export function labSkipReason(): string | false {
+  if (process.platform !== 'linux') return `the lab needs Linux, this is ${process.platform}`;
+  if (process.getuid?.() !== 0) return `the lab needs root, this runs as uid ${process.getuid?.()}`;
+  return false;
+}
+
+export interface LabHost {
+  name: string;
+  address: string;
+  os: 'amzn1' | 'amzn2';
+}
+
+export async function labUp(hosts: number, os: 'amzn1' | 'amzn2' | 'mixed'): Promise<LabHost[]> {
+  const result = await runCli(['lab', 'up', '--hosts', String(hosts), '--os', os], { timeoutMs: 180_000 });
+  if (result.code !== 0) throw new Error(`lab up failed (${result.code}): ${result.stderr}`);
+  return labHosts();
+}
+
+export async function labDown(): Promise<CliResult> {
+  return runCli(['lab', 'down'], { timeoutMs: 120_000 });
+}
+
+type InventoryDoc = {
+  all: { vars: Record<string, unknown>; children: Record<string, { hosts: Record<string, Record<string, unknown>> }> };
+};
+
+export function labInventoryDoc(): InventoryDoc {
+  return parse(readFileSync(LAB_INVENTORY, 'utf8')) as InventoryDoc;
+}
+
+export function labHosts(): LabHost[] {
+  const doc = labInventoryDoc();
+  const hosts: LabHost[] = [];
+  for (const [group, { hosts: members }] of Object.entries(doc.all.children)) {
+    for (const [name, vars] of Object.entries(members ?? {})) {
+      hosts.push({ name, address: String(vars.ansible_host), os: group as LabHost['os'] });
+    }
+  }
+  return hosts.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * A copy of the lab inventory in a fresh folder (its journal lands there too), changed by `edit`.
+ * Returns the path of the copy.
+ */
+export function labInventoryCopy(edit: (doc: InventoryDoc) => void = () => undefined): string {
+  const doc = labInventoryDoc();
+  edit(doc);
+  const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-test-'));
+  const file = join(dir, 'inventory.yml');
+  writeFileSync(file, stringify(doc));
+  return file;
+}
+
+export interface Out {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A command on a lab host as root, over plain OpenSSH with the lab's own key and known_hosts. */
+export function onHost(address: string, command: string, timeoutMs = 30_000): Promise<Out> {
+  return new Promise((resolve) => {
+    execFile(
+      'ssh',
+      [
+        '-i',
+        LAB_KEY,
+        '-o',
+        `UserKnownHostsFile=${LAB_KNOWN_HOSTS}`,
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'ConnectTimeout=5',
+        `root@${address}`,
+        command,
+      ],
+      { timeout: timeoutMs },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+export async function mustOnHost(address: string, command: string): Promise<string> {
+  const out = await onHost(address, command);
+  if (out.code !== 0) throw new Error(`${command} on ${address} failed (${out.code}): ${out.stderr}`);
+  return out.stdout;
+}
+
+/** Whether the agent runs, the way that flavour asks it. */
+export async function agentActive(host: LabHost): Promise<boolean> {
+  const command = host.os === 'amzn2' ? 'systemctl is-active --quiet awslogsd' : 'service awslogs status';
+  return (await onHost(host.address, command)).code === 0;
+}
+
+/** Something that changes when the agent restarts: its main PID. */
+export async function agentPid(host: LabHost): Promise<string> {
+  const command =
+    host.os === 'amzn2' ? 'systemctl show -p MainPID --value awslogsd' : 'cat /var/run/awslogs.pid 2>/dev/null || true';
+  return (await mustOnHost(host.address, command)).trim();
+}
