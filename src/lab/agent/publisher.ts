@@ -87,8 +87,9 @@ export class Publisher {
       .sort((a, b) => a.timestamp - b.timestamp);
     let token = this.sequenceToken;
     let backoff = 1000;
-    for (;;) {
-      if (this.d.stopping() && this.d.signal.aborted) return undefined;
+    for (let attempt = 0; ; attempt++) {
+      // Stopping: the call in flight may finish, but nothing is retried.
+      if (this.d.stopping() && attempt > 0) return undefined;
       try {
         const next = await this.d.api.putLogEvents(this.d.group, this.d.stream, events, token, this.d.signal);
         this.record(batch, token);
