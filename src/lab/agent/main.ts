@@ -51,12 +51,7 @@ export function run(args: AgentArgs): Agent {
 
 /** The AWS SDK's notice about future Node.js versions would land in the agent log when stderr goes there. */
 function quietSdkNotice(): void {
-  const listeners = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (w) => {
-    if (w.name === 'NodeVersionSupportWarning') return;
-    for (const l of listeners) l(w);
-  });
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 }
 
 function main(): void {
