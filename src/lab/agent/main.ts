@@ -81,6 +81,13 @@ function main(): void {
       () => process.exit(0),
     );
   };
+  const crash = (err: unknown): void => {
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    new AgentLog(args.logFile).logger('cwlogs.push').error(`Unexpected error, exiting: ${text}`);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 }
