@@ -47,6 +47,15 @@ test('no instance id file: the hostname, with the agent warning', () => {
   assert.match(logText(), new RegExp(`Unable to get instance id, use ${hostname()} instead\\.`));
 });
 
+test('{hostname} and {ip_address} come from the host', () => {
+  const { load } = setup(
+    '[general]\n[s]\nfile = f\nlog_group_name = g-{hostname}\nlog_stream_name = {hostname}/{ip_address}\n',
+  );
+  const s = load().streams[0]!;
+  assert.equal(s.logGroupName, `g-${hostname()}`);
+  assert.match(s.logStreamName, new RegExp(`^${hostname()}/\\d+\\.\\d+\\.\\d+\\.\\d+$`));
+});
+
 test('invalid values are warnings and defaults, as in the agent', () => {
   const { load, logText } = setup(
     `[general]\n${STREAM}buffer_duration = 100\ninitial_position = middle\ntime_zone = KST\n` +

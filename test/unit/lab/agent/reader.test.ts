@@ -159,3 +159,19 @@ test('exiting (rotation): the reader sends what is left and stops', () => {
   assert.deepEqual(messages(queue), ['a', 'b']);
   assert.equal(reader.alive, false);
 });
+
+test('encoding: latin_1 is decoded; undecodable UTF-8 is replaced with a warning', () => {
+  const { reader, queue, file, clock } = setup('', { encoding: 'latin_1' });
+  writeFileSync(file, Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
+  reader.step();
+  clock.now += 5000;
+  reader.step();
+  assert.deepEqual(messages(queue), ['café']);
+  const utf = setup('');
+  writeFileSync(utf.file, Buffer.from([0x62, 0xff, 0x0a]));
+  utf.reader.step();
+  utf.clock.now += 5000;
+  utf.reader.step();
+  assert.deepEqual(messages(utf.queue), ['b\ufffd']);
+  assert.match(utf.logText(), /Decode event with replace: .*, reason: unable to decode with utf_8\./);
+});
