@@ -9,6 +9,7 @@ import { nextThreadName, type AgentLog } from './log.js';
 import { Publisher } from './publisher.js';
 import type { BatchQueue } from './reader.js';
 import { StateStore } from './state.js';
+import { AcceptedLedger } from './ledger.js';
 import { Stream } from './stream.js';
 
 export interface AgentTimings {
@@ -25,6 +26,7 @@ export const AGENT_TIMINGS: AgentTimings = { stepMs: 1000, refreshMs: 5000, stop
 export class Agent {
   private readonly streams: Stream[] = [];
   private readonly state: StateStore;
+  private readonly ledger: AcceptedLedger;
   private readonly abort = new AbortController();
   private stopping = false;
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +44,7 @@ export class Agent {
     this.watcherThread = nextThreadName();
     nextThreadName(); // the agent's exit checker thread
     this.state = new StateStore(config.stateFile);
+    this.ledger = AcceptedLedger.besideStateFile(config.stateFile);
     for (const sc of config.streams) {
       const stream = new Stream(
         sc,
@@ -71,6 +74,7 @@ export class Agent {
       stream,
       queue,
       record: (sourceId, value) => this.state.save('push_state', sourceId, value),
+      ledger: this.ledger,
       log: {
         publisher: this.log.logger('cwlogs.push.publisher', thread),
         batch: this.log.logger('cwlogs.push.batch', thread),

@@ -6,15 +6,16 @@
 // Unlike the agent (whose publisher thread dies on other errors), throttling, 5xx, network and credential
 // errors are retried with exponential backoff, so a lab host recovers once the cause is fixed.
 //
-// Replay batches: push_state is written only once PutLogEvents accepted the batch, so the events the
-// reader replays up to its end_position were accepted before. The agent re-sent them with the saved
-// sequence token and CloudWatch Logs answered DataAlreadyAcceptedException; CloudWatch Logs (and moto)
-// no longer check sequence tokens, so the lab agent gives that answer itself and does not send them.
+// Replay batches: the agent re-sent them with the saved sequence token and relied on the service's token
+// checks to avoid duplicates, which today's service (and moto) no longer make. The lab agent gives the
+// 2020 service's answers itself (see ledger.ts): the very batch accepted before → DataAlreadyAccepted, not
+// sent; a different one (push_state repaired by hand) → InvalidSequenceToken, then sent.
 import type { EventBatch } from './batch.js';
-import { CallError, type LogsApi } from './client.js';
+import { CallError, type InputEvent, type LogsApi } from './client.js';
 import type { Logger } from './log.js';
 import type { BatchQueue } from './reader.js';
 import type { PushState } from './state.js';
+import { batchDigest, type AcceptedLedger } from './ledger.js';
 
 export const MIN_PUT_DELAY = 200;
 const TOKEN_IN_MESSAGE = /sequenceToken(?:\sis)?: ([^\s]+)/;
@@ -30,6 +31,8 @@ export interface PublisherDeps {
   stream: string;
   queue: BatchQueue;
   record: (sourceId: string, state: PushState) => void;
+  /** Digests of accepted batches, to answer for replays as the 2020 service did. */
+  ledger?: Pick<AcceptedLedger, 'get' | 'set'>;
   log: PublisherLoggers;
   /** Pause that ends early when the agent stops. */
   sleep: (ms: number) => Promise<void>;
@@ -62,13 +65,24 @@ export class Publisher {
     if (!batch.shouldPublish()) return;
     if (batch.isReplay) {
       this.sequenceToken = batch.sequenceToken;
+      const digest = batchDigest(sortedEvents(batch));
+      if (this.d.ledger?.get(batch.sourceId!) === digest) {
+        this.d.log.publisher.warning(
+          'Caught exception: An error occurred (DataAlreadyAcceptedException) when calling the PutLogEvents ' +
+            'operation: The given batch of log events has already been accepted.',
+        );
+        this.record(batch, this.sequenceToken);
+        this.sequenceToken = null;
+        return;
+      }
       this.d.log.publisher.warning(
-        'Caught exception: An error occurred (DataAlreadyAcceptedException) when calling the PutLogEvents ' +
-          'operation: The given batch of log events has already been accepted.',
+        'Caught exception: An error occurred (InvalidSequenceTokenException) when calling the PutLogEvents ' +
+          'operation: The given sequenceToken is invalid.',
       );
-      this.record(batch, this.sequenceToken);
+      this.d.log.publisher.warning(
+        `Multiple agents might be sending log events to log stream (${this.d.group} ${this.d.stream}) with sequence token (${this.sequenceToken}). This could cause duplicates and is not recommended.`,
+      );
       this.sequenceToken = null;
-      return;
     }
     const wait = MIN_PUT_DELAY - (Date.now() - this.lastPublish);
     if (wait > 0) await this.d.sleep(wait);
@@ -82,9 +96,7 @@ export class Publisher {
 
   /** The token the batch went with, or undefined when it was not accepted (skipped or stopping). */
   private async put(batch: EventBatch): Promise<string | null | undefined> {
-    const events = batch.events
-      .map((e) => ({ timestamp: e.timestamp!, message: e.message }))
-      .sort((a, b) => a.timestamp - b.timestamp);
+    const events = sortedEvents(batch);
     let token = this.sequenceToken;
     let backoff = 1000;
     for (let attempt = 0; ; attempt++) {
@@ -93,6 +105,7 @@ export class Publisher {
       try {
         const next = await this.d.api.putLogEvents(this.d.group, this.d.stream, events, token, this.d.signal);
         this.record(batch, token);
+        this.d.ledger?.set(batch.sourceId!, batchDigest(events));
         this.sequenceToken = next;
         return token;
       } catch (err) {
@@ -181,4 +194,11 @@ export class Publisher {
       sequence_token: token,
     });
   }
+}
+
+/** The payload as PutLogEvents gets it: events in ascending time order (stable). */
+function sortedEvents(batch: EventBatch): InputEvent[] {
+  return batch.events
+    .map((e) => ({ timestamp: e.timestamp!, message: e.message }))
+    .sort((a, b) => a.timestamp - b.timestamp);
 }

@@ -1,10 +1,10 @@
 // The manual's fault, both roads: lines really 3 h ahead are skipped "in future"; a stale batch_timestamp in
-// push_state makes replayed lines skipped at every restart, until the state is repaired or deleted.
+// push_state makes replayed lines skipped at every restart, until the row is repaired (or deleted).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { StateStore } from '../../../src/lab/agent/state.js';
+import { StateStore, type PushState } from '../../../src/lab/agent/state.js';
 import {
   agentLog,
   makeHost,
@@ -52,49 +52,57 @@ test('lines 3 h in the future are skipped with the agent wording; the others arr
   assert.deepEqual(await streamMessages(moto!.endpoint, '/lab/app', host.instanceId), [now]);
 });
 
-test('a stale batch_timestamp in push_state skips the replayed lines at every restart', { skip }, async () => {
-  const host = makeHost(moto!.endpoint);
-  const lines = [`${stamp()} replayed one`, `${stamp()} replayed two`];
-  const content = lines.join('\n') + '\n';
-  writeFileSync(host.appLog, content);
-  // The row a run 3 hours ago would have left if its clock had been wrong, as an operator finds it.
-  const sourceId = createHash('md5')
-    .update('app' + lines[0] + '\n')
-    .digest('hex');
-  const state = new StateStore(host.stateFile);
-  state.save('stream_state', 'app', { source_id: sourceId, initial_position: 0 });
-  state.save('push_state', sourceId, {
-    source_id: sourceId,
-    start_position: 0,
-    end_position: Buffer.byteLength(content),
-    batch_timestamp: Date.now() - 3 * HOUR,
-    first_timestamp: Date.now(),
-    first_timestamp_status: 1,
-    sequence_token: null,
-  });
-  state.close();
+test(
+  'a stale batch_timestamp in push_state skips the replayed lines at every restart; a repaired row sends them',
+  { skip },
+  async () => {
+    const host = makeHost(moto!.endpoint);
+    const lines = [`${stamp()} replayed one`, `${stamp()} replayed two`];
+    const content = lines.join('\n') + '\n';
+    writeFileSync(host.appLog, content);
+    // The row a run 3 hours ago would have left if its clock had been wrong, as an operator finds it.
+    const sourceId = createHash('md5')
+      .update('app' + lines[0] + '\n')
+      .digest('hex');
+    const state = new StateStore(host.stateFile);
+    state.save('stream_state', 'app', { source_id: sourceId, initial_position: 0 });
+    state.save('push_state', sourceId, {
+      source_id: sourceId,
+      start_position: 0,
+      end_position: Buffer.byteLength(content),
+      batch_timestamp: Date.now() - 3 * HOUR,
+      first_timestamp: Date.now(),
+      first_timestamp_status: 1,
+      sequence_token: null,
+    });
+    state.close();
 
-  const skips = (): number => skipsIn(agentLog(host)).length;
-  for (let run = 1; run <= 2; run++) {
+    const skips = (): number => skipsIn(agentLog(host)).length;
+    for (let run = 1; run <= 2; run++) {
+      const agent = startAgent(host);
+      try {
+        await waitFor(`the skips of run ${run}`, () => (skips() === 2 * run ? true : undefined));
+      } finally {
+        await stopChild(agent);
+      }
+    }
+    assert.deepEqual(await streamMessages(moto!.endpoint, '/lab/app', host.instanceId), []);
+
+    // The manual's second remedy: repair the row in place; the replayed lines are then sent, once.
+    const repair = new StateStore(host.stateFile);
+    const row = repair.get<PushState>('push_state', sourceId)!;
+    repair.save('push_state', sourceId, { ...row, batch_timestamp: Date.now() });
+    repair.close();
     const agent = startAgent(host);
     try {
-      await waitFor(`the skips of run ${run}`, () => (skips() === 2 * run ? true : undefined));
+      const fresh = `${stamp()} fresh`;
+      appendFileSync(host.appLog, fresh + '\n');
+      await waitFor('the replayed and fresh lines', async () =>
+        (await streamMessages(moto!.endpoint, '/lab/app', host.instanceId)).length >= 3 ? true : undefined,
+      );
+      assert.deepEqual(await streamMessages(moto!.endpoint, '/lab/app', host.instanceId), [...lines, fresh]);
     } finally {
       await stopChild(agent);
     }
-  }
-  assert.deepEqual(await streamMessages(moto!.endpoint, '/lab/app', host.instanceId), []);
-
-  // New lines are checked against the current time again, so they go through.
-  const agent = startAgent(host);
-  try {
-    const fresh = `${stamp()} fresh`;
-    appendFileSync(host.appLog, fresh + '\n');
-    await waitFor('the fresh line', async () =>
-      (await streamMessages(moto!.endpoint, '/lab/app', host.instanceId)).length > 0 ? true : undefined,
-    );
-    assert.deepEqual(await streamMessages(moto!.endpoint, '/lab/app', host.instanceId), [fresh]);
-  } finally {
-    await stopChild(agent);
-  }
-});
+  },
+);

@@ -38,7 +38,7 @@ function fakeApi(script: ((call: Call) => string | null | CallError)[]): { api: 
   };
 }
 
-function setup(api: LogsApi) {
+function setup(api: LogsApi, ledger = new Map<string, string>()) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-pub-'));
   const logFile = join(dir, 'awslogs.log');
   const log = new AgentLog(logFile);
@@ -50,6 +50,7 @@ function setup(api: LogsApi) {
     stream: 's',
     queue,
     record: (_id, st) => saved.push(st),
+    ledger: { get: (id) => ledger.get(id), set: (id, d) => void ledger.set(id, d) },
     log: { publisher: log.logger('cwlogs.push.publisher'), batch: log.logger('cwlogs.push.batch') },
     sleep: async () => {},
     stopping: () => false,
@@ -184,9 +185,16 @@ test('InvalidParameter: the batch is skipped with the agent wording', async () =
   assert.match(logText(), /Skip batch: \{'source_id': 'src'.*\}, reason: invalid parameter exception\./);
 });
 
-test('a replay batch was accepted before its row was written: it is recorded again, never re-sent', async () => {
+test('a replay batch identical to the one accepted before: DataAlreadyAccepted, recorded again, not re-sent', async () => {
+  const first = fakeApi([() => 'tok']);
+  const ledger = new Map<string, string>();
+  const one = setup(first.api, ledger);
+  one.queue.items.push(batchOf(['a', 'b']));
+  await one.publisher.drain();
+  assert.equal(ledger.size, 1);
+
   const { api, calls } = fakeApi([]);
-  const { publisher, queue, saved, logText } = setup(api);
+  const { publisher, queue, saved, logText } = setup(api, ledger);
   queue.items.push(batchOf(['a', 'b'], { batchTimestamp: NOW - 1000, token: 'old' }));
   await publisher.drain();
   assert.equal(calls.length, 0);
@@ -195,4 +203,21 @@ test('a replay batch was accepted before its row was written: it is recorded aga
     [[NOW - 1000, 'old']],
   );
   assert.match(logText(), /Caught exception: An error occurred \(DataAlreadyAcceptedException\)/);
+});
+
+test('a replay batch unlike the accepted one (state repaired by hand): InvalidSequenceToken, then sent', async () => {
+  const ledger = new Map([['src', 'digest of another batch']]);
+  const { api, calls } = fakeApi([() => 'tok']);
+  const { publisher, queue, saved, logText } = setup(api, ledger);
+  queue.items.push(batchOf(['a', 'b'], { batchTimestamp: NOW - 1000, token: 'old' }));
+  await publisher.drain();
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0]!.token, null);
+  assert.equal(saved.length, 1);
+  assert.notEqual(ledger.get('src'), 'digest of another batch');
+  assert.match(logText(), /Caught exception: An error occurred \(InvalidSequenceTokenException\)/);
+  assert.match(
+    logText(),
+    /Multiple agents might be sending log events to log stream \(g s\) with sequence token \(old\)/,
+  );
 });
