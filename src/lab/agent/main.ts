@@ -52,6 +52,9 @@ export function run(args: AgentArgs): Agent {
 /** The AWS SDK's notice about future Node.js versions would land in the agent log when stderr goes there. */
 function quietSdkNotice(): void {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  // Belt and braces: credentials and region are always given explicitly, and nothing may reach a
+  // metadata address even if an SDK default changed.
+  process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
 }
 
 function main(): void {
