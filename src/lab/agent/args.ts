@@ -1,0 +1,63 @@
+// Command-line flags of the lab agent. Every path defaults to the real agent's; tests point them elsewhere.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface AgentArgs {
+  config: string;
+  configDir: string;
+  cliConfig: string;
+  logFile: string;
+  endpointFile: string;
+  instanceIdFile: string;
+  awsDir: string;
+  /**
+   * Test-only (not an agent option): the lowest accepted buffer_duration, 5000 like the agent unless
+   * lowered so that integration tests need not wait 5 s per batch.
+   */
+  minBufferDuration: number;
+}
+
+export const DEFAULT_ARGS: AgentArgs = {
+  config: '/etc/awslogs/awslogs.conf',
+  configDir: '/etc/awslogs/config',
+  cliConfig: '/etc/awslogs/awscli.conf',
+  logFile: '/var/log/awslogs.log',
+  endpointFile: '/var/lib/awslogs-lab/endpoint_url',
+  instanceIdFile: '/var/lib/cloud/data/instance-id',
+  awsDir: join(homedir(), '.aws'),
+  minBufferDuration: 5000,
+};
+
+export const USAGE = `usage: main.js [--config FILE] [--config-dir DIR] [--cli-config FILE] [--log-file FILE]
+               [--endpoint-file FILE] [--instance-id-file FILE] [--aws-dir DIR]`;
+
+export function parseAgentArgs(argv: string[]): AgentArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      'config-dir': { type: 'string' },
+      'cli-config': { type: 'string' },
+      'log-file': { type: 'string' },
+      'endpoint-file': { type: 'string' },
+      'instance-id-file': { type: 'string' },
+      'aws-dir': { type: 'string' },
+      'min-buffer-duration': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const min = values['min-buffer-duration'];
+  if (min !== undefined && !/^\d+$/.test(min)) throw new Error(`--min-buffer-duration: not a number: ${min}`);
+  return {
+    config: values.config ?? DEFAULT_ARGS.config,
+    configDir: values['config-dir'] ?? DEFAULT_ARGS.configDir,
+    cliConfig: values['cli-config'] ?? DEFAULT_ARGS.cliConfig,
+    logFile: values['log-file'] ?? DEFAULT_ARGS.logFile,
+    endpointFile: values['endpoint-file'] ?? DEFAULT_ARGS.endpointFile,
+    instanceIdFile: values['instance-id-file'] ?? DEFAULT_ARGS.instanceIdFile,
+    awsDir: values['aws-dir'] ?? DEFAULT_ARGS.awsDir,
+    minBufferDuration: min !== undefined ? Number(min) : DEFAULT_ARGS.minBufferDuration,
+  };
+}
