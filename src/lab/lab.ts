@@ -29,6 +29,8 @@ import {
 } from './hosts.js';
 import { renderInventory, renderKnownHosts } from './inventory.js';
 import {
+  RUN_NETNS,
+  removeRunNetns,
   addHostLink,
   bridgeOwner,
   ensureBridge,
@@ -173,6 +175,10 @@ export async function up(options: UpOptions, paths: Paths = labPaths()): Promise
       bridge: { name: NET.bridge, address: bridgeAddress(), prefixLength: NET.prefixLength },
       hosts: [],
     };
+    state.createdRunNetns ??= !(await fs.access(RUN_NETNS).then(
+      () => true,
+      () => false,
+    ));
     await ensureBridge(owner);
     const authorizedKey = await ensureKey(paths);
     const cgroupRoot = await cgroup2Root();
@@ -281,6 +287,7 @@ export async function down(
     const cgroupParent = path.join(await cgroup2Root(), 'awslab');
     await fs.rmdir(cgroupParent).catch(() => undefined);
     if ((await bridgeOwner()) === REPO_ROOT) await removeBridge();
+    if (state?.createdRunNetns) await removeRunNetns();
     await fs.rm(paths.hostsDir, { recursive: true, force: true });
     await fs.rm(path.dirname(paths.key), { recursive: true, force: true });
     await fs.rm(paths.stateFile, { force: true });

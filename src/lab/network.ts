@@ -94,3 +94,14 @@ export async function netnsExists(netns: string): Promise<boolean> {
     .then(() => true)
     .catch(() => false);
 }
+
+export const RUN_NETNS = '/run/netns';
+
+/** Unmounts and removes /run/netns when it is empty (only when the lab created it). */
+export async function removeRunNetns(): Promise<void> {
+  const entries = await fs.readdir(RUN_NETNS).catch(() => undefined);
+  if (!entries || entries.length > 0) return;
+  const mountinfo = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  if (mountinfo.split('\n').some((l) => l.split(' ')[4] === RUN_NETNS)) await run('umount', [RUN_NETNS]);
+  await fs.rmdir(RUN_NETNS).catch(() => undefined);
+}

@@ -272,6 +272,8 @@ export async function prepareUpper(host: HostSpec, accounts: Accounts): Promise<
 
   if (host.os === 'amzn2') {
     for (const unit of MASKED_UNITS) await upper.symlink(`etc/systemd/system/${unit}`, '/dev/null');
+    // A persistent journal as on Amazon Linux 2, in small files (journald preallocates 8 MB otherwise).
+    await upper.file('etc/systemd/journald.conf.d/lab.conf', '[Journal]\nSystemMaxUse=16M\nSystemMaxFileSize=1M\n');
   } else {
     await upper.file('usr/sbin/service', await fs.readFile(path.join(standins, 'service')), 0o755);
     await upper.file('usr/sbin/chkconfig', await fs.readFile(path.join(standins, 'chkconfig')), 0o755);

@@ -31,6 +31,8 @@ export interface LabState {
   /** The repository that owns the machine's lab (the bridge carries it as its alias). */
   owner: string;
   bridge: { name: string; address: string; prefixLength: number };
+  /** True when the lab's first `ip netns add` created /run/netns (a mount of its own): `down` removes it. */
+  createdRunNetns?: boolean;
   hosts: HostRecord[];
 }
 

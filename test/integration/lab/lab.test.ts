@@ -64,8 +64,19 @@ interface Inventory {
   };
 }
 
+/** Whether /run/netns existed before the lab first ran here (then the lab must leave it). */
+let runNetnsBefore = true;
+
 async function machineTraces(): Promise<string[]> {
   const traces: string[] = [];
+  if (
+    !runNetnsBefore &&
+    (await fs.access('/run/netns').then(
+      () => true,
+      () => false,
+    ))
+  )
+    traces.push('dir: /run/netns');
   const links = await sh('ip', ['-o', 'link', 'show']);
   for (const line of links.stdout.split('\n'))
     if (/awslab/.test(line)) traces.push(`link: ${line.split(':')[1]?.trim()}`);
@@ -130,6 +141,10 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
 
   before(async () => {
     await cli('lab', 'down');
+    runNetnsBefore = await fs.access('/run/netns').then(
+      () => true,
+      () => false,
+    );
     const r = await cli('lab', 'up', '--hosts', '2', '--os', 'mixed');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), INVENTORY);
