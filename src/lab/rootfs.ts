@@ -91,8 +91,17 @@ function whiteouts(os: Flavour): string[] {
     'etc/ssh/ssh_host_ecdsa_key',
     'etc/ssh/ssh_host_ecdsa_key.pub',
   ];
-  // Amazon Linux 1 has no systemd: nothing there may find systemctl.
-  if (os === 'amzn1') list.push('usr/bin/systemctl');
+  // Amazon Linux 1 has no systemd and no Debian SysV helpers: tools there (Ansible's service module too)
+  // must find chkconfig, not update-rc.d or systemctl.
+  if (os === 'amzn1') {
+    list.push(
+      'usr/bin/systemctl',
+      'usr/sbin/update-rc.d',
+      'usr/sbin/invoke-rc.d',
+      'usr/bin/deb-systemd-helper',
+      'usr/bin/deb-systemd-invoke',
+    );
+  }
   return list;
 }
 
