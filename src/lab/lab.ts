@@ -82,20 +82,20 @@ export interface StatusResult {
   hosts: HostStatus[];
 }
 
-const DOCKER_HINT =
-  'elsewhere, use the Docker lab instead: `docker compose up -d` with docker-compose.yml at the repository root';
+const DOCKER_LAB = 'the Docker lab (`docker compose up -d` with docker-compose.yml at the repository root)';
 
 /** The lab builds namespaces, overlay mounts and cgroups: root on Linux only. */
 export function assertLabPossible(): void {
   if (process.platform !== 'linux') {
     throw new UsageError(
-      `the lab needs Linux (namespaces, overlayfs, cgroups) and this is ${process.platform}; ${DOCKER_HINT}`,
+      `the lab needs Linux (network namespaces, overlayfs, cgroups) and this is ${process.platform}; use ${DOCKER_LAB} instead.`,
     );
   }
   const uid = process.getuid?.();
   if (uid !== 0) {
     throw new UsageError(
-      `the lab needs root (it creates network namespaces, overlay mounts and cgroups) and this runs as uid ${uid}; run it with sudo, or ${DOCKER_HINT}`,
+      `the lab needs root (it creates network namespaces, overlay mounts and cgroups) and this runs as uid ${uid}. ` +
+        `Run it as root (sudo), or use ${DOCKER_LAB}.`,
     );
   }
 }
