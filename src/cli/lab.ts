@@ -9,7 +9,7 @@ function progress(line: string): void {
 
 function statusTable(s: StatusResult): string {
   if (!s.up && s.hosts.length === 0) return 'the lab is down\n';
-  const rows = [['NAME', 'OS', 'ADDRESS', 'INSTANCE', 'SSHD', 'SYSTEMD']];
+  const rows = [['NAME', 'OS', 'ADDRESS', 'INSTANCE', 'SSHD', 'SYSTEMD', 'PSS']];
   for (const h of s.hosts) {
     rows.push([
       h.name,
@@ -18,6 +18,7 @@ function statusTable(s: StatusResult): string {
       h.instanceId,
       h.sshd ? 'up' : 'down',
       h.os === 'amzn1' ? '- (sysv)' : (h.systemd ?? (h.running ? 'unknown' : 'down')),
+      h.running ? `${(h.memory.pssKiB / 1024).toFixed(1)} MiB` : '-',
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -26,6 +26,8 @@ hostname "$LAB_HOST"
 mount -t overlay "lab-$LAB_HOST" -o "lowerdir=/,upperdir=$U,workdir=$W" "$R"
 mount -t proc proc "$R/proc"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"
+# An amzn2 host sees pure cgroup v2 rooted at its own cgroup (cgroup namespace), even on a v1 hybrid
+# machine where cgroup2 sits at /sys/fs/cgroup/unified without controllers: its systemd runs in unified mode.
 if [ "$LAB_OS" = amzn2 ]; then
   mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 "$R/sys/fs/cgroup"
 fi

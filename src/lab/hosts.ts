@@ -111,6 +111,30 @@ export async function waitForSystemd(host: HostRecord, timeoutMs: number): Promi
   return state;
 }
 
+export interface HostMemory {
+  processes: number;
+  /** Sum of the processes' resident sets (shared pages counted in each). */
+  rssKiB: number;
+  /** Sum of proportional set sizes: the host's fair share of the machine's memory. */
+  pssKiB: number;
+}
+
+/** Memory of every process in the host's cgroup (the outside `unshare` included). */
+export async function hostMemory(host: HostRecord): Promise<HostMemory> {
+  const memory: HostMemory = { processes: 0, rssKiB: 0, pssKiB: 0 };
+  for (const dir of await cgroupTree(host.cgroup)) {
+    const procs = await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+    for (const pid of procs.split('\n').filter(Boolean)) {
+      const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+      const rollup = await fs.readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+      memory.processes++;
+      memory.rssKiB += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      memory.pssKiB += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+    }
+  }
+  return memory;
+}
+
 async function cgroupPopulated(dir: string): Promise<boolean> {
   const events = await fs.readFile(path.join(dir, 'cgroup.events'), 'utf8').catch(() => 'populated 0');
   return /populated 1/.test(events);

@@ -19,6 +19,8 @@ import {
 import {
   bootHost,
   cgroup2Root,
+  hostMemory,
+  type HostMemory,
   hostCgroup,
   killHost,
   removeHostDir,
@@ -70,6 +72,7 @@ export interface HostStatus {
   /** `systemctl is-system-running` on amzn2; null on amzn1 (no systemd) or when the host is down. */
   systemd: string | null;
   pid: number | null;
+  memory: HostMemory;
 }
 
 export interface StatusResult {
@@ -318,6 +321,7 @@ export async function status(paths: Paths = labPaths()): Promise<StatusResult> {
         sshd: running && (await sshBanner(h.address, 1000)),
         systemd: (await systemdState(h)) ?? null,
         pid: running && h.init ? h.init.pid : null,
+        memory: await hostMemory(h),
       };
     }),
   );
