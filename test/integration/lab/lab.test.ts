@@ -210,6 +210,9 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
     const unknown = await ssh('ec2-user', amzn2, 'sudo -n yum install -y no-such-package');
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /No package no-such-package available/);
+    const notRoot = await ssh('ec2-user', amzn1, 'yum install -y awslogs');
+    assert.equal(notRoot.code, 1);
+    assert.match(notRoot.stderr, /You need to be root/);
     const before = await ssh('root', amzn2, 'rpm -q awslogs');
     assert.equal(before.code, 1);
     assert.equal(before.stdout, 'package awslogs is not installed\n');
