@@ -2,6 +2,8 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { down, status, up, type OsChoice, type StatusResult } from '../lab/lab.js';
+import { awsEnvFile } from '../lab/aws-endpoint.js';
+import { labPaths } from '../lab/layout.js';
 
 function progress(line: string): void {
   process.stderr.write(`lab: ${line}\n`);
@@ -51,6 +53,7 @@ export function registerLabCommands(program: Command): void {
         `${result.hosts.length} host(s) up in ${result.seconds.toFixed(1)} s` +
           ` (started ${result.started.length}, kept ${result.kept.length}, removed ${result.removed.length})`,
       );
+      progress(`AWS: the lab operator's profile is in ${awsEnvFile(labPaths())} (\`. ${awsEnvFile(labPaths())}\`)`);
       process.stdout.write(`${result.inventory}\n`);
     });
 

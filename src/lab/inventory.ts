@@ -32,7 +32,8 @@ export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknow
         ansible_python_interpreter: '/usr/bin/python3',
         aws_region: AWS_REGION,
         aws_endpoint_url: endpointUrl(),
-        awslogs_credentials: { source: 'keys', profile: 'lab' },
+        // The agent's own key: `provision iam setup` creates it and stores it in this profile.
+        awslogs_credentials: { source: 'keys', profile: 'awslogs-agent' },
         awslogs_logs: [
           {
             file: '/var/log/messages',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { must } from './exec.js';
 import {
+  CGROUP_PARENT,
   FLAVOURS,
   NET,
   REPO_ROOT,
@@ -43,6 +44,8 @@ import {
 } from './network.js';
 import { freeUserId, newInstanceId, prepareUpper } from './rootfs.js';
 import { isAlive, loadState, saveState, withLock, type HostRecord, type LabState } from './state.js';
+
+import { ensureLabAws, stopLabAws } from './aws-endpoint.js';
 
 export type OsChoice = Flavour | 'mixed';
 
@@ -250,6 +253,7 @@ export async function up(options: UpOptions, paths: Paths = labPaths()): Promise
       }),
     );
 
+    await ensureLabAws(paths, log);
     await fs.writeFile(paths.knownHosts, renderKnownHosts(state.hosts));
     await fs.mkdir(path.dirname(paths.inventory), { recursive: true });
     await fs.writeFile(paths.inventory, renderInventory(state.hosts, paths));
@@ -287,7 +291,8 @@ export async function down(
         log(`${h.name}: removed`);
       }),
     );
-    const cgroupParent = path.join(await cgroup2Root(), 'awslab');
+    await stopLabAws(paths);
+    const cgroupParent = path.join(await cgroup2Root(), CGROUP_PARENT);
     await fs.rmdir(cgroupParent).catch(() => undefined);
     if ((await bridgeOwner()) === REPO_ROOT) await removeBridge();
     if (state?.createdRunNetns) await removeRunNetns();

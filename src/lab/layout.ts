@@ -10,20 +10,34 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** Shell scripts and package payloads ship as source, beside the TypeScript. */
 export const LAB_SOURCE = path.join(REPO_ROOT, 'src', 'lab');
 
-/** Machine-wide names: one lab per machine, whoever started it. */
+/**
+ * Several labs can live side by side on one machine (one per checkout or CI job): AWSLOGS_LAB_SLOT=0..9
+ * picks the names and the subnet; slot 0 is the default.
+ */
+export const LAB_SLOT = labSlot(process.env.AWSLOGS_LAB_SLOT);
+
+function labSlot(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d$/.test(value)) throw new Error(`AWSLOGS_LAB_SLOT must be a digit 0-9, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+const slotTag = LAB_SLOT === 0 ? '' : String(LAB_SLOT);
+
+/** Machine-wide names of this slot's lab. */
 export const NET = {
-  bridge: 'awslab0',
-  /** 10.213.7.0/24: bridge .1, hosts .11 upwards. */
-  prefix: '10.213.7',
+  bridge: `awslab${LAB_SLOT}`,
+  /** 10.213.7.0/24 for slot 0 (10.213.(7+slot).0/24 otherwise): bridge .1, hosts .11 upwards. */
+  prefix: `10.213.${7 + LAB_SLOT}`,
   prefixLength: 24,
   firstHost: 11,
   maxHosts: 200,
-  netnsPrefix: 'awslab-',
-  vethPrefix: 'awslab-v',
+  netnsPrefix: `awslab${slotTag}-`,
+  vethPrefix: `awslab${slotTag}-v`,
 } as const;
 
 export const CGROUP_V2_MOUNTS = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'] as const;
-export const CGROUP_PARENT = 'awslab';
+export const CGROUP_PARENT = `awslab${slotTag}`;
 
 export const MOTO_PORT = 5000;
 export const AWS_REGION = 'ap-northeast-2';
