@@ -8,7 +8,7 @@ import { verifyCommand } from './verify.js';
 import { registerMetricsCommands } from './metrics.js';
 import { registerIamCommands } from './iam.js';
 import { registerLabCommands } from './lab.js';
-import { loadInventory } from '../inventory/load.js';
+import { loadFleet } from '../runs/load-inventory.js';
 
 export function buildProgram(): Command {
   const program = new Command('provision')
@@ -20,8 +20,8 @@ export function buildProgram(): Command {
   program.addCommand(renderCommand());
   program.addCommand(verifyCommand());
   program.addCommand(inventoryCommand());
-  registerMetricsCommands(program, { load: loadInventory });
-  registerIamCommands(program, { load: loadInventory });
+  registerMetricsCommands(program, { load: loadFleet });
+  registerIamCommands(program, { load: loadFleet });
   registerLabCommands(program);
   exitOverrideEverywhere(program);
   return program;

@@ -6,7 +6,15 @@ import type { Node } from 'yaml';
 import { InputError } from '../core/errors.js';
 import type { Problem } from '../core/errors.js';
 import { expandHostEntry } from './host-names.js';
-import type { Inventory, InventoryGroup, InventoryHost, SourceLocation } from './types.js';
+import type {
+  DiscoveredInstance,
+  Ec2Discovery,
+  Ec2Query,
+  Inventory,
+  InventoryGroup,
+  InventoryHost,
+  SourceLocation,
+} from './types.js';
 import {
   childNode,
   describeNode,
@@ -55,28 +63,57 @@ interface Edge {
   path: string;
 }
 
-const GROUP_KEYS = ['vars', 'children', 'hosts'] as const;
+const GROUP_KEYS = ['vars', 'children', 'hosts', 'ec2'] as const;
+const EC2_KEYS = ['region', 'filters', 'address'] as const;
+const EC2_ADDRESSES = ['private_ip', 'public_ip', 'private_dns'] as const;
 const VARS_EXTENSIONS = ['.yml', '.yaml', '.json'];
 
-/** Loads an inventory; throws InputError holding every problem found. */
-export async function loadInventory(file: string): Promise<Inventory> {
-  return loadInventorySync(file);
+export interface LoadOptions {
+  /** Resolves `ec2:` groups; without it such a group is an error. */
+  discover?: Ec2Discovery;
 }
 
+/** Loads an inventory; throws InputError holding every problem found. */
+export async function loadInventory(file: string, options: LoadOptions = {}): Promise<Inventory> {
+  const { builder, problems } = begin(file);
+  await builder.discover(options.discover);
+  return finish(builder, problems);
+}
+
+/** Without EC2 discovery: an `ec2:` group is reported as a problem. */
 export function loadInventorySync(file: string): Inventory {
+  const { builder, problems } = begin(file);
+  builder.refuseDiscovery();
+  return finish(builder, problems);
+}
+
+function begin(file: string): { builder: InventoryBuilder; problems: Problem[] } {
   const absolute = resolve(file);
   const problems: Problem[] = [];
   const yamlFile = readYamlFile(absolute, 'inventory file', problems);
   if (!yamlFile) throw new InputError(problems);
   const builder = new InventoryBuilder(yamlFile, problems);
   builder.parseTopLevel();
+  return { builder, problems };
+}
+
+function finish(builder: InventoryBuilder, problems: Problem[]): Inventory {
   builder.reconcile();
   builder.loadVarsFiles();
   if (problems.length > 0) throw new InputError(problems);
   return builder.build();
 }
 
+interface Ec2Section {
+  group: string;
+  query: Ec2Query;
+  keyNode: Node;
+  valueNode: Node | null;
+  path: string;
+}
+
 class InventoryBuilder {
+  private readonly ec2Sections: Ec2Section[] = [];
   private readonly groups = new Map<string, GroupDraft>();
   private readonly hosts = new Map<string, HostDraft>();
   private readonly edges: Edge[] = [];
@@ -148,15 +185,128 @@ class InventoryBuilder {
           entry.keyNode,
           `${path}.${String(key ?? entry.key)}`,
           `unknown key in group ${name}`,
-          'hosts, children or vars',
+          'hosts, children, vars or ec2',
           String(key ?? entry.key),
         );
         continue;
       }
       const sectionPath = `${path}.${key}`;
-      if (key === 'vars') this.parseGroupVars(group, entry.valueNode, sectionPath);
+      if (key === 'ec2') this.parseEc2(group, entry.keyNode, entry.valueNode, sectionPath);
+      else if (key === 'vars') this.parseGroupVars(group, entry.valueNode, sectionPath);
       else if (key === 'children') this.parseChildren(group, entry.valueNode, sectionPath);
       else this.parseHosts(group, entry.valueNode, sectionPath);
+    }
+  }
+
+  private parseEc2(group: GroupDraft, keyNode: Node, node: Node | null, path: string): void {
+    if (!isMap(node)) {
+      this.problem(node ?? keyNode, path, `ec2 of group ${group.name} must be a map`, '{region, filters, address}');
+      return;
+    }
+    const value = node.toJSON() as Record<string, unknown>;
+    for (const key of Object.keys(value)) {
+      if (!(EC2_KEYS as readonly string[]).includes(key)) {
+        this.problem(node, `${path}.${key}`, `unknown key in ec2 of group ${group.name}`, EC2_KEYS.join(', '), key);
+      }
+    }
+    const region = value.region;
+    if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+      this.problem(
+        node,
+        `${path}.region`,
+        'ec2.region must be a region name',
+        'e.g. ap-northeast-2',
+        JSON.stringify(region),
+      );
+    }
+    const address = value.address ?? 'private_ip';
+    if (!(EC2_ADDRESSES as readonly unknown[]).includes(address)) {
+      this.problem(
+        node,
+        `${path}.address`,
+        'ec2.address names the address to connect to',
+        EC2_ADDRESSES.join(' | '),
+        JSON.stringify(address),
+      );
+    }
+    const filters: Record<string, string[]> = {};
+    const rawFilters = value.filters ?? {};
+    if (rawFilters === null || typeof rawFilters !== 'object' || Array.isArray(rawFilters)) {
+      this.problem(
+        node,
+        `${path}.filters`,
+        'ec2.filters must be a map of filter names to values',
+        "{'tag:Env': prod}",
+        JSON.stringify(rawFilters),
+      );
+    } else {
+      for (const [name, v] of Object.entries(rawFilters as Record<string, unknown>)) {
+        const values = Array.isArray(v) ? v : [v];
+        if (values.length === 0 || !values.every((x) => typeof x === 'string' || typeof x === 'number')) {
+          this.problem(
+            node,
+            `${path}.filters.${name}`,
+            'a filter takes a string or a list of strings',
+            'e.g. prod',
+            JSON.stringify(v),
+          );
+          continue;
+        }
+        filters[name] = values.map(String);
+      }
+    }
+    this.ec2Sections.push({
+      group: group.name,
+      query: { region: String(region), filters, address: address as Ec2Query['address'] },
+      keyNode,
+      valueNode: node,
+      path,
+    });
+  }
+
+  /** Asks EC2 for the instances of every `ec2:` group and adds them as that group's hosts. */
+  async discover(discover: Ec2Discovery | undefined): Promise<void> {
+    if (this.ec2Sections.length === 0 || this.problems.length > 0) return;
+    if (!discover) return this.refuseDiscovery();
+    for (const section of this.ec2Sections) {
+      let instances: DiscoveredInstance[];
+      try {
+        instances = await discover(section.query);
+      } catch (error) {
+        this.problem(section.keyNode, section.path, `EC2 discovery failed: ${(error as Error).message}`);
+        continue;
+      }
+      const source: VarSource = { yamlFile: this.yamlFile, keyNode: section.keyNode, valueNode: section.keyNode };
+      for (const instance of instances) {
+        if (!instance.address) {
+          this.problem(
+            section.keyNode,
+            section.path,
+            `instance ${instance.instanceId} has no ${section.query.address}`,
+          );
+          continue;
+        }
+        const name = this.hosts.has(instance.name) ? instance.instanceId : instance.name;
+        const host: HostDraft = {
+          name,
+          declared: locationOf(this.yamlFile, section.keyNode),
+          directGroups: new Set([section.group]),
+          vars: new Map(),
+          fileVars: new Map(),
+        };
+        host.vars.set('ansible_host', { value: instance.address, source });
+        host.vars.set('instance_id', { value: instance.instanceId, source });
+        if (instance.httpTokens)
+          host.vars.set('ec2_imdsv2_required', { value: instance.httpTokens === 'required', source });
+        this.hosts.set(name, host);
+        this.group(section.group).hosts.add(name);
+      }
+    }
+  }
+
+  refuseDiscovery(): void {
+    for (const section of this.ec2Sections) {
+      this.problem(section.keyNode, section.path, 'an ec2: group needs EC2 discovery, which this command does not do');
     }
   }
 

@@ -36,3 +36,26 @@ export interface Inventory {
   hosts: InventoryHost[];
   groups: Record<string, InventoryGroup>;
 }
+
+/** An inventory group that comes from EC2 instead of a list (as Ansible's aws_ec2 plugin does). */
+export interface Ec2Query {
+  region: string;
+  /** EC2 DescribeInstances filters, e.g. `{ 'tag:Env': 'prod' }`; only running instances are taken. */
+  filters: Record<string, string[]>;
+  /** Which address the tool connects to. */
+  address: 'private_ip' | 'public_ip' | 'private_dns';
+}
+
+/** One instance found by a query. */
+export interface DiscoveredInstance {
+  /** The Name tag when it is a usable host name, else the instance id. */
+  name: string;
+  instanceId: string;
+  /** The address `query.address` asked for; undefined when the instance has none. */
+  address?: string;
+  /** MetadataOptions.HttpTokens: `required` means IMDSv2 only. */
+  httpTokens?: 'required' | 'optional';
+}
+
+/** The port through which the loader asks EC2 (an adapter in src/clouds/aws implements it). */
+export type Ec2Discovery = (query: Ec2Query) => Promise<DiscoveredInstance[]>;

@@ -6,6 +6,10 @@ import { startMoto, stopMoto, pidFile } from './moto.js';
 import { bootstrapOperator, BOOTSTRAP_ACTIONS, operatorFiles, OPERATOR_PROFILE } from './operator.js';
 import { AWS_REGION, MOTO_PORT, bridgeAddress, endpointUrl, type Paths } from './layout.js';
 import { readFile } from 'node:fs/promises';
+import { awsClients } from '../clouds/aws/clients.js';
+import { readProfileKeys } from '../clouds/aws/shared-files.js';
+import { ensureLabInstances } from './ec2-instances.js';
+import type { HostRecord } from './state.js';
 
 export function motoDir(paths: Paths): string {
   return path.join(paths.stateDir, 'moto');
@@ -36,8 +40,15 @@ async function running(paths: Paths): Promise<boolean> {
   }
 }
 
-/** Starts moto when it is not running (a fresh moto means a fresh operator identity) and writes the env file. */
-export async function ensureLabAws(paths: Paths, log: (line: string) => void): Promise<Record<string, string>> {
+/**
+ * Starts moto when it is not running (a fresh moto means a fresh operator identity), writes the env file,
+ * and registers the hosts as EC2 instances for `ec2:` inventory groups; returns their instance ids.
+ */
+export async function ensureLabAws(
+  paths: Paths,
+  hosts: readonly HostRecord[],
+  log: (line: string) => void,
+): Promise<Map<string, string>> {
   if (!(await running(paths))) {
     await stopMoto(motoDir(paths));
     await rm(path.join(paths.stateDir, 'aws'), { recursive: true, force: true });
@@ -49,7 +60,17 @@ export async function ensureLabAws(paths: Paths, log: (line: string) => void): P
     });
     log(`AWS endpoint (moto) at ${endpointUrl()}`);
   }
-  await bootstrapOperator({ url: endpointUrl(), stateDir: paths.stateDir, region: AWS_REGION });
+  const operator = await bootstrapOperator({ url: endpointUrl(), stateDir: paths.stateDir, region: AWS_REGION });
+  const keys = await readProfileKeys(operator.credentialsFile, operator.profile);
+  if (!keys)
+    throw new Error(`the lab operator's profile ${operator.profile} is missing from ${operator.credentialsFile}`);
+  const clients = awsClients({ region: AWS_REGION, endpointUrl: endpointUrl(), credentials: keys });
+  let ids: Map<string, string>;
+  try {
+    ids = await ensureLabInstances(clients.ec2, hosts);
+  } finally {
+    clients.destroy();
+  }
   const env = labAwsEnv(paths);
   await writeFile(
     awsEnvFile(paths),
@@ -58,7 +79,7 @@ export async function ensureLabAws(paths: Paths, log: (line: string) => void): P
       .join('\n') + '\n',
     { mode: 0o600 },
   );
-  return env;
+  return ids;
 }
 
 export async function stopLabAws(paths: Paths): Promise<void> {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { promises as fs, openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { run } from './exec.js';
+import { must, run } from './exec.js';
 import { CGROUP_PARENT, LAB_SOURCE, REPO_ROOT } from './layout.js';
 import { isAlive, recordProcess, type HostRecord, type ProcessRecord } from './state.js';
 
@@ -186,4 +186,19 @@ export async function removeHostDir(host: HostRecord): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** Writes the host's instance id where cloud-init keeps it, inside the host's own mount namespace. */
+export async function setInstanceId(host: HostRecord, instanceId: string): Promise<void> {
+  if (!host.init) throw new Error(`${host.name}: not running`);
+  await must('nsenter', [
+    '-t',
+    String(host.init.pid),
+    '-m',
+    'sh',
+    '-c',
+    'printf "%s\\n" "$1" > /var/lib/cloud/data/instance-id',
+    'sh',
+    instanceId,
+  ]);
 }

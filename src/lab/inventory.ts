@@ -1,6 +1,6 @@
 // The inventory `lab up` writes (inventories/lab.yml): Ansible's YAML format, one group per flavour.
 import { stringify } from 'yaml';
-import { AWS_REGION, FLAVOURS, endpointUrl, type Paths } from './layout.js';
+import { AWS_REGION, FLAVOURS, LAB_SLOT, endpointUrl, type Paths } from './layout.js';
 import type { HostRecord } from './state.js';
 
 export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknown {
@@ -77,6 +77,36 @@ export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknow
       children,
     },
   };
+}
+
+/** The same hosts as EC2 discovers them: one `ec2:` group per flavour, connection vars on the group. */
+export function labEc2Inventory(hosts: readonly HostRecord[], paths: Paths): unknown {
+  const listed = labInventory(hosts, paths) as { all: { vars: Record<string, unknown> } };
+  const children: Record<string, unknown> = {};
+  for (const flavour of FLAVOURS) {
+    if (!hosts.some((h) => h.os === flavour)) continue;
+    children[flavour] = {
+      ec2: {
+        region: AWS_REGION,
+        filters: { 'tag:Env': 'lab', 'tag:Flavour': flavour, 'tag:lab:slot': String(LAB_SLOT) },
+        address: 'private_ip',
+      },
+      vars: {
+        ansible_port: 22,
+        ansible_user: 'ec2-user',
+        ansible_become: true,
+        ansible_ssh_private_key_file: paths.key,
+      },
+    };
+  }
+  return { all: { vars: listed.all.vars, children } };
+}
+
+export function renderEc2Inventory(hosts: readonly HostRecord[], paths: Paths): string {
+  const header =
+    "# Written by `provision lab up`: the lab hosts as EC2 discovers them (instances in the lab's moto).\n" +
+    "# Needs the lab operator's AWS profile: `. .lab/aws/env` (see README).\n";
+  return header + stringify(labEc2Inventory(hosts, paths), { lineWidth: 0 });
 }
 
 export function renderInventory(hosts: readonly HostRecord[], paths: Paths): string {

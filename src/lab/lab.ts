@@ -25,12 +25,13 @@ import {
   hostCgroup,
   killHost,
   removeHostDir,
+  setInstanceId,
   sshBanner,
   systemdState,
   waitForSsh,
   waitForSystemd,
 } from './hosts.js';
-import { renderInventory, renderKnownHosts } from './inventory.js';
+import { renderEc2Inventory, renderInventory, renderKnownHosts } from './inventory.js';
 import {
   RUN_NETNS,
   removeRunNetns,
@@ -253,10 +254,20 @@ export async function up(options: UpOptions, paths: Paths = labPaths()): Promise
       }),
     );
 
-    await ensureLabAws(paths, log);
+    // Each host takes the id of its EC2 instance, as cloud-init would write it on EC2.
+    const ids = await ensureLabAws(paths, state.hosts, log);
+    for (const host of state.hosts) {
+      const id = ids.get(host.name);
+      if (id && id !== host.instanceId) {
+        await setInstanceId(host, id);
+        host.instanceId = id;
+      }
+    }
+    await saveState(paths, state);
     await fs.writeFile(paths.knownHosts, renderKnownHosts(state.hosts));
     await fs.mkdir(path.dirname(paths.inventory), { recursive: true });
     await fs.writeFile(paths.inventory, renderInventory(state.hosts, paths));
+    await fs.writeFile(paths.ec2Inventory, renderEc2Inventory(state.hosts, paths));
     return {
       inventory: paths.inventory,
       hosts: state.hosts,
@@ -300,6 +311,7 @@ export async function down(
     await fs.rm(path.dirname(paths.key), { recursive: true, force: true });
     await fs.rm(paths.stateFile, { force: true });
     await fs.rm(paths.inventory, { force: true });
+    await fs.rm(paths.ec2Inventory, { force: true });
     return { removed: hosts.map((h) => h.name) };
   }).finally(async () => {
     // The state folder goes too when nothing else (another part of the lab) keeps files there.

@@ -58,6 +58,8 @@ export interface Paths {
   key: string;
   knownHosts: string;
   inventory: string;
+  /** The same fleet as `ec2:` groups, discovered from the lab's EC2 (moto). */
+  ec2Inventory: string;
 }
 
 export function labPaths(repo = REPO_ROOT): Paths {
@@ -71,6 +73,7 @@ export function labPaths(repo = REPO_ROOT): Paths {
     key: path.join(stateDir, 'ssh', 'id_ed25519'),
     knownHosts: path.join(stateDir, 'ssh', 'known_hosts'),
     inventory: path.join(repo, 'inventories', `lab${slotTag}.yml`),
+    ec2Inventory: path.join(repo, 'inventories', `lab${slotTag}-ec2.yml`),
   };
 }
 

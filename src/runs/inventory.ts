@@ -1,11 +1,11 @@
 // `provision inventory`: hosts, groups and resolved variables, secrets masked.
-import { loadInventory } from '../inventory/load.js';
+import { loadFleet } from './load-inventory.js';
 import { selectHosts } from '../inventory/patterns.js';
 import { maskSecretVars } from '../inventory/mask.js';
 import { stringify } from 'yaml';
 
 export async function runInventory(options: { inventory: string; limit?: string; json: boolean }): Promise<void> {
-  const inventory = await loadInventory(options.inventory);
+  const inventory = await loadFleet(options.inventory);
   const hosts = selectHosts(inventory, options.limit).map((h) => ({
     name: h.name,
     groups: h.groups,

@@ -1,6 +1,6 @@
 // Everything a run does before it contacts a host: load, select, validate, resolve credentials, render.
 // Any problem here is an InputError (exit 2) and no host has been contacted.
-import { loadInventory } from '../inventory/load.js';
+import { loadFleet } from './load-inventory.js';
 import { selectHosts } from '../inventory/patterns.js';
 import { connectionOf, type HostConnection as Connection } from '../inventory/connection.js';
 import type { Inventory, InventoryHost } from '../inventory/types.js';
@@ -25,7 +25,7 @@ export interface Prepared {
 
 /** `render: false` (rollback, verify) skips credentials and templates: only connections and specs. */
 export async function prepare(inventoryFile: string, limit?: string, options = { render: true }): Promise<Prepared> {
-  const inventory = await loadInventory(inventoryFile);
+  const inventory = await loadFleet(inventoryFile);
   const hosts = selectHosts(inventory, limit);
   const { specs, problems, warnings } = validateHosts(hosts);
   const connections = new Map<string, Connection>();

@@ -645,7 +645,15 @@ class HostCheck {
     }
     if (/[{}]/.test(s.replace(/\{[^{}]*\}/g, '')))
       return this.fail(p, 'log_stream_name has an unmatched { or }', expected, show(s));
-    if (s.includes('{instance_id}')) {
+    // EC2 discovery knows whether the instance requires IMDSv2; without it the risk can only be named.
+    const imdsv2Only = this.host.vars.ec2_imdsv2_required;
+    if (s.includes('{instance_id}') && imdsv2Only === true) {
+      this.warn(
+        p,
+        `log_stream_name uses {instance_id}, and instance ${String(this.host.vars.instance_id)} requires IMDSv2 ` +
+          `(HttpTokens: required): the agent reads the id without a token, fails, and names the stream after the hostname`,
+      );
+    } else if (s.includes('{instance_id}') && imdsv2Only !== false) {
       this.warn(
         p,
         'log_stream_name uses {instance_id}: the agent falls back to the hostname when the instance only allows IMDSv2',

@@ -201,6 +201,47 @@ describe('AWS on the lab (moto)', { skip }, () => {
     assert.equal(verify.code, 0, verify.stdout);
   });
 
+  test('EC2-discovered hosts: provisioned and verified; IMDSv2-only instances with {instance_id} are warned about', async () => {
+    const ec2Inventory = LAB_INVENTORY.replace(/\.yml$/, '-ec2.yml');
+    const listed = await cli(['inventory', '--inventory', ec2Inventory, '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const found = JSON.parse(listed.stdout) as { hosts: { name: string; vars: Record<string, unknown> }[] };
+    assert.deepEqual(
+      found.hosts.map((h) => h.name).sort(),
+      hosts.map((h) => h.name),
+    );
+    for (const host of hosts) {
+      const vars = found.hosts.find((h) => h.name === host.name)!.vars;
+      assert.equal(vars.ansible_host, host.address);
+      // The lab gave each host the id of its instance, where cloud-init keeps it.
+      assert.equal((await mustOnHost(host.address, 'cat /var/lib/cloud/data/instance-id')).trim(), vars.instance_id);
+      assert.equal(vars.ec2_imdsv2_required, host.os === 'amzn2');
+    }
+    const result = await cli(['--inventory', ec2Inventory, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const run = JSON.parse(result.stdout) as JsonRun;
+    for (const host of run.hosts)
+      assert.deepEqual(
+        host.checks?.map((c) => c.state),
+        ['arrived', 'arrived'],
+      );
+    for (const host of hosts.filter((h) => h.os === 'amzn2')) {
+      assert.match(
+        result.stderr,
+        new RegExp(`hosts\\.${host.name}\\.awslogs_logs\\[0\\]\\.log_stream_name: .*requires IMDSv2`),
+      );
+    }
+    for (const host of hosts.filter((h) => h.os === 'amzn1')) {
+      assert.doesNotMatch(result.stderr, new RegExp(`hosts\\.${host.name}\\.awslogs_logs\\[0\\]\\.log_stream_name`));
+    }
+    const role = await cli(['iam', 'setup', '--inventory', ec2Inventory, '--mode', 'role', '--json']);
+    assert.equal(role.code, 0, role.stderr);
+    const associated = (JSON.parse(role.stdout) as { results: { resource: string; action: string }[] }).results.filter(
+      (r) => r.resource.startsWith('ec2-instance/') && r.action === 'updated',
+    );
+    assert.equal(associated.length, hosts.length);
+  });
+
   test('no secret appears in any output of these runs, nor in the journal', () => {
     const secrets = secretsInFile();
     assert.ok(secrets.length >= 2);

@@ -56,7 +56,13 @@ const cases: Array<{ name: string; files: Record<string, string>; problems: Expe
     name: 'unknown key in a group',
     files: { 'inventory.yml': 'all:\n  host:\n    web1:\n' },
     problems: [
-      { line: 2, column: 3, path: 'all.host', rule: /unknown key in group all/, expected: /hosts, children or vars/ },
+      {
+        line: 2,
+        column: 3,
+        path: 'all.host',
+        rule: /unknown key in group all/,
+        expected: /hosts, children, vars or ec2/,
+      },
     ],
   },
   {
