@@ -6,6 +6,11 @@ command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-serve
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v sudo >/dev/null 2>&1 || need+=(sudo)
+# The lab hosts (src/lab/): overlay opaque dirs, namespaces, systemd as an amzn2 host's PID 1, the stub agent.
+command -v setfattr >/dev/null 2>&1 || need+=(attr)
+command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+[ -x /lib/systemd/systemd ] || need+=(systemd)
+[ -x /usr/bin/python3 ] || need+=(python3-minimal)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing for the lab: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

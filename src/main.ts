@@ -3,6 +3,10 @@
 import { buildProgram } from './cli/program.js';
 import { InputError, UsageError, RunFailed, ChangesPending } from './core/errors.js';
 
+// The tool supports Node.js 20 (package.json engines); the AWS SDK's notice about its future releases
+// would only clutter every run's stderr.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {

@@ -7,6 +7,7 @@ import { inventoryCommand } from './inventory.js';
 import { verifyCommand } from './verify.js';
 import { registerMetricsCommands } from './metrics.js';
 import { registerIamCommands } from './iam.js';
+import { registerLabCommands } from './lab.js';
 import { loadInventory } from '../inventory/load.js';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(inventoryCommand());
   registerMetricsCommands(program, { load: loadInventory });
   registerIamCommands(program, { load: loadInventory });
+  registerLabCommands(program);
   exitOverrideEverywhere(program);
   return program;
 }

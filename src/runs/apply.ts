@@ -138,7 +138,7 @@ async function applyHost(
     };
     if (result.changes.length === 0 || options.dryRun) {
       const status = result.changes.length === 0 ? 'ok' : 'changed';
-      return verified({ report: { name, status, changes }, journal: { ...journal, status } });
+      return await verified({ report: { name, status, changes }, journal: { ...journal, status } });
     }
     progress(`applying ${result.changes.length} change(s)`);
     const script = applyScript({
@@ -165,7 +165,7 @@ async function applyHost(
       };
       return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
     }
-    return verified({ report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } });
+    return await verified({ report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } });
   } catch (err) {
     const failure = failureOf(err);
     return {

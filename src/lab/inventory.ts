@@ -1,0 +1,75 @@
+// The inventory `lab up` writes (inventories/lab.yml): Ansible's YAML format, one group per flavour.
+import { stringify } from 'yaml';
+import { AWS_REGION, FLAVOURS, endpointUrl, type Paths } from './layout.js';
+import type { HostRecord } from './state.js';
+
+export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknown {
+  const children: Record<string, { hosts: Record<string, unknown> }> = {};
+  for (const flavour of FLAVOURS) {
+    const members = hosts.filter((h) => h.os === flavour);
+    if (members.length === 0) continue;
+    children[flavour] = {
+      hosts: Object.fromEntries(
+        members.map((h) => [
+          h.name,
+          {
+            ansible_host: h.address,
+            ansible_port: 22,
+            ansible_user: 'ec2-user',
+            ansible_become: true,
+            ansible_ssh_private_key_file: paths.key,
+          },
+        ]),
+      ),
+    };
+  }
+  return {
+    all: {
+      vars: {
+        ssh_known_hosts_file: paths.knownHosts,
+        // For Ansible itself (the benchmark): the same strict host-key checking, and the host's python.
+        ansible_ssh_common_args: `-o UserKnownHostsFile=${paths.knownHosts} -o StrictHostKeyChecking=yes`,
+        ansible_python_interpreter: '/usr/bin/python3',
+        aws_region: AWS_REGION,
+        aws_endpoint_url: endpointUrl(),
+        // The agent's own key: `provision iam setup` creates it and stores it in this profile.
+        awslogs_credentials: { source: 'keys', profile: 'awslogs-agent' },
+        awslogs_logs: [
+          {
+            file: '/var/log/messages',
+            log_group_name: '/var/log/messages',
+            log_stream_name: '{instance_id}',
+            datetime_format: '%b %d %H:%M:%S',
+            initial_position: 'start_of_file',
+            buffer_duration: 5000,
+            time_zone: 'LOCAL',
+            multi_line_start_pattern: '{datetime_format}',
+          },
+          {
+            file: '/var/log/app/app.log',
+            log_group_name: '/lab/app',
+            log_stream_name: '{hostname}',
+            datetime_format: '%Y-%m-%d %H:%M:%S',
+            initial_position: 'start_of_file',
+            buffer_duration: 5000,
+            time_zone: 'UTC',
+            multi_line_start_pattern: '{datetime_format}',
+          },
+        ],
+      },
+      children,
+    },
+  };
+}
+
+export function renderInventory(hosts: readonly HostRecord[], paths: Paths): string {
+  const header =
+    '# Written by `provision lab up`: the local lab hosts (see README, "What the lab simulates").\n' +
+    '# Removed by `provision lab down`. Do not edit: the next `lab up` rewrites it.\n';
+  return header + stringify(labInventory(hosts, paths), { lineWidth: 0 });
+}
+
+/** known_hosts lines: every host's key under its name and its address. */
+export function renderKnownHosts(hosts: readonly HostRecord[]): string {
+  return hosts.map((h) => `${h.name},${h.address} ${h.hostKey}\n`).join('');
+}
