@@ -19,11 +19,22 @@ export interface CheckReport {
   agentError?: string;
 }
 
+/** One preflight check of a host (see src/doctor/preflight.ts). */
+export interface PreflightReport {
+  check: string;
+  log?: string;
+  level: 'ok' | 'warning' | 'error';
+  message: string;
+  sample?: string;
+}
+
 export interface HostReport {
   name: string;
   status: HostStatus;
   changes: ChangeReport[];
   checks?: CheckReport[];
+  /** Preflight checks, every level; errors block the apply on the host unless --skip-preflight. */
+  preflight?: PreflightReport[];
   warnings?: string[];
   error?: { message: string; hint?: string };
 }
@@ -58,6 +69,11 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
     for (const check of host.checks ?? []) {
       out.push(`  log ${check.log} → ${check.group} / ${check.stream}: ${check.state}`);
       if (check.agentError) out.push(`    agent: ${check.agentError}`);
+    }
+    for (const p of host.preflight ?? []) {
+      if (p.level === 'ok') continue;
+      out.push(`  preflight ${p.level}: ${p.log ? `[${p.log}] ` : ''}${p.message}`);
+      if (p.sample) out.push(`    sample: ${p.sample}`);
     }
     for (const warning of host.warnings ?? []) out.push(`  warning: ${warning}`);
     if (host.error) {
