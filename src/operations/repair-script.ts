@@ -77,8 +77,8 @@ export function writeStateScript(input: WriteStateInput): string {
   const start = input.agent.start;
   return wholeScript(
     input.runId,
-    `ensure_backup_dir
-[ "$(sha ${s})" = ${quote(input.expectedSha256)} ] || { ${start} >/dev/null 2>&1; fail state "the state file changed after it was read; nothing was written"; }
+    `[ "$(sha ${s})" = ${quote(input.expectedSha256)} ] || { ${start} >/dev/null 2>&1; fail state "the state file changed after it was read; nothing was written"; }
+ensure_backup_dir
 backup 0 ${s}
 before=$(sha ${s})
 ${writeFileLines(input.statePath, input.content, input.mode, input.owner, input.group)}
