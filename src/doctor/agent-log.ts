@@ -75,6 +75,7 @@ export interface AgentLogLine {
   atMs?: number;
   logger?: string;
   level?: string;
+  thread?: string;
   message: string;
   raw: string;
 }
@@ -85,6 +86,8 @@ export interface SkippedEvent {
   end: number;
   /** When the agent logged the skip (its clock), epoch ms. */
   atMs?: number;
+  /** The source id of the reader that skipped it, when the log says which reader that was. */
+  sourceId?: string;
 }
 
 export interface LogFault {
@@ -103,7 +106,9 @@ export interface LogFault {
   paths?: string[];
 }
 
-const LINE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3}) - (\S+) - ([A-Z]+) - \d+ - \S+ - (.*)$/;
+const LINE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3}) - (\S+) - ([A-Z]+) - \d+ - (\S+) - (.*)$/;
+/** The stream announces a reader; the reader's first line (its own thread) follows. */
+const STARTING_READER = /^Starting reader for \[([0-9a-f]{32}), /;
 const SKIP = /Skip event: \{'timestamp': (\d+), 'start_position': (\d+), 'end_position': (\d+)\}/;
 /** A line the agent writes once at every start. */
 const START = /^Using default logging configuration\.|^Loading additional configs from|Starting publisher for/;
@@ -111,11 +116,11 @@ const START = /^Using default logging configuration\.|^Loading additional config
 export function parseAgentLogLine(raw: string, utcOffsetMinutes: number): AgentLogLine {
   const m = LINE.exec(raw);
   if (!m) return { message: raw, raw };
-  const [, y, mo, d, h, mi, s, ms, logger, level, message] = m;
+  const [, y, mo, d, h, mi, s, ms, logger, level, thread, message] = m;
   const atMs =
     Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms)) -
     utcOffsetMinutes * 60_000;
-  return { atMs, logger: logger!, level: level!, message: message!, raw };
+  return { atMs, logger: logger!, level: level!, thread: thread!, message: message!, raw };
 }
 
 /** The faults of the log's last lines, most recent first. `text` may start mid-line (a tail). */
@@ -128,7 +133,17 @@ export function classifyAgentLog(text: string, utcOffsetMinutes: number, truncat
     if (l.logger === 'cwlogs.push' && START.test(l.message)) lastStart = i;
   });
   const faults = new Map<LogFaultName, LogFault>();
+  // Reader threads → the source id they read, from "Starting reader for [id, file]" and the next new
+  // reader thread's first line.
+  const sources = new Map<string, string>();
+  let announced: string | undefined;
   lines.forEach((line, i) => {
+    const starting = STARTING_READER.exec(line.message);
+    if (starting) announced = starting[1];
+    else if (announced && line.logger === 'cwlogs.push.reader' && line.thread && !sources.has(line.thread)) {
+      sources.set(line.thread, announced);
+      announced = undefined;
+    }
     const rule = RULES.find((r) => r.pattern.test(line.message));
     if (!rule) return;
     let f = faults.get(rule.name);
@@ -149,6 +164,7 @@ export function classifyAgentLog(text: string, utcOffsetMinutes: number, truncat
           start: Number(s[2]),
           end: Number(s[3]),
           ...(line.atMs !== undefined ? { atMs: line.atMs } : {}),
+          ...(line.thread && sources.has(line.thread) ? { sourceId: sources.get(line.thread)! } : {}),
         });
       }
     }

@@ -126,7 +126,12 @@ export function viewState(
 
 function judgeStale(view: StreamView, push: PushState, hostNowMs: number, skipped: SkippedEvent[]): void {
   const limit = push.batch_timestamp + MAX_IN_FUTURE;
-  const inRow = skipped.filter((s) => s.start >= push.start_position && s.end <= push.end_position);
+  const inRow = skipped.filter(
+    (s) =>
+      (s.sourceId === undefined || s.sourceId === push.source_id) &&
+      s.start >= push.start_position &&
+      s.end <= push.end_position,
+  );
   // A replayed event is judged against batch_timestamp: stale when it is beyond it and yet not really ahead.
   const replayedAhead = inRow.filter((s) => s.timestampMs > limit);
   const reallyAhead = replayedAhead.filter((s) => s.timestampMs > (s.atMs ?? hostNowMs) + MAX_IN_FUTURE);

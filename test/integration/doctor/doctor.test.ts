@@ -179,7 +179,6 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
     } finally {
       await mustOnHost(b.address, 'rm -f /etc/ld.so.preload /etc/faketimerc');
     }
-    assert.ok(Math.abs(Date.now() - new Date().getTime()) < 1000);
     assert.ok(!readFileSafe('/etc/ld.so.preload'), 'the machine itself has no preload');
     const hostDate = Number((await mustOnHost(b.address, 'date +%s')).trim()) * 1000;
     assert.ok(Math.abs(Date.now() - hostDate) < 60_000, 'the host clock is back');
@@ -308,7 +307,12 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
 
   test('--reset-state: backed up, removed, restarted at the end of the files; the config is put back', async () => {
     const conf = (await mustOnHost(a.address, 'sha256sum /etc/awslogs/awslogs.conf | cut -c1-64')).trim();
-    const before = await count(a, RUN);
+    // The rollback put the stale row back: the agent sends the lines after it again; let that settle.
+    let before = -1;
+    for (let n = await count(a, RUN); n !== before; n = await count(a, RUN)) {
+      before = n;
+      await new Promise((r) => setTimeout(r, 7000));
+    }
     const dry = await cli('doctor', '--reset-state', '--inventory', inventory, '--limit', a.name);
     assert.ok(
       hostOf(dry.json, a).warnings?.some((w) => /byte\(s\) of the current log files would be sent again/.test(w)),

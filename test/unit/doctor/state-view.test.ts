@@ -74,6 +74,13 @@ test('a row whose replayed events were skipped "in future" against its batch_tim
   assert.match(v!.notes.join(' '), /stale.*1 event/);
 });
 
+test("a skip by another file's reader does not make this row stale", () => {
+  const p = push({ batch_timestamp: NOW - 3 * HOUR, first_timestamp: NOW - 3 * HOUR });
+  const skipped = [{ timestampMs: NOW - 60_000, start: 100, end: 150, atMs: NOW - 30_000, sourceId: 'f'.repeat(32) }];
+  const [v] = viewState(rows(p), [section], logs, NOW, skipped);
+  assert.equal(v?.stale, false);
+});
+
 test('a first_timestamp more than 2 h after batch_timestamp is stale even without log lines', () => {
   const [v] = viewState(
     rows(push({ batch_timestamp: NOW - 5 * HOUR, first_timestamp: NOW - HOUR })),
