@@ -3,6 +3,8 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { changed } from '../runs/iam-result.js';
+import { rotateKey } from '../runs/rotate-key.js';
+import { DEFAULT_SESSION } from '../runs/host-session.js';
 import { iamSetup, DEFAULT_IDENTITY_NAME, type IamMode, type IamSetupReport } from '../runs/iam.js';
 
 export interface IamCommandDeps {
@@ -43,7 +45,10 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
       "the profile that stores the key (default: the inventory's awslogs_credentials.profile)",
     )
     .option('--print-secret', 'print a new key once on stdout instead of storing it in the profile')
-    .option('--rotate-key', 'create a new key and store it; the old key stays until an apply deletes it')
+    .option(
+      '--rotate-key',
+      'create a new key, provision and verify every host with it, then delete the old key (kept if a host fails)',
+    )
     .option('--dry-run', 'list what would be created; change nothing')
     .option('--json', 'one JSON document on stdout')
     .action(async (flags: SetupFlags) => {
@@ -51,6 +56,18 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
         throw new UsageError('--print-secret prints one line with the secret; it cannot be combined with --json');
       }
       const inventory = await deps.load(flags.inventory);
+      if (flags.rotateKey && !flags.dryRun && !flags.printSecret) {
+        const rotation = await rotateKey(inventory, { forks: 10, json: false, session: DEFAULT_SESSION }, (line) =>
+          process.stderr.write(`iam: ${line}\n`),
+        );
+        const results = [...rotation.created, ...rotation.deleted];
+        out(
+          flags.json
+            ? JSON.stringify({ command: 'iam setup', rotated: true, results }, null, 2) + '\n'
+            : results.map((r) => `${r.action}  ${r.resource}  ${r.detail}`).join('\n') + '\n',
+        );
+        return;
+      }
       const report = await iamSetup(inventory, {
         ...(flags.mode ? { mode: flags.mode } : {}),
         userName: flags.userName,

@@ -1,6 +1,6 @@
 // Per-host progress on stderr: listr2's tree on a terminal, plain lines under CI or without a TTY,
 // nothing with --json. The hosts run concurrently up to `forks`.
-import { Listr, ProcessOutput } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput } from 'listr2';
 import type { HostStatus } from '../core/types.js';
 
 export interface HostTask<T> {
@@ -45,10 +45,15 @@ export async function runWithProgress<T>(
       registerSignalListeners: false,
       renderer: options.quiet ? 'silent' : plain ? 'simple' : 'default',
       fallbackRenderer: 'simple',
-      rendererOptions: { processOutput: new ProcessOutput(process.stderr, process.stderr) },
-      fallbackRendererOptions: { processOutput: new ProcessOutput(process.stderr, process.stderr) },
+      rendererOptions: { logger: stderrLogger() },
+      fallbackRendererOptions: { logger: stderrLogger() },
     } as never,
   );
   await listr.run();
   return results;
+}
+
+/** Progress is not a result: all of it goes to stderr, so stdout holds only the report. */
+function stderrLogger(): ListrLogger {
+  return new ListrLogger({ processOutput: new ProcessOutput(process.stderr, process.stderr) });
 }

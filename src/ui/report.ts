@@ -17,6 +17,7 @@ export interface CheckReport {
   stream: string;
   state: string;
   agentError?: string;
+  lastEvents?: string[];
 }
 
 /** One preflight check of a host (see src/doctor/preflight.ts). */
@@ -69,6 +70,7 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
     for (const check of host.checks ?? []) {
       out.push(`  log ${check.log} → ${check.group} / ${check.stream}: ${check.state}`);
       if (check.agentError) out.push(`    agent: ${check.agentError}`);
+      for (const event of check.lastEvents ?? []) out.push(`    | ${event}`);
     }
     for (const p of host.preflight ?? []) {
       if (p.level === 'ok') continue;
