@@ -83,6 +83,7 @@ backup 0 ${s}
 before=$(sha ${s})
 ${writeFileLines(input.statePath, input.content, input.mode, input.owner, input.group)}
 say "file $(b64 ${s}) $before $(sha ${s})"
+${input.agent.reset} >/dev/null 2>&1
 out=$(${start} 2>&1) || { restore_from "$B" 0; ${start} >/dev/null 2>&1; say undone; fail "service start" "$out"; }
 say "done service start"
 ${healthCheck(input.agent.status, input.agentLogPath, [
@@ -134,6 +135,7 @@ ${writeFileLines(eof.confPath, eof.conf, eof.mode, eof.owner, eof.group)}`
 }
 rm -f ${s} ${quote(`${input.statePath}-journal`)} || fail state "cannot remove ${input.statePath.replace(/[^\w/.-]/g, '?')}"
 say "file $(b64 ${s}) $before $(sha ${s})"
+${input.agent.reset} >/dev/null 2>&1
 out=$(${start} 2>&1) || { ${undo.join('; ')}; say undone; fail "service start" "$out"; }
 say "done service start"
 n=0

@@ -114,6 +114,9 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
     });
     for (const h of hosts)
       await mustOnHost(h.address, `mkdir -p /var/log/doctor && touch ${Object.values(FILE).join(' ')} && hostname`);
+    // The agent's own IAM user and key profile (awslogs-agent), as the demo makes them.
+    const iam = await runCli(['iam', 'setup', '--inventory', inventory], { env, timeoutMs: 120_000 });
+    assert.equal(iam.code, 0, iam.stdout + iam.stderr);
     const applied = await cli('--inventory', inventory, '--no-verify');
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     Object.assign(process.env, env);
@@ -168,16 +171,32 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
 
   test('a host clock 3 h behind (libfaketime inside that host only): preflight names the skew', async () => {
     const machineBefore = Date.now();
-    await mustOnHost(b.address, `echo '-3h' > /etc/faketimerc && echo ${LIBFAKETIME} > /etc/ld.so.preload`);
+    // sshd itself stays on the true clock (a preloaded sshd breaks its sandbox); every session it starts
+    // gets libfaketime with the host's clock 3 h behind. sudo drops LD_PRELOAD, so the tool logs in as root.
+    const sshd = `kill -HUP $(cat /var/run/sshd.pid)`;
+    await mustOnHost(
+      b.address,
+      `echo 'SetEnv LD_PRELOAD=${LIBFAKETIME} FAKETIME=-3h' >> /etc/ssh/sshd_config && ${sshd}`,
+    );
+    const asRoot = labInventoryCopy((doc) => {
+      doc.all.vars.awslogs_logs = sections;
+      for (const group of Object.values(doc.all.children)) {
+        const vars = group.hosts[b.name];
+        if (vars) Object.assign(vars, { ansible_user: 'root', ansible_become: false });
+      }
+    });
     try {
-      const hostDate = Number((await mustOnHost(b.address, 'date +%s')).trim()) * 1000;
-      assert.ok(machineBefore - hostDate > 2.9 * HOUR, 'the host clock is off');
-      const r = await cli('doctor', '--preflight', '--inventory', inventory, '--limit', b.name);
+      const hostDate = await waitFor('a session on the fake clock', async () => {
+        const t = Number((await mustOnHost(b.address, 'date +%s')).trim()) * 1000;
+        return machineBefore - t > 2.9 * HOUR ? t : undefined;
+      });
+      assert.ok(hostDate > 0);
+      const r = await cli('doctor', '--preflight', '--inventory', asRoot, '--limit', b.name);
       const clock = hostOf(r.json, b).preflight?.find((c) => c.check === 'clock');
       assert.equal(clock?.level, 'error');
       assert.match(clock!.message, /3 h behind this machine's.*never sets it/);
     } finally {
-      await mustOnHost(b.address, 'rm -f /etc/ld.so.preload /etc/faketimerc');
+      await mustOnHost(b.address, `sed -i '/^SetEnv LD_PRELOAD/d' /etc/ssh/sshd_config && ${sshd}`);
     }
     assert.ok(!readFileSafe('/etc/ld.so.preload'), 'the machine itself has no preload');
     const hostDate = Number((await mustOnHost(b.address, 'date +%s')).trim()) * 1000;

@@ -24,6 +24,7 @@ describe('repair scripts', () => {
   let calls = '';
   const agent = () => ({
     status: 'true',
+    reset: 'true',
     // Through sh -c: the scripts add their own redirections after the command.
     start: `sh -c 'echo start >> ${calls}'`,
     stop: `sh -c 'echo stop >> ${calls}'`,
