@@ -21,6 +21,7 @@ export const FAULT_NAMES = [
   'region-endpoint',
   'file-not-found',
   'throttling',
+  'rotation-undetected',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -35,6 +36,8 @@ export interface Fault {
   remedy: string;
   /** Set when the tool can repair it (`provision doctor --fix`, or `provision apply`). */
   repair?: Repair;
+  /** Set by a repair run on the faults it repaired (the diagnosis is the one from before the repair). */
+  repaired?: boolean;
 }
 
 export interface DiagnosisInput {
@@ -126,13 +129,25 @@ export function diagnose(input: DiagnosisInput): Fault[] {
         evidence,
         remedy: 'change datetime_format in the inventory to match the lines, then provision apply',
       });
-    else if (check.check === 'file' && check.level === 'error')
+    else if (check.check === 'file')
       faults.push({
         fault: 'file-not-found',
-        severity: 'error',
+        severity: check.level,
         log: check.log,
         evidence,
-        remedy: 'point file at a readable, uncompressed log in the inventory, then provision apply',
+        remedy:
+          check.level === 'error'
+            ? 'point file at a readable, uncompressed log in the inventory, then provision apply'
+            : 'the agent waits for the file: check file in the inventory, or that the application writes it',
+      });
+    else if (check.check === 'fingerprint')
+      faults.push({
+        fault: 'rotation-undetected',
+        severity: 'warning',
+        log: check.log,
+        evidence,
+        remedy:
+          'set file_fingerprint_lines in the inventory to a range that includes a line that differs, then provision apply',
       });
   }
 

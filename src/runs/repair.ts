@@ -129,9 +129,11 @@ export async function repairHost(
     { kind: 'service', summary: 'start the agent, then verify that new lines arrive', command: agent.start },
   ];
   if (!options.yes) {
+    const { error: _pending, ...rest } = base;
+    void _pending;
     return {
       report: {
-        ...base,
+        ...rest,
         status: 'changed',
         changes: changesOf(plan(stale, hostNow())),
         warnings: [...(base.warnings ?? []), 'dry run: nothing was changed; pass --yes to repair'],
@@ -235,6 +237,12 @@ async function verified(
   const missing = checks.filter((c) => c.state !== 'arrived');
   const { error: _diagnosed, ...rest } = report;
   void _diagnosed;
+  // The faults this run repaired are marked, so that the report says what was done about them.
+  rest.faults = (rest.faults ?? []).map((f) =>
+    (f.repair === 'repair-state' && !options.reset) || (options.reset && f.fault === 'stale-state')
+      ? { ...f, repaired: true }
+      : f,
+  );
   if (missing.length === 0) return { report: { ...rest, checks }, journal };
   const error = {
     message: `verify after the repair: ${missing.length} of ${checks.length} log(s) did not arrive: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
@@ -279,10 +287,12 @@ async function resetHost(
   const bytesNote = options.resend
     ? `--resend: ${resent} byte(s) of the current log files are sent again (duplicates in CloudWatch Logs)`
     : `${resent} byte(s) of the current log files would be sent again without end_of_file (pass --resend for that); lines written between the stop and the start are not sent`;
+  const { error: _pending, ...rest } = base;
+  void _pending;
   if (!options.yes)
     return {
       report: {
-        ...base,
+        ...rest,
         status: 'changed',
         changes,
         warnings: [...(base.warnings ?? []), bytesNote, 'dry run: nothing was changed; pass --yes to reset'],
@@ -321,7 +331,7 @@ async function resetHost(
     agentWasEnabled: diagnosis.facts.service.enabled,
     packageInstalled: true,
   };
-  const report = { ...base, status: 'changed' as const, changes, warnings: [...(base.warnings ?? []), bytesNote] };
+  const report = { ...rest, status: 'changed' as const, changes, warnings: [...(base.warnings ?? []), bytesNote] };
   if (!outcome.ok) {
     const error = {
       message: `reset ${outcome.failedStep ?? ''} failed: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,

@@ -27,6 +27,7 @@ interface Fault {
   evidence: string[];
   remedy: string;
   repair?: string;
+  repaired?: boolean;
 }
 interface Host {
   name: string;
@@ -81,13 +82,13 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
     out.push(`${h.name}: ${h.status}`);
     for (const f of h.faults ?? []) {
       out.push(
-        `  ${f.severity} ${f.fault}${f.log ? ` [${f.log}]` : ''}${f.repair ? ` (repairable: ${f.repair === 'apply' ? 'provision apply' : 'doctor --fix'})` : ''}`,
+        `  ${f.severity} ${f.fault}${f.log ? ` [${f.log}]` : ''}${f.repaired ? ' (repaired by this run)' : f.repair ? ` (repairable: ${f.repair === 'apply' ? 'provision apply' : 'doctor --fix'})` : ''}`,
       );
       for (const e of f.evidence) out.push(`    ${e}`);
       out.push(`    remedy: ${f.remedy}`);
     }
-    for (const p of h.preflight ?? []) {
-      if (p.level === 'ok' && h.faults) continue;
+    // With a diagnosis, every preflight finding is one of the faults above.
+    for (const p of h.faults ? [] : (h.preflight ?? [])) {
       out.push(`  preflight ${p.level}: ${p.log ? `[${p.log}] ` : ''}${p.message}`);
       if (p.sample) out.push(`    sample: ${p.sample}`);
     }
