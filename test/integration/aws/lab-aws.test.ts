@@ -6,13 +6,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { REPO_ROOT, runCli, type CliResult } from '../../support/cli.js';
-import { labDown, labInventoryCopy, labSkipReason, labUp, mustOnHost, type LabHost } from '../../support/lab.js';
+import {
+  LAB_INVENTORY,
+  LAB_STATE_DIR,
+  labDown,
+  labInventoryCopy,
+  labSkipReason,
+  labUp,
+  mustOnHost,
+  type LabHost,
+} from '../../support/lab.js';
 import { awsClients } from '../../../src/clouds/aws/clients.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# AWS lab tests skipped: ${skip}`);
 
-const LAB_AWS = join(REPO_ROOT, '.lab', 'aws');
+const LAB_AWS = join(LAB_STATE_DIR, 'aws');
 /** The operator's environment, as `lab up` hands it over. */
 function labEnv(): Record<string, string> {
   const env: Record<string, string> = {};
@@ -51,7 +60,7 @@ describe('AWS on the lab (moto)', { skip }, () => {
 
   before(async () => {
     hosts = await labUp(3, 'mixed');
-    inventory = join(REPO_ROOT, 'inventories', 'lab.yml');
+    inventory = LAB_INVENTORY;
   });
   after(async () => {
     await labDown();

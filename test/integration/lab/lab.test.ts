@@ -8,12 +8,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { labPaths } from '../../../src/lab/layout.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CLI = path.join(REPO, 'dist', 'src', 'main.js');
-const KEY = path.join(REPO, '.lab', 'ssh', 'id_ed25519');
-const KNOWN_HOSTS = path.join(REPO, '.lab', 'ssh', 'known_hosts');
-const INVENTORY = path.join(REPO, 'inventories', 'lab.yml');
+const PATHS = labPaths(REPO);
+const KEY = PATHS.key;
+const KNOWN_HOSTS = PATHS.knownHosts;
+const INVENTORY = PATHS.inventory;
 
 function skipReason(): string | false {
   if (process.platform !== 'linux') return `the lab needs Linux, this is ${process.platform}`;
@@ -92,9 +94,9 @@ async function machineTraces(): Promise<string[]> {
       traces.push(`cgroup: ${root}`);
   }
   const mounts = await fs.readFile('/proc/self/mountinfo', 'utf8');
-  for (const line of mounts.split('\n')) if (line.includes(path.join(REPO, '.lab'))) traces.push(`mount: ${line}`);
+  for (const line of mounts.split('\n')) if (line.includes(PATHS.stateDir)) traces.push(`mount: ${line}`);
   if (
-    await fs.access(path.join(REPO, '.lab', 'hosts')).then(
+    await fs.access(PATHS.hostsDir).then(
       () => true,
       () => false,
     )
@@ -292,7 +294,7 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
 
   test('up again keeps the running hosts (idempotent)', async () => {
     const ids = async (): Promise<string> =>
-      (await fs.readFile(path.join(REPO, '.lab', 'state.json'), 'utf8')).match(/i-0[0-9a-f]{16}/g)?.join() ?? '';
+      (await fs.readFile(PATHS.stateFile, 'utf8')).match(/i-0[0-9a-f]{16}/g)?.join() ?? '';
     const before = await ids();
     const r = await cli('lab', 'up', '--hosts', '2', '--os', 'mixed');
     assert.equal(r.code, 0, r.stderr);
