@@ -84,9 +84,11 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
     }
   }
   const width = Math.max(4, ...report.hosts.map((h) => h.name.length));
-  out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES`);
+  out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES  WARNINGS`);
   for (const host of report.hosts)
-    out.push(`${host.name.padEnd(width)}  ${host.status.padEnd(11)}  ${host.changes.length}`);
+    out.push(
+      `${host.name.padEnd(width)}  ${host.status.padEnd(11)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
+    );
   const s = report.summary;
   out.push(
     '',
