@@ -7,21 +7,18 @@ import type { FaultName } from '../doctor/diagnose.js';
 import { pyJson, repairedPushState, type PushState, type StreamView } from '../doctor/state-view.js';
 import { listRuns, readRun, type JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
-import {
-  parseStoppedState,
-  resetStateScript,
-  stopAndReadScript,
-  withEndOfFile,
-  writeStateScript,
-} from '../operations/repair-script.js';
-import { serviceControl, type ServiceControl } from '../operations/service.js';
+import { parseStoppedState, stopAndReadScript, writeStateScript } from '../operations/repair-script.js';
+import { serviceControl } from '../operations/service.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { ChangeReport } from '../ui/report.js';
 import type { Diagnosis, DoctorHostReport } from './doctor.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 import { readStateRows, rewritePushRow } from './state-file.js';
-import { verifyHost, type LogsReaders } from './verify-host.js';
+import type { LogsReaders } from './verify-host.js';
+import { verified } from './repair-verify.js';
+
+import { resetHost } from './reset-state.js';
 
 export interface RepairOptions {
   runId: string;
@@ -33,15 +30,13 @@ export interface RepairOptions {
   verifyTimeoutS?: number;
 }
 
-interface Outcome {
+export interface Outcome {
   report: DoctorHostReport;
   journal?: JournalHost;
 }
 
 /** The header line every awslogs.conf the tool writes begins with. */
 export const TOOL_HEADER = 'written by awslogs-provision';
-/** Seconds the agent gets after a reset start to record where it starts (its stream refresh is 5 s). */
-const RESET_SETTLE_S = 7;
 
 /** Why the tool will not repair this host's agent, or undefined when it installed it. */
 export async function notManagedReason(diagnosis: Diagnosis, name: string, dir: string): Promise<string | undefined> {
@@ -216,143 +211,4 @@ export async function repairHost(
       },
     };
   }
-}
-
-async function verified(
-  transport: SshTransport,
-  host: PreparedHost,
-  diagnosis: Diagnosis,
-  readers: LogsReaders,
-  options: RepairOptions,
-  progress: (text: string) => void,
-  report: DoctorHostReport,
-  journal: JournalHost,
-): Promise<Outcome> {
-  progress('verifying that new lines arrive');
-  const checks = await verifyHost(transport, host, diagnosis.facts, readers, {
-    runId: options.runId,
-    probe: true,
-    ...(options.verifyTimeoutS ? { timeoutS: options.verifyTimeoutS } : {}),
-  });
-  const missing = checks.filter((c) => c.state !== 'arrived');
-  const { error: _diagnosed, ...rest } = report;
-  void _diagnosed;
-  // The faults this run repaired are marked, so that the report says what was done about them.
-  rest.faults = (rest.faults ?? []).map((f) =>
-    (f.repair === 'repair-state' && !options.reset) || (options.reset && f.fault === 'stale-state')
-      ? { ...f, repaired: true }
-      : f,
-  );
-  if (missing.length === 0) return { report: { ...rest, checks }, journal };
-  const error = {
-    message: `verify after the repair: ${missing.length} of ${checks.length} log(s) did not arrive: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
-  };
-  return { report: { ...rest, status: 'failed', checks, error }, journal: { ...journal, status: 'failed', error } };
-}
-
-async function resetHost(
-  transport: SshTransport,
-  host: PreparedHost,
-  diagnosis: Diagnosis,
-  agent: ServiceControl,
-  options: RepairOptions,
-  readers: LogsReaders,
-  progress: (text: string) => void,
-): Promise<Outcome> {
-  const base = diagnosis.report;
-  const statePath = host.spec.general.state_file;
-  const resent = host.spec.logs.reduce((sum, section, i) => {
-    const view = diagnosis.streams[i];
-    return section.initial_position === 'end_of_file' ? sum : sum + (view?.fileSize ?? 0);
-  }, 0);
-  const conf = diagnosis.facts.files[AWSLOGS_CONF_PATH];
-  const confText = conf?.exists ? conf.content : '';
-  const eofConf = withEndOfFile(confText);
-  const changes: ChangeReport[] = [
-    { kind: 'service', summary: 'stop the agent', command: agent.stop },
-    { kind: 'state', path: statePath, summary: 'back up and remove the state file: the agent forgets every position' },
-    ...(options.resend
-      ? []
-      : [
-          {
-            kind: 'file',
-            path: AWSLOGS_CONF_PATH,
-            summary:
-              'initial_position = end_of_file for this one start, then the current file is put back (no restart)',
-            diff: lineDiff(confText, eofConf),
-          },
-        ]),
-    { kind: 'service', summary: 'start the agent, then verify', command: agent.start },
-  ];
-  const bytesNote = options.resend
-    ? `--resend: ${resent} byte(s) of the current log files are sent again (duplicates in CloudWatch Logs)`
-    : `${resent} byte(s) of the current log files would be sent again without end_of_file (pass --resend for that); lines written between the stop and the start are not sent`;
-  const { error: _pending, ...rest } = base;
-  void _pending;
-  if (!options.yes)
-    return {
-      report: {
-        ...rest,
-        status: 'changed',
-        changes,
-        warnings: [...(base.warnings ?? []), bytesNote, 'dry run: nothing was changed; pass --yes to reset'],
-      },
-    };
-  progress('resetting the state');
-  const out = await runScript(
-    transport,
-    host,
-    resetStateScript({
-      runId: options.runId,
-      agent,
-      agentLogPath: AGENT_LOG_PATH,
-      statePath,
-      settleS: RESET_SETTLE_S,
-      ...(options.resend || !conf?.exists
-        ? {}
-        : {
-            endOfFile: {
-              confPath: AWSLOGS_CONF_PATH,
-              conf: eofConf,
-              mode: conf.mode,
-              owner: conf.owner,
-              group: conf.group,
-            },
-          }),
-    }),
-  );
-  const outcome = parseApplyOutput(out.stdout);
-  const journal: JournalHost = {
-    name: host.host.name,
-    status: 'changed',
-    changes: changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`),
-    files: outcome.undone ? [] : outcome.files,
-    agentWasActive: true,
-    agentWasEnabled: diagnosis.facts.service.enabled,
-    packageInstalled: true,
-  };
-  const report = { ...rest, status: 'changed' as const, changes, warnings: [...(base.warnings ?? []), bytesNote] };
-  if (!outcome.ok) {
-    const error = {
-      message: `reset ${outcome.failedStep ?? ''} failed: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,
-    };
-    return { report: { ...report, status: 'failed', error }, journal: { ...journal, status: 'failed', error } };
-  }
-  return verified(transport, host, diagnosis, readers, options, progress, report, journal);
-}
-
-function lineDiff(before: string, after: string): string {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  const out = [`--- ${AWSLOGS_CONF_PATH}`, `+++ ${AWSLOGS_CONF_PATH} (for one start)`];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (i >= a.length || b[j] === 'initial_position = end_of_file') out.push(`+${b[j++]}`);
-    else out.push(`-${a[i++]}`);
-  }
-  return out.join('\n') + '\n';
 }
