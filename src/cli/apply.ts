@@ -13,6 +13,7 @@ export function applyCommand(): Command {
     .option('--json', 'print one JSON document on stdout')
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
+    .option('--skip-preflight', "apply even where preflight finds errors (the log files' timestamps, the host's clock)")
     .option('--no-verify', 'skip checking that log streams arrive in CloudWatch Logs')
     .option('--verify-timeout <seconds>', 'wait per probe line (default: buffer_duration + 60 s)', seconds)
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
@@ -27,6 +28,7 @@ export function applyCommand(): Command {
         json: Boolean(o.json),
         verify: o.verify !== false,
         verifyTimeoutS: o.verifyTimeout,
+        skipPreflight: Boolean(o.skipPreflight),
         session: {
           acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
           connectTimeoutMs: o.connectTimeout * 1000,

@@ -5,6 +5,7 @@ import { rollbackCommand } from './rollback.js';
 import { renderCommand } from './render.js';
 import { inventoryCommand } from './inventory.js';
 import { verifyCommand } from './verify.js';
+import { doctorCommand } from './doctor.js';
 import { registerMetricsCommands } from './metrics.js';
 import { registerIamCommands } from './iam.js';
 import { registerLabCommands } from './lab.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   program.addCommand(rollbackCommand());
   program.addCommand(renderCommand());
   program.addCommand(verifyCommand());
+  program.addCommand(doctorCommand());
   program.addCommand(inventoryCommand());
   registerMetricsCommands(program, { load: loadFleet });
   registerIamCommands(program, { load: loadFleet });

@@ -71,6 +71,33 @@ export interface HostFacts {
   clockMs: number;
   /** Files read for diagnosis only (e.g. the agent's log), by path; see probeScript's extraFiles. */
   extraFiles?: Record<string, FileFact>;
+  /** The host's UTC offset when the probe ran, minutes east of UTC (`date +%z`). */
+  utcOffsetMinutes?: number;
+  /** The host's zone abbreviation (`date +%Z`), e.g. UTC or KST. */
+  timeZoneName?: string;
+  /** The configured log files, one entry per log section in the spec's order (when the probe was asked). */
+  logs?: LogSectionFacts[];
+}
+
+export interface LogFileFact {
+  path: string;
+  /** A match of the pattern (what the agent sees) or a rotated sibling of a plain path. */
+  role: 'match' | 'rotated';
+  readable: boolean;
+  kind: 'file' | 'directory' | 'other';
+  mtimeMs: number;
+  size: number;
+  compressed: boolean;
+  /** The first `fingerprintEnd` lines (at most 8 KiB), for the two newest uncompressed files. */
+  head?: string;
+}
+
+export interface LogSectionFacts {
+  pattern: string;
+  /** Newest first: matches, then rotated siblings. */
+  files: LogFileFact[];
+  /** The end of the newest uncompressed match: its path, text, and whether the file is longer than that. */
+  tail?: { path: string; text: string; truncated: boolean };
 }
 
 /** One change the apply will make; a union on `kind`. */

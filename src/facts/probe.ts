@@ -11,6 +11,7 @@
 // Nothing here contacts any address: the primary IP comes from the host's own tables.
 import { quote } from '../core/shell-quote.js';
 import type { FileFact, HostFacts, OsFlavour } from '../core/types.js';
+import { parseLogSections, PROBE_LOG, probeLogLines, type LogProbe, type RawBlock } from './log-files.js';
 
 export const PROBE_VERSION = '1';
 /**
@@ -40,6 +41,8 @@ export interface ProbeInput {
   extraFiles?: ExtraFile[];
   /** Cap on the bytes read of each managed path; default 1 MiB. */
   maxFileBytes?: number;
+  /** The log sections' files (preflight, doctor): matches, rotated siblings, first lines, last 64 KiB. */
+  logs?: LogProbe[];
 }
 
 /** The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail. */
@@ -79,8 +82,10 @@ export function probeScript(input: ProbeInput): string {
     // sbin may be missing from a non-root PATH; appended, so that the caller's PATH still decides.
     'PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH',
     PROBE_FILE,
+    ...(input.logs?.length ? [PROBE_LOG] : []),
     `echo '@@probe-begin ${PROBE_VERSION}'`,
     'echo "@@clock $(date +%s%3N)"',
+    'echo "@@tz $(date +%z) $(date +%Z)"',
     // os-release is read, not sourced: nothing of the host's is executed.
     'osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\\"\'\\r"; }',
     'echo "@@os-id $(osr ID)"',
@@ -118,6 +123,7 @@ export function probeScript(input: ProbeInput): string {
     if (!Number.isInteger(max) || max <= 0) throw new Error(`probeScript: maxBytes of ${f.path} must be positive`);
     lines.push(`probe_file ${quote(f.path)} x${i} ${max} ${f.tail ? 'tail' : 'head'}`);
   });
+  lines.push(...probeLogLines(input.logs ?? []));
   lines.push("echo '@@probe-end'");
   return lines.join('\n') + '\n';
 }
@@ -178,6 +184,7 @@ const SINGLE_KEYS = [
   'hostname',
   'ip',
   'instance-id',
+  'tz',
 ] as const;
 type SingleKey = (typeof SINGLE_KEYS)[number];
 const REQUIRED: SingleKey[] = ['clock', 'os-id', 'os-version', 'init', 'package', 'hostname', 'ip', 'sysv-rc3'];
@@ -187,7 +194,12 @@ const REQUIRED: SingleKey[] = ['clock', 'os-id', 'os-version', 'init', 'package'
  * probeScript). Lines before `@@probe-begin` are ignored (a login banner); anything malformed after it
  * throws a ProbeOutputError that says what and where.
  */
-export function parseFacts(stdout: string, paths: string[], extraFiles: ExtraFile[] = []): HostFacts {
+export function parseFacts(
+  stdout: string,
+  paths: string[],
+  extraFiles: ExtraFile[] = [],
+  logs: LogProbe[] = [],
+): HostFacts {
   const lines = stdout.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const begin = lines.findIndex((l) => l.startsWith('@@probe-begin '));
@@ -204,6 +216,7 @@ export function parseFacts(stdout: string, paths: string[], extraFiles: ExtraFil
   };
   let open: { index: string; lines: string[] } | undefined;
   let ended = false;
+  const logRecords: { key: string; value: string }[] = [];
 
   for (let n = begin + 1; n < lines.length; n++) {
     const line = lines[n]!.replace(/\r$/, '');
@@ -267,6 +280,8 @@ export function parseFacts(stdout: string, paths: string[], extraFiles: ExtraFil
       f.readable = readable === '1';
       f.base64 = [];
       open = { index: i, lines: f.base64 };
+    } else if (key === 'log' || key === 'logfile') {
+      logRecords.push({ key, value });
     } else {
       // A record this parser does not know: a newer probe. Ignored, so that the two may evolve apart.
     }
@@ -365,6 +380,12 @@ export function parseFacts(stdout: string, paths: string[], extraFiles: ExtraFil
   if (instanceId && (source === 'cloud' || (source === 'dmi' && /^i-[0-9a-f]{8,17}$/.test(instanceId)))) {
     facts.instanceId = instanceId;
   }
+  const tz = /^([+-])(\d\d)(\d\d)(?: (\S+))?$/.exec(get('tz'));
+  if (tz) {
+    facts.utcOffsetMinutes = (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3]));
+    if (tz[4]) facts.timeZoneName = tz[4];
+  }
+  if (logs.length) facts.logs = parseLogSections(logs, logRecords, files as Map<string, RawBlock>);
   if (extraFiles.length) {
     facts.extraFiles = {};
     extraFiles.forEach((x, i) => (facts.extraFiles![x.path] = toFact(`x${i}`, x.path)));

@@ -269,7 +269,8 @@ export async function prepareUpper(host: HostSpec, accounts: Accounts): Promise<
 
   // Logs an agent can ship from the first minute
   const now = new Date();
-  const syslogStamp = now.toString().slice(4, 10) + now.toTimeString().slice(0, 9).trimEnd();
+  // syslog's `Nov 25 10:00:00`: month, day, a space, then the time (the agent's `%b %d %H:%M:%S`).
+  const syslogStamp = `${now.toString().slice(4, 10)} ${now.toTimeString().slice(0, 8)}`;
   await upper.file('var/log/messages', `${syslogStamp} ${host.name} lab: host booted (${host.os})\n`, 0o600);
   const appStamp = now.toISOString().replace('T', ' ').slice(0, 19);
   await upper.file('var/log/app/app.log', `${appStamp} INFO app started on ${host.name}\n`);

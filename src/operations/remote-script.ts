@@ -79,8 +79,14 @@ prune_backups() {
 }
 
 /** `install_file` fed by a base64 heredoc: the content never appears in a command line. */
-export function writeFileLines(path: string, content: string, mode: number, owner: string, group: string): string {
-  const body = Buffer.from(content, 'utf8')
+export function writeFileLines(
+  path: string,
+  content: string | Buffer,
+  mode: number,
+  owner: string,
+  group: string,
+): string {
+  const body = (typeof content === 'string' ? Buffer.from(content, 'utf8') : content)
     .toString('base64')
     .replace(/(.{76})/g, '$1\n');
   return `install_file ${quote(path)} ${octal(mode)} ${quote(owner)} ${quote(group)} 'base64 -d' <<'${HEREDOC_END}'

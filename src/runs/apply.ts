@@ -10,7 +10,8 @@ import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { DEFAULT_SESSION, failureOf, gatherFacts, openHost, runScript, type SessionOptions } from './host-session.js';
+import { DEFAULT_SESSION, failureOf, openHost, probeHost, runScript, type SessionOptions } from './host-session.js';
+import { preflight } from '../doctor/preflight.js';
 import { interruption } from './interruption.js';
 import { LogsReaders, verifyHost } from './verify-host.js';
 
@@ -24,6 +25,8 @@ export interface ApplyOptions {
   /** Check at the end that every host's logs arrive (`--no-verify` turns it off). */
   verify: boolean;
   verifyTimeoutS?: number;
+  /** Apply even where preflight found errors (they are still reported). */
+  skipPreflight?: boolean;
   session: SessionOptions;
 }
 
@@ -108,7 +111,28 @@ async function applyHost(
   }
   try {
     progress('gathering facts');
-    const facts = await gatherFacts(transport, host);
+    const probed = await probeHost(transport, host, { logs: true });
+    const facts = probed.facts;
+    const checks = preflight(host.spec, facts, probed.clock);
+    const preflightErrors = checks.filter((c) => c.level === 'error');
+    const preflightWarnings = checks.filter((c) => c.level === 'warning');
+    const withPreflight = (outcome: HostOutcome): HostOutcome => ({
+      ...outcome,
+      report: {
+        ...outcome.report,
+        preflight: checks,
+        ...(preflightWarnings.length || (preflightErrors.length && options.skipPreflight)
+          ? {
+              warnings: [
+                ...(outcome.report.warnings ?? []),
+                ...[...preflightErrors, ...preflightWarnings].map(
+                  (c) => `preflight: ${c.log ? `[${c.log}] ` : ''}${c.message}`,
+                ),
+              ],
+            }
+          : {}),
+      },
+    });
     journal.agentWasActive = facts.service.active;
     journal.agentWasEnabled = facts.service.enabled;
     journal.packageInstalled = facts.package.installed;
@@ -136,9 +160,19 @@ async function applyHost(
         journal: { ...outcome.journal, status: 'failed', error },
       };
     };
+    if (preflightErrors.length > 0 && !options.skipPreflight) {
+      const error = {
+        message: `preflight: ${preflightErrors.length} error(s): ${preflightErrors.map((c) => `${c.log ? `[${c.log}] ` : ''}${c.message}`).join('; ')}`,
+        hint: 'nothing was changed on this host; fix the cause, or pass --skip-preflight to apply anyway',
+      };
+      return withPreflight({
+        report: { name, status: 'failed', changes, error },
+        journal: { ...journal, status: 'failed', error },
+      });
+    }
     if (result.changes.length === 0 || options.dryRun) {
       const status = result.changes.length === 0 ? 'ok' : 'changed';
-      return await verified({ report: { name, status, changes }, journal: { ...journal, status } });
+      return withPreflight(await verified({ report: { name, status, changes }, journal: { ...journal, status } }));
     }
     progress(`applying ${result.changes.length} change(s)`);
     const script = applyScript({
@@ -163,9 +197,14 @@ async function applyHost(
         message,
         hint: outcome.agentLog.length ? `agent log:\n${outcome.agentLog.join('\n')}` : undefined,
       };
-      return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
+      return withPreflight({
+        report: { name, status: 'failed', changes, error },
+        journal: { ...journal, status: 'failed', error },
+      });
     }
-    return await verified({ report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } });
+    return withPreflight(
+      await verified({ report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } }),
+    );
   } catch (err) {
     const failure = failureOf(err);
     return {

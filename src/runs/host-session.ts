@@ -1,7 +1,9 @@
 // Reaching one host: connect, gather facts in one round trip, and turn failures into a host status.
 import { connectSsh, type SshTransport } from '../transports/ssh.js';
 import { HostKeyRejected, HostUnreachable } from '../transports/errors.js';
-import { probeScript, parseFacts } from '../facts/probe.js';
+import { probeScript, parseFacts, type ExtraFile } from '../facts/probe.js';
+import { fingerprintEnd, type LogProbe } from '../facts/log-files.js';
+import type { ToolClock } from '../doctor/preflight.js';
 import type { HostFacts, HostStatus } from '../core/types.js';
 import { AWSCLI_CONF_PATH, AWSLOGS_CONF_PATH, PACKAGE_NAME, serviceName } from '../agents/awslogs/desired.js';
 import type { PreparedHost } from './prepare.js';
@@ -46,15 +48,48 @@ export async function runScript(transport: SshTransport, host: PreparedHost, scr
 }
 
 export async function gatherFacts(transport: SshTransport, host: PreparedHost): Promise<HostFacts> {
+  return (await probeHost(transport, host)).facts;
+}
+
+export interface ProbeOptions {
+  /** Also read the log sections' files (preflight, doctor). */
+  logs?: boolean;
+  /** Files read for diagnosis (the agent's log). */
+  extraFiles?: ExtraFile[];
+}
+
+export interface Probed {
+  facts: HostFacts;
+  /** This machine's clock around the probe, to judge the host's. */
+  clock: ToolClock;
+}
+
+/** The one facts round trip, optionally with the log files and diagnosis files in it. */
+export async function probeHost(
+  transport: SshTransport,
+  host: PreparedHost,
+  options: ProbeOptions = {},
+): Promise<Probed> {
+  const logs: LogProbe[] = options.logs
+    ? host.spec.logs.map((l) => ({ pattern: l.file, fingerprintEnd: fingerprintEnd(l.file_fingerprint_lines) }))
+    : [];
+  const extraFiles = options.extraFiles ?? [];
   const script = probeScript({
     paths: MANAGED_PATHS,
     packageName: PACKAGE_NAME,
     services: { amzn1: serviceName('amzn1'), amzn2: serviceName('amzn2') },
+    logs,
+    extraFiles,
   });
+  const sent = Date.now();
   const result = await runScript(transport, host, script);
+  const received = Date.now();
   if (result.code !== 0)
     throw new Error(`the facts probe failed (exit ${result.code}): ${result.stderr.trim().slice(0, 500)}`);
-  return parseFacts(result.stdout, MANAGED_PATHS);
+  return {
+    facts: parseFacts(result.stdout, MANAGED_PATHS, extraFiles, logs),
+    clock: { midpointMs: (sent + received) / 2, roundTripMs: received - sent },
+  };
 }
 
 export interface HostFailure {

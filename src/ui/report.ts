@@ -20,11 +20,22 @@ export interface CheckReport {
   lastEvents?: string[];
 }
 
+/** One preflight check of a host (see src/doctor/preflight.ts). */
+export interface PreflightReport {
+  check: string;
+  log?: string;
+  level: 'ok' | 'warning' | 'error';
+  message: string;
+  sample?: string;
+}
+
 export interface HostReport {
   name: string;
   status: HostStatus;
   changes: ChangeReport[];
   checks?: CheckReport[];
+  /** Preflight checks, every level; errors block the apply on the host unless --skip-preflight. */
+  preflight?: PreflightReport[];
   warnings?: string[];
   error?: { message: string; hint?: string };
 }
@@ -61,6 +72,11 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
       if (check.agentError) out.push(`    agent: ${check.agentError}`);
       for (const event of check.lastEvents ?? []) out.push(`    | ${event}`);
     }
+    for (const p of host.preflight ?? []) {
+      if (p.level === 'ok') continue;
+      out.push(`  preflight ${p.level}: ${p.log ? `[${p.log}] ` : ''}${p.message}`);
+      if (p.sample) out.push(`    sample: ${p.sample}`);
+    }
     for (const warning of host.warnings ?? []) out.push(`  warning: ${warning}`);
     if (host.error) {
       out.push(`  error: ${host.error.message}`);
@@ -68,9 +84,11 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
     }
   }
   const width = Math.max(4, ...report.hosts.map((h) => h.name.length));
-  out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES`);
+  out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES  WARNINGS`);
   for (const host of report.hosts)
-    out.push(`${host.name.padEnd(width)}  ${host.status.padEnd(11)}  ${host.changes.length}`);
+    out.push(
+      `${host.name.padEnd(width)}  ${host.status.padEnd(11)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
+    );
   const s = report.summary;
   out.push(
     '',

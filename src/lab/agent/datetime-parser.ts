@@ -2,7 +2,13 @@
 // the line, case-insensitively) is parsed; its zone is %z if present, else `time_zone` (LOCAL = the
 // process's zone, from TZ or /etc/localtime). A format without a year is parsed in 1900 (so Feb 29 fails)
 // and then given the current year, or last year when its month is later than the current month.
-import { compileFormat, daysInMonth, FormatError, type CompiledFormat, type StrptimeFields } from './strptime.js';
+import {
+  compileFormat,
+  daysInMonth,
+  FormatError,
+  type CompiledFormat,
+  type StrptimeFields,
+} from '../../agents/awslogs/strptime.js';
 
 export type TimeZoneSetting = 'LOCAL' | 'UTC';
 

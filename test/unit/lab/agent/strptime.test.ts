@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileFormat, FormatError } from '../../../../src/lab/agent/strptime.js';
+import { compileFormat, FormatError } from '../../../../src/agents/awslogs/strptime.js';
 import { DateTimeParser } from '../../../../src/lab/agent/datetime-parser.js';
 
 function fields(format: string, text: string): ReturnType<ReturnType<typeof compileFormat>['fields']> {

@@ -1,3 +1,4 @@
+// Shared by the lab agent (src/lab/agent/datetime-parser.ts) and the preflight/doctor checks (src/doctor/).
 // Python's `time.strptime` directives, compiled the way CPython's `_strptime.TimeRE` does (C locale):
 // the format becomes a case-insensitive regex with one named group per directive, and a match is turned
 // into date fields with Python's rules (1900 when there is no year, %f right-padded to microseconds,

@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import { runDoctor } from '../runs/doctor.js';
+import { FAULT_NAMES } from '../doctor/diagnose.js';
+import { positiveInt, seconds } from './options.js';
+
+export function doctorCommand(): Command {
+  return new Command('doctor')
+    .description(
+      "diagnose the agent on every host (service, its log's faults, its state file, the log files); --fix repairs a stale state",
+    )
+    .requiredOption('-i, --inventory <file>', 'Ansible-style YAML inventory')
+    .option('-l, --limit <pattern>', 'only hosts matching this Ansible host pattern')
+    .option('-f, --forks <n>', 'hosts worked on at once', positiveInt, 10)
+    .option('--preflight', "only the preflight checks (log files' timestamps, the host's clock); changes nothing")
+    .option('--fix', 'repair what the tool can (a stale push_state row): a dry run unless --yes')
+    .option('--fault <name>', `with --fix: only this fault (${FAULT_NAMES.join(', ')})`)
+    .option('--reset-state', 'back up and remove the state file; the agent starts at the end of each file')
+    .option('--resend', 'with --reset-state: start from the beginning of each file (sends it all again)')
+    .option('-y, --yes', 'act: without it --fix and --reset-state only show what they would do')
+    .option(
+      '--verify-timeout <seconds>',
+      'after a repair, wait per probe line (default: buffer_duration + 60 s)',
+      seconds,
+    )
+    .option('--json', 'print one JSON document on stdout')
+    .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
+    .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
+    .action(async (o) => {
+      await runDoctor({
+        inventory: o.inventory,
+        limit: o.limit,
+        forks: o.forks,
+        json: Boolean(o.json),
+        preflightOnly: Boolean(o.preflight),
+        fix: Boolean(o.fix),
+        fault: o.fault,
+        resetState: Boolean(o.resetState),
+        resend: Boolean(o.resend),
+        yes: Boolean(o.yes),
+        verifyTimeoutS: o.verifyTimeout,
+        session: {
+          acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
+          connectTimeoutMs: o.connectTimeout * 1000,
+          commandTimeoutMs: 120_000,
+        },
+      });
+    });
+}

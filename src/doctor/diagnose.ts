@@ -1,0 +1,254 @@
+// One host's diagnosis: the agent's package and service, its log's faults, its state file's view and the
+// preflight checks, turned into named faults, each with its evidence and the remedy the tool can apply.
+// Pure.
+import type { HostSpec } from '../agents/awslogs/spec.js';
+import type { HostFacts } from '../core/types.js';
+import type { LogFault } from './agent-log.js';
+import type { PreflightCheck } from './preflight.js';
+import type { StreamView } from './state-view.js';
+
+export const FAULT_NAMES = [
+  'not-installed',
+  'agent-stopped',
+  'agent-disabled',
+  'stale-state',
+  'lines-ahead',
+  'too-old',
+  'clock-skew',
+  'datetime-format',
+  'credentials-missing',
+  'credentials-denied',
+  'region-endpoint',
+  'file-not-found',
+  'throttling',
+  'rotation-undetected',
+] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** What `--fix` can do about a fault: rewrite a state row, or re-apply the host's files and service. */
+export type Repair = 'repair-state' | 'apply';
+
+export interface Fault {
+  fault: FaultName;
+  severity: 'error' | 'warning';
+  log?: string;
+  evidence: string[];
+  remedy: string;
+  /** Set when the tool can repair it (`provision doctor --fix`, or `provision apply`). */
+  repair?: Repair;
+  /** Set by a repair run on the faults it repaired (the diagnosis is the one from before the repair). */
+  repaired?: boolean;
+}
+
+export interface DiagnosisInput {
+  spec: HostSpec;
+  facts: HostFacts;
+  logFaults: LogFault[];
+  streams: StreamView[];
+  preflight: PreflightCheck[];
+}
+
+function at(ms: number | undefined): string {
+  return ms === undefined ? '' : ` (last ${new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')})`;
+}
+
+export function diagnose(input: DiagnosisInput): Fault[] {
+  const { spec, facts } = input;
+  const faults: Fault[] = [];
+  if (!facts.package.installed) {
+    faults.push({
+      fault: 'not-installed',
+      severity: 'error',
+      evidence: ['the awslogs package is not installed'],
+      remedy: 'provision apply installs, configures and starts it',
+      repair: 'apply',
+    });
+    return faults;
+  }
+  if (!facts.service.active)
+    faults.push({
+      fault: 'agent-stopped',
+      severity: 'error',
+      evidence: ['the agent service is not running'],
+      remedy: 'provision apply starts it (and shows why it does not stay up)',
+      repair: 'apply',
+    });
+  if (!facts.service.enabled)
+    faults.push({
+      fault: 'agent-disabled',
+      severity: 'warning',
+      evidence: ['the agent service does not start at boot'],
+      remedy: 'provision apply enables it',
+      repair: 'apply',
+    });
+
+  for (const view of input.streams.filter((s) => s.stale)) {
+    faults.push({
+      fault: 'stale-state',
+      severity: 'error',
+      log: view.log,
+      evidence: view.notes,
+      remedy: `provision doctor --fix --fault stale-state --yes: stop the agent, back up the state file, set batch_timestamp of push_state row ${view.push?.source_id} to the host's clock, start the agent and verify; nothing already accepted is sent again`,
+      repair: 'repair-state',
+    });
+  }
+
+  for (const check of input.preflight) {
+    if (check.level === 'ok') continue;
+    const evidence = [check.message, ...(check.sample ? [`sample: ${check.sample}`] : [])];
+    if (check.check === 'clock')
+      faults.push({
+        fault: 'clock-skew',
+        severity: check.level,
+        evidence,
+        remedy:
+          "fix the host's clock (chronyd or ntpd, e.g. `chronyc makestep`); the tool never sets a host's clock. Events stamped by the wrong clock are skipped or misplaced until then",
+      });
+    else if (check.check === 'future')
+      faults.push({
+        fault: 'lines-ahead',
+        severity: 'error',
+        log: check.log,
+        evidence,
+        remedy:
+          'a configuration change, not a state repair: make time_zone match the zone the application writes (in the inventory, then provision apply), or fix the clock of the host or the application; deleting the state does not help',
+      });
+    else if (check.check === 'past')
+      faults.push({
+        fault: 'too-old',
+        severity: 'warning',
+        log: check.log,
+        evidence,
+        remedy: 'old lines are skipped by the agent and rejected by CloudWatch Logs; nothing to repair',
+      });
+    else if (check.check === 'datetime_format')
+      faults.push({
+        fault: 'datetime-format',
+        severity: check.level,
+        log: check.log,
+        evidence,
+        remedy: 'change datetime_format in the inventory to match the lines, then provision apply',
+      });
+    else if (check.check === 'file')
+      faults.push({
+        fault: 'file-not-found',
+        severity: check.level,
+        log: check.log,
+        evidence,
+        remedy:
+          check.level === 'error'
+            ? 'point file at a readable, uncompressed log in the inventory, then provision apply'
+            : 'the agent waits for the file: check file in the inventory, or that the application writes it',
+      });
+    else if (check.check === 'fingerprint')
+      faults.push({
+        fault: 'rotation-undetected',
+        severity: 'warning',
+        log: check.log,
+        evidence,
+        remedy:
+          'set file_fingerprint_lines in the inventory to a range that includes a line that differs, then provision apply',
+      });
+  }
+
+  const has = (name: FaultName): boolean => faults.some((f) => f.fault === name);
+  for (const lf of input.logFaults) {
+    const severity = lf.current ? 'error' : 'warning';
+    const evidence = [
+      `${lf.count} line(s) in the agent log: ${lf.what}${at(lf.lastMs)}${lf.current ? '' : ', before the agent last started'}`,
+      lf.sample,
+    ];
+    switch (lf.fault) {
+      case 'future':
+        // Named by the state view (stale-state) or the file's lines (lines-ahead) when either explains it.
+        if (has('stale-state') || has('lines-ahead')) break;
+        faults.push({
+          fault: lf.current && (lf.skipped ?? []).some(aheadOfAgent) ? 'lines-ahead' : 'stale-state',
+          severity,
+          evidence,
+          remedy:
+            lf.current && (lf.skipped ?? []).some(aheadOfAgent)
+              ? "the skipped events were more than 2 h ahead of the agent's own clock: fix time_zone or the clock (see preflight)"
+              : 'the skipped events are history: the state no longer replays them',
+        });
+        break;
+      case 'past':
+        if (!has('too-old'))
+          faults.push({
+            fault: 'too-old',
+            severity: 'warning',
+            evidence,
+            remedy: 'old lines are skipped by the agent and rejected by CloudWatch Logs; nothing to repair',
+          });
+        break;
+      case 'credentials-missing':
+        faults.push({
+          fault: 'credentials-missing',
+          severity,
+          evidence,
+          ...(spec.credentials.source === 'instance_profile'
+            ? {
+                remedy:
+                  "the agent finds no credentials: attach an instance profile with CloudWatchAgentServerPolicy (provision iam role …), or restore root's ~/.aws/credentials, or set awslogs_credentials to keys or env and run provision apply",
+              }
+            : {
+                remedy: 'provision apply writes the keys into /etc/awslogs/awscli.conf again and restarts the agent',
+                repair: 'apply' as const,
+              }),
+        });
+        break;
+      case 'credentials-denied':
+        faults.push({
+          fault: 'credentials-denied',
+          severity,
+          evidence,
+          remedy:
+            'the identity is refused: give it CloudWatchAgentServerPolicy (provision iam …) or issue a new key, then provision apply',
+        });
+        break;
+      case 'region-endpoint':
+        faults.push({
+          fault: 'region-endpoint',
+          severity,
+          evidence,
+          remedy: `check aws_region (${spec.region}) and aws_endpoint_url in the inventory; provision apply rewrites /etc/awslogs/awscli.conf`,
+          repair: 'apply',
+        });
+        break;
+      case 'file-not-found':
+        if (!has('file-not-found'))
+          faults.push({
+            fault: 'file-not-found',
+            severity: 'warning',
+            evidence: [...evidence, ...(lf.paths ?? []).map((p) => `path: ${p}`)],
+            remedy: 'the agent waits for the file: check file in the inventory, or that the application writes it',
+          });
+        break;
+      case 'throttling':
+        faults.push({
+          fault: 'throttling',
+          severity: 'warning',
+          evidence,
+          remedy:
+            'CloudWatch Logs throttles the account: fewer streams per host, a larger buffer_duration, or a quota increase',
+        });
+        break;
+      case 'datetime-format':
+        if (!has('datetime-format'))
+          faults.push({
+            fault: 'datetime-format',
+            severity,
+            evidence,
+            remedy: 'change datetime_format in the inventory, then provision apply',
+          });
+        break;
+      case 'fallback-time':
+        break;
+    }
+  }
+  return faults;
+}
+
+function aheadOfAgent(s: { timestampMs: number; atMs?: number }): boolean {
+  return s.atMs !== undefined && s.timestampMs > s.atMs + 2 * 3_600_000;
+}

@@ -1,0 +1,105 @@
+// The timestamps the agent would give the events at the end of a log file: the text split into events as
+// the agent splits it, each event's first line parsed with `datetime_format` (Python strptime, via the
+// shared compiler), read in `time_zone` — LOCAL meaning the host's UTC offset, not ours. Pure.
+import { checkPythonRegex } from '../agents/awslogs/python-regex.js';
+import type { LogSection } from '../agents/awslogs/spec.js';
+import { compileFormat, daysInMonth, type CompiledFormat, type StrptimeFields } from '../agents/awslogs/strptime.js';
+
+export interface HostTime {
+  /** The host's clock, epoch ms. */
+  nowMs: number;
+  /** The host's UTC offset, minutes east. */
+  utcOffsetMinutes: number;
+}
+
+export interface ParsedEvent {
+  line: string;
+  /** Epoch ms, or undefined when the line's timestamp does not parse. */
+  timestampMs?: number;
+}
+
+const DEFAULT_START = /^[^\s]/;
+
+/** The lines of a file's tail: a first line cut by the tail's start is dropped. */
+export function tailLines(text: string, truncated: boolean): string[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (truncated) lines.shift();
+  return lines.map((l) => l.replace(/\r+$/, ''));
+}
+
+/**
+ * The pattern that starts an event. With `{datetime_format}` every line that does not parse would be glued
+ * to the event before it, so the share of parsed events would always look perfect: for measuring, such
+ * sections are split with the agent's default pattern (`^[^\s]`) instead, which is what a reader of the
+ * file sees as lines.
+ */
+export function measuringStart(section: LogSection): RegExp {
+  const pattern = section.multi_line_start_pattern;
+  if (pattern === undefined || pattern === '' || pattern === '{datetime_format}') return DEFAULT_START;
+  const check = checkPythonRegex(pattern);
+  return check.ok ? new RegExp(check.source, check.flags.replace(/[gy]/g, '')) : DEFAULT_START;
+}
+
+/** First lines of events, in file order. */
+export function eventFirstLines(lines: string[], start: RegExp): string[] {
+  const firsts: string[] = [];
+  let open = false;
+  for (const line of lines) {
+    if (!open || start.test(line)) {
+      if (line.trim() === '') continue;
+      firsts.push(line);
+      open = true;
+    }
+  }
+  return firsts;
+}
+
+export function compileSectionFormat(section: LogSection): CompiledFormat | undefined {
+  if (!section.datetime_format) return undefined;
+  try {
+    return compileFormat(section.datetime_format);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The line's timestamp as the agent computes it, or undefined when none parses. */
+export function eventTime(
+  compiled: CompiledFormat,
+  line: string,
+  timeZone: 'LOCAL' | 'UTC',
+  host: HostTime,
+): number | undefined {
+  const m = compiled.regex.exec(line);
+  if (!m?.groups) return undefined;
+  let f: StrptimeFields;
+  try {
+    f = compiled.fields(m.groups);
+  } catch {
+    return undefined;
+  }
+  if (!f.hasYear) {
+    // The agent gives a yearless timestamp this year, or last year when its month is still to come.
+    const today = new Date(host.nowMs + host.utcOffsetMinutes * 60_000);
+    const year = f.month <= today.getUTCMonth() + 1 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
+    if (f.day > daysInMonth(year, f.month)) return undefined;
+    f.year = year;
+  }
+  const d = new Date(0);
+  d.setUTCFullYear(f.year, f.month - 1, f.day);
+  d.setUTCHours(f.hour, f.minute, f.second, Math.floor(f.microsecond / 1000));
+  const offset = f.offsetMinutes ?? (timeZone === 'UTC' ? 0 : host.utcOffsetMinutes);
+  return d.getTime() - offset * 60_000;
+}
+
+/** Every event of the tail with its timestamp (undefined when the section has no usable format). */
+export function parseEvents(section: LogSection, lines: string[], host: HostTime): ParsedEvent[] {
+  const compiled = compileSectionFormat(section);
+  const firsts = eventFirstLines(lines, measuringStart(section));
+  if (!compiled) return firsts.map((line) => ({ line }));
+  return firsts.map((line) => {
+    const t = eventTime(compiled, line, section.time_zone ?? 'LOCAL', host);
+    return t === undefined ? { line } : { line, timestampMs: t };
+  });
+}

@@ -1,0 +1,224 @@
+// Preflight: what the agent would do with each configured log, judged from the probe's facts before
+// anything is written. Errors block the apply on that host (`--skip-preflight` overrides); warnings are
+// reported. Pure: facts and the tool's clock in, checks out.
+import type { HostSpec, LogSection } from '../agents/awslogs/spec.js';
+import type { HostFacts, LogFileFact, LogSectionFacts } from '../core/types.js';
+import { isGlob } from '../facts/log-files.js';
+import { compileSectionFormat, parseEvents, tailLines, type HostTime } from './event-times.js';
+
+export type CheckLevel = 'ok' | 'warning' | 'error';
+
+export interface PreflightCheck {
+  /** `clock`, `file`, `datetime_format`, `future`, `past`, `fingerprint`. */
+  check: string;
+  /** The log section, when the check is about one. */
+  log?: string;
+  level: CheckLevel;
+  message: string;
+  /** A line that shows the problem, when there is one. */
+  sample?: string;
+}
+
+export interface ToolClock {
+  /** The tool's clock halfway through the probe, epoch ms. */
+  midpointMs: number;
+  /** How long the probe's round trip took: the skew is known to within half of it. */
+  roundTripMs: number;
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+export const SKEW_WARNING_MS = MINUTE;
+export const SKEW_ERROR_MS = 2 * HOUR;
+export const MAX_IN_FUTURE_MS = 2 * HOUR;
+export const MAX_IN_PAST_MS = 14 * DAY;
+/** Below this share of parsed event lines, a warning; none parsed at all, an error. */
+export const PARSE_SHARE_WARNING = 0.8;
+const SAMPLE_MAX = 200;
+
+export function preflight(spec: HostSpec, facts: HostFacts, tool: ToolClock): PreflightCheck[] {
+  const checks: PreflightCheck[] = [clockCheck(facts, tool)];
+  const host: HostTime = { nowMs: facts.clockMs, utcOffsetMinutes: facts.utcOffsetMinutes ?? 0 };
+  spec.logs.forEach((section, i) => {
+    const files = facts.logs?.[i];
+    if (files) checks.push(...sectionChecks(section, files, host, facts));
+  });
+  return checks;
+}
+
+export function worst(checks: PreflightCheck[]): CheckLevel {
+  if (checks.some((c) => c.level === 'error')) return 'error';
+  if (checks.some((c) => c.level === 'warning')) return 'warning';
+  return 'ok';
+}
+
+export function formatDuration(ms: number): string {
+  const a = Math.abs(ms);
+  if (a < MINUTE) return `${Math.round(a / 1000)} s`;
+  if (a < 2 * HOUR) return `${Math.round(a / MINUTE)} min`;
+  if (a < 2 * DAY) return `${(a / HOUR).toFixed(1).replace(/\.0$/, '')} h`;
+  return `${(a / DAY).toFixed(1).replace(/\.0$/, '')} days`;
+}
+
+export function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const a = Math.abs(minutes);
+  return `UTC${sign}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`;
+}
+
+function clockCheck(facts: HostFacts, tool: ToolClock): PreflightCheck {
+  const skew = facts.clockMs - tool.midpointMs;
+  const slack = tool.roundTripMs / 2;
+  const sure = Math.max(0, Math.abs(skew) - slack);
+  const words = `the host's clock is ${formatDuration(skew)} ${skew > 0 ? 'ahead of' : 'behind'} this machine's`;
+  if (sure > SKEW_ERROR_MS)
+    return {
+      check: 'clock',
+      level: 'error',
+      message: `${words}: the agent would stamp and judge events by a wrong clock; fix the host's time (NTP: chronyd/ntpd), the tool never sets it`,
+    };
+  if (sure > SKEW_WARNING_MS)
+    return { check: 'clock', level: 'warning', message: `${words}; check the host's time service (chronyd/ntpd)` };
+  return { check: 'clock', level: 'ok', message: `clock within ${formatDuration(Math.max(Math.abs(skew), 1000))}` };
+}
+
+function sample(line: string): string {
+  return line.length > SAMPLE_MAX ? `${line.slice(0, SAMPLE_MAX - 1)}…` : line;
+}
+
+function sectionChecks(
+  section: LogSection,
+  files: LogSectionFacts,
+  host: HostTime,
+  facts: HostFacts,
+): PreflightCheck[] {
+  const log = section.section;
+  const checks: PreflightCheck[] = [];
+  const matches = files.files.filter((f) => f.role === 'match');
+  const usable = matches.filter((f) => !f.compressed);
+  const glob = isGlob(section.file);
+  if (matches.length === 0) {
+    checks.push({
+      check: 'file',
+      log,
+      level: 'warning',
+      message: glob
+        ? `no file matches ${section.file}: the agent waits for one ("No file is found with given path")`
+        : `${section.file} does not exist: the agent waits for it ("No file is found with given path")`,
+    });
+    return checks;
+  }
+  if (usable.length === 0) {
+    checks.push({
+      check: 'file',
+      log,
+      level: glob ? 'warning' : 'error',
+      message: `${glob ? `every match of ${section.file} is` : `${section.file} is`} compressed (${matches[0]!.path}): the agent ignores .gz .zip .bz2 .tar .rar files and sends nothing`,
+    });
+    return checks;
+  }
+  const newest = usable[0]!;
+  if (newest.kind !== 'file') {
+    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} is a ${newest.kind}, not a file` });
+    return checks;
+  }
+  if (!newest.readable) {
+    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} is not readable` });
+    return checks;
+  }
+  checks.push({ check: 'file', log, level: 'ok', message: `reads ${newest.path} (${newest.size} bytes)` });
+  checks.push(...fingerprintChecks(section, files.files));
+  if (!files.tail) return checks;
+  checks.push(...timestampChecks(section, tailLines(files.tail.text, files.tail.truncated), host, facts));
+  return checks;
+}
+
+function fingerprintChecks(section: LogSection, files: LogFileFact[]): PreflightCheck[] {
+  const heads = files.filter((f) => !f.compressed && f.head !== undefined);
+  if (heads.length < 2) return [];
+  const [a, b] = heads as [LogFileFact, LogFileFact];
+  const lines = section.file_fingerprint_lines ?? '1';
+  if (a.head !== b.head || a.head === '')
+    return [{ check: 'fingerprint', log: section.section, level: 'ok', message: `rotation is detectable` }];
+  return [
+    {
+      check: 'fingerprint',
+      log: section.section,
+      level: 'warning',
+      message: `${a.path} and ${b.path} begin with the same fingerprint line(s) (file_fingerprint_lines = ${lines}): the agent cannot tell a rotated file from the old one and stops reading after rotation; set file_fingerprint_lines to a range that includes a line that differs (e.g. 1-3)`,
+      sample: sample(a.head!.split('\n')[0] ?? ''),
+    },
+  ];
+}
+
+function timestampChecks(section: LogSection, lines: string[], host: HostTime, facts: HostFacts): PreflightCheck[] {
+  const log = section.section;
+  if (!section.datetime_format) return [];
+  if (!compileSectionFormat(section))
+    return [{ check: 'datetime_format', log, level: 'error', message: `datetime_format does not compile` }];
+  const events = parseEvents(section, lines, host);
+  if (events.length === 0) return [];
+  const parsed = events.filter((e) => e.timestampMs !== undefined);
+  const failed = events.find((e) => e.timestampMs === undefined);
+  const share = parsed.length / events.length;
+  const pct = `${Math.round(share * 100)}%`;
+  const checks: PreflightCheck[] = [];
+  const base = `${parsed.length} of ${events.length} event lines (${pct}) at the end of the file parse with datetime_format = ${section.datetime_format}`;
+  if (parsed.length === 0) {
+    checks.push({
+      check: 'datetime_format',
+      log,
+      level: 'error',
+      message: `${base}: every event would be stamped with the time it is read (and with {datetime_format} as multi_line_start_pattern, the lines would be glued into one event)`,
+      ...(failed ? { sample: sample(failed.line) } : {}),
+    });
+    return checks;
+  }
+  checks.push({
+    check: 'datetime_format',
+    log,
+    level: share < PARSE_SHARE_WARNING ? 'warning' : 'ok',
+    message: base,
+    ...(failed ? { sample: sample(failed.line) } : {}),
+  });
+  const zone =
+    section.time_zone === 'UTC'
+      ? 'time_zone = UTC'
+      : `time_zone = LOCAL (${facts.timeZoneName ?? 'host'} ${formatOffset(host.utcOffsetMinutes)})`;
+  const ahead = parsed.filter((e) => e.timestampMs! > host.nowMs + MAX_IN_FUTURE_MS);
+  if (ahead.length > 0) {
+    const newest = ahead.reduce((a, b) => (b.timestampMs! > a.timestampMs! ? b : a));
+    const by = newest.timestampMs! - host.nowMs;
+    checks.push({
+      check: 'future',
+      log,
+      level: 'error',
+      message: `${ahead.length} of ${parsed.length} events are more than 2 h ahead of the host's clock (up to ${formatDuration(by)}), read in ${zone}: the agent skips them ("timestamp is more than 2 hours in future")${zoneHint(section, by, host)}`,
+      sample: sample(newest.line),
+    });
+  }
+  const newest = Math.max(...parsed.map((e) => e.timestampMs!));
+  const old = parsed.filter((e) => e.timestampMs! < host.nowMs - MAX_IN_PAST_MS);
+  if (old.length > 0) {
+    const all = old.length === parsed.length;
+    checks.push({
+      check: 'past',
+      log,
+      level: 'warning',
+      message: `${old.length} of ${parsed.length} events are more than 14 days behind the host's clock${all ? ` (the newest by ${formatDuration(host.nowMs - newest)})` : ''}: the agent skips them ("timestamp is more than 14 days in past")`,
+      sample: sample(old[old.length - 1]!.line),
+    });
+  }
+  return checks;
+}
+
+/** A whole number of hours ahead usually means a zone mismatch: say which setting would explain it. */
+function zoneHint(section: LogSection, aheadMs: number, host: HostTime): string {
+  const hours = Math.round(aheadMs / HOUR);
+  if (Math.abs(aheadMs - hours * HOUR) > 10 * MINUTE || hours === 0) return '; check the host clock or the log times';
+  const writer = formatOffset(host.utcOffsetMinutes + hours * 60);
+  if (section.time_zone === 'UTC')
+    return `; the lines look written in ${writer} local time: use time_zone = LOCAL on a host whose zone is that, or have the application log in UTC`;
+  return `; the lines look written in ${writer} while the host's zone is ${formatOffset(host.utcOffsetMinutes)}: set the host's zone (timedatectl set-timezone) to the application's, or have the application log in the host's zone or with %z`;
+}

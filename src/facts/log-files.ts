@@ -1,0 +1,146 @@
+// The probe's log-file section (preflight and doctor): for each configured `file` (a path or a glob), the
+// files it matches and, for a plain path, its rotated siblings (`FILE.1`, `FILE-2026…`), newest first; the
+// first lines of the two newest uncompressed ones (fingerprints) and the last 64 KiB of the newest match.
+// Pure: a shell snippet and the parser of its records. Records, one a line:
+//   @@log <i> <pattern base64>
+//   @@logfile <i> <match|rotated> <readable 0|1> <file|directory|other> <mtime s> <size> <path base64>
+//   @@content l<i>h<k> 1 … @@end l<i>h<k>      first lines of the k-th file record of section i
+//   @@content l<i>t 1 … @@end l<i>t            last bytes of the newest uncompressed match
+import { quote } from '../core/shell-quote.js';
+import type { LogSectionFacts } from '../core/types.js';
+
+/** Bytes of a log file's end read at most (the issue's bound). */
+export const LOG_TAIL_BYTES = 64 * 1024;
+/** Bytes of a file's first lines read at most for its fingerprint. */
+export const LOG_HEAD_BYTES = 8 * 1024;
+/** Matches listed at most per section. */
+export const LOG_MATCHES_MAX = 20;
+/** What the agent ignores among a glob's matches. */
+export const COMPRESSED = /\.(tar|gz|zip|bz2|rar)$/;
+
+export interface LogProbe {
+  /** The section's `file`: a path or a glob. */
+  pattern: string;
+  /** Last line of `file_fingerprint_lines` (`N` or `N-M` → M). */
+  fingerprintEnd: number;
+}
+
+const MAGIC = /[*?[]/;
+
+export function isGlob(pattern: string): boolean {
+  return MAGIC.test(pattern);
+}
+
+/** A literal path as a glob that matches only itself. */
+function globEscape(path: string): string {
+  return path.replace(/[*?[\]]/g, (c) => `[${c}]`);
+}
+
+/** Where rotated copies of a plain path land with logrotate's two usual namings. */
+export function rotationPatterns(file: string): [string, string] {
+  const base = globEscape(file);
+  return [`${base}.[0-9]*`, `${base}-[0-9]*`];
+}
+
+/** `file_fingerprint_lines` → its last line, with the agent's fallback to 1 for an invalid value. */
+export function fingerprintEnd(value: string | undefined): number {
+  if (!value || !/^[1-9][0-9]*(-[0-9]*)?$/.test(value)) return 1;
+  const [a, b] = value.split('-');
+  return Math.max(Number(a), b ? Number(b) : Number(a));
+}
+
+/** The shell function; `$1` index, `$2` pattern, `$3` `$4` rotation patterns ('' for none), `$5` fingerprint end. */
+export const PROBE_LOG = `probe_log() {
+  li=$1; lfp=$5
+  printf '@@log %s ' "$li"; printf '%s' "$2" | base64 | tr -d '\\n'; echo
+  IFS='
+'
+  lmatch=$(ls -1td -- $2 2>/dev/null | head -n ${LOG_MATCHES_MAX})
+  lrot=''
+  [ -n "$3" ] && lrot=$(ls -1td -- $3 $4 2>/dev/null | head -n 5)
+  set -f
+  k=0; heads=0; tailed=0
+  for role in match rotated; do
+    if [ $role = match ]; then llist=$lmatch; else llist=$lrot; fi
+    for m in $llist; do
+      [ -e "$m" ] || continue
+      if [ -f "$m" ]; then kind=file; elif [ -d "$m" ]; then kind=directory; else kind=other; fi
+      st=$(stat -L -c '%Y %s' -- "$m" 2>/dev/null) || continue
+      r=0; [ -r "$m" ] && r=1
+      printf '@@logfile %s %s %s %s %s ' "$li" $role $r $kind "$st"; printf '%s' "$m" | base64 | tr -d '\\n'; echo
+      case "$m" in *.tar|*.gz|*.zip|*.bz2|*.rar) k=$((k+1)); continue ;; esac
+      if [ $kind = file ] && [ $r = 1 ]; then
+        if [ $heads -lt 2 ]; then
+          echo "@@content l\${li}h$k 1"; head -n "$lfp" -- "$m" | head -c ${LOG_HEAD_BYTES} | base64; echo "@@end l\${li}h$k"
+          heads=$((heads+1))
+        fi
+        if [ $role = match ] && [ $tailed = 0 ]; then
+          echo "@@content l\${li}t 1"; tail -c ${LOG_TAIL_BYTES} -- "$m" | base64; echo "@@end l\${li}t"
+          tailed=1
+        fi
+      fi
+      k=$((k+1))
+    done
+  done
+  set +f
+  unset IFS
+}`;
+
+/** One call of probe_log per section; every value quoted. */
+export function probeLogLines(logs: LogProbe[]): string[] {
+  return logs.map((l, i) => {
+    const [r1, r2] = isGlob(l.pattern) ? ['', ''] : rotationPatterns(l.pattern);
+    const end = Math.max(1, Math.floor(l.fingerprintEnd));
+    return `probe_log ${i} ${quote(l.pattern)} ${quote(r1)} ${quote(r2)} ${end}`;
+  });
+}
+
+export interface RawBlock {
+  readable?: boolean;
+  base64?: string[];
+  closed?: boolean;
+}
+
+/**
+ * Sections from the `@@log`/`@@logfile` records and the `l…` content blocks the probe parser collected.
+ * `records` are the record lines' values (after the key), in order.
+ */
+export function parseLogSections(
+  logs: LogProbe[],
+  records: { key: string; value: string }[],
+  blocks: Map<string, RawBlock>,
+): LogSectionFacts[] {
+  const sections: LogSectionFacts[] = logs.map((l) => ({ pattern: l.pattern, files: [] }));
+  for (const { key, value } of records) {
+    const parts = value.split(' ');
+    const section = sections[Number(parts[0])];
+    if (!section || !/^\d+$/.test(parts[0] ?? '')) continue;
+    if (key === 'logfile') {
+      const [, role, readable, kind, mtime, size, b64 = ''] = parts;
+      if ((role !== 'match' && role !== 'rotated') || !/^\d+$/.test(mtime ?? '') || !/^\d+$/.test(size ?? '')) continue;
+      const path = Buffer.from(b64, 'base64').toString('utf8');
+      section.files.push({
+        path,
+        role,
+        readable: readable === '1',
+        kind: kind === 'file' || kind === 'directory' ? kind : 'other',
+        mtimeMs: Number(mtime) * 1000,
+        size: Number(size),
+        compressed: COMPRESSED.test(path),
+      });
+    }
+  }
+  sections.forEach((section, i) => {
+    section.files.forEach((f, k) => {
+      const head = blocks.get(`l${i}h${k}`);
+      if (head?.closed && head.base64) f.head = Buffer.from(head.base64.join(''), 'base64').toString('utf8');
+    });
+    const tail = blocks.get(`l${i}t`);
+    const newest = section.files.find((f) => f.role === 'match' && !f.compressed && f.kind === 'file' && f.readable);
+    if (tail?.closed && tail.base64 && newest) {
+      const bytes = Buffer.from(tail.base64.join(''), 'base64');
+      section.tail = { path: newest.path, text: bytes.toString('utf8'), truncated: bytes.length < newest.size };
+    }
+  });
+  return sections;
+}

@@ -1,0 +1,259 @@
+// `provision doctor`: per host, the agent's health from one probe (package, service, the agent log's last
+// 64 KiB, the log files), its state file (copied and opened here read-only), and the preflight checks:
+// named faults with evidence and remedies. `--preflight` shows the preflight checks only; `--fix` and
+// `--reset-state` go on to repair (src/runs/repair.ts).
+import { RunFailed, UsageError } from '../core/errors.js';
+import type { HostFacts, HostStatus } from '../core/types.js';
+import { AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
+import { classifyAgentLog, type LogFault } from '../doctor/agent-log.js';
+import { diagnose, FAULT_NAMES, type Fault, type FaultName } from '../doctor/diagnose.js';
+import { preflight, type PreflightCheck, type ToolClock } from '../doctor/preflight.js';
+import { viewState, type StateRows, type StreamView } from '../doctor/state-view.js';
+import { LOG_TAIL_BYTES } from '../facts/log-files.js';
+import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
+import type { SshTransport } from '../transports/ssh.js';
+import { printDoctor } from '../ui/doctor-report.js';
+import { runWithProgress } from '../ui/progress.js';
+import { printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
+import { failureOf, openHost, probeHost, type SessionOptions } from './host-session.js';
+import { interruption } from './interruption.js';
+import { prepare, type PreparedHost } from './prepare.js';
+import { repairHost, type RepairOptions } from './repair.js';
+import { fetchStateFile, readStateRows } from './state-file.js';
+import { LogsReaders } from './verify-host.js';
+
+export interface DoctorOptions {
+  inventory: string;
+  limit?: string;
+  forks: number;
+  json: boolean;
+  /** Only the preflight checks. */
+  preflightOnly: boolean;
+  fix: boolean;
+  fault?: string;
+  resetState: boolean;
+  resend: boolean;
+  /** Act; without it, --fix and --reset-state only show what they would do. */
+  yes: boolean;
+  verifyTimeoutS?: number;
+  session: SessionOptions;
+}
+
+/** How the doctor read the state file: said in every report. */
+export const STATE_READ_METHOD =
+  'copied from the host (transport get) and opened here with better-sqlite3, read-only; the host needs no sqlite3';
+
+export interface AgentReport {
+  installed: boolean;
+  version?: string;
+  service: string;
+  active: boolean;
+  enabled: boolean;
+}
+
+export interface StateReport {
+  path: string;
+  present: boolean;
+  read: string;
+  streams: StreamView[];
+  error?: string;
+}
+
+export interface DoctorHostReport extends HostReport {
+  agent?: AgentReport;
+  faults?: Fault[];
+  state?: StateReport;
+  agentLog?: { path: string; faults: LogFault[] };
+}
+
+/** What a diagnosis leaves for a repair on the same connection. */
+export interface Diagnosis {
+  facts: HostFacts;
+  clock: ToolClock;
+  checks: PreflightCheck[];
+  faults: Fault[];
+  streams: StreamView[];
+  rows?: StateRows;
+  stateBytes?: Buffer;
+  report: DoctorHostReport;
+}
+
+interface HostOutcome {
+  report: DoctorHostReport;
+  journal?: JournalHost;
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
+  if (options.fault !== undefined && !(FAULT_NAMES as readonly string[]).includes(options.fault))
+    throw new UsageError(`--fault ${JSON.stringify(options.fault)}: one of ${FAULT_NAMES.join(', ')}`);
+  if ((options.fault || options.resend) && !options.fix && !options.resetState)
+    throw new UsageError('--fault and --resend go with --fix or --reset-state');
+  if (options.preflightOnly && (options.fix || options.resetState))
+    throw new UsageError('--preflight only checks: leave out --fix and --reset-state');
+  const prepared = await prepare(options.inventory, options.limit, { render: false });
+  const runId = newRunId();
+  const started = new Date().toISOString();
+  const dir = journalDir(prepared.inventory.file);
+  const acting = (options.fix || options.resetState) && options.yes;
+  const readers = new LogsReaders();
+  const stop = interruption();
+  const outcomes = await runWithProgress<HostOutcome>(
+    prepared.hosts.map((host) => ({
+      title: host.host.name,
+      run: (progress) => doctorHost(host, runId, dir, options, readers, progress),
+      statusOf: (o) => o.report.status,
+    })),
+    (name) => ({ report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host' } } }),
+    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
+  );
+  stop.release();
+  readers.destroy();
+  const hosts = outcomes.map((o) => o.report);
+  const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';
+  const report: RunReport = { run: runId, command, hosts, summary: summarise(hosts) };
+  if (!options.preflightOnly) report.stateRead = STATE_READ_METHOD;
+  if (!acting && (options.fix || options.resetState)) report.dryRun = true;
+  const journaled = outcomes.filter((o) => o.journal);
+  if (acting && journaled.length > 0) {
+    const run: JournalRun = {
+      run: runId,
+      command: 'repair',
+      inventory: prepared.inventory.file,
+      startedAt: started,
+      finishedAt: new Date().toISOString(),
+      hosts: journaled.map((o) => o.journal!),
+    };
+    await writeRun(dir, run);
+  }
+  if (options.json) printJson(report);
+  else printDoctor(report, { diffs: options.fix || options.resetState });
+  const bad = report.summary.failed + report.summary.unreachable;
+  if (bad > 0)
+    throw new RunFailed(
+      `${report.summary.failed} host(s) with faults or failed, ${report.summary.unreachable} unreachable`,
+    );
+  return report;
+}
+
+async function doctorHost(
+  host: PreparedHost,
+  runId: string,
+  journalDirectory: string,
+  options: DoctorOptions,
+  readers: LogsReaders,
+  progress: (text: string) => void,
+): Promise<HostOutcome> {
+  const name = host.host.name;
+  let transport: SshTransport;
+  try {
+    progress('connecting');
+    transport = await openHost(host, options.session);
+  } catch (err) {
+    return { report: { name, changes: [], ...failureOf(err) } };
+  }
+  try {
+    progress('gathering facts');
+    const diagnosis = await diagnoseHost(transport, host, options.preflightOnly);
+    if (options.preflightOnly || !(options.fix || options.resetState)) return { report: diagnosis.report };
+    const repair: RepairOptions = {
+      runId,
+      journalDir: journalDirectory,
+      fault: options.fault as FaultName | undefined,
+      reset: options.resetState,
+      resend: options.resend,
+      yes: options.yes,
+      ...(options.verifyTimeoutS ? { verifyTimeoutS: options.verifyTimeoutS } : {}),
+    };
+    return await repairHost(transport, host, diagnosis, repair, readers, progress);
+  } catch (err) {
+    return { report: { name, changes: [], ...failureOf(err) } };
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}
+
+export async function diagnoseHost(
+  transport: SshTransport,
+  host: PreparedHost,
+  preflightOnly = false,
+): Promise<Diagnosis> {
+  const name = host.host.name;
+  const { facts, clock } = await probeHost(transport, host, {
+    logs: true,
+    extraFiles: preflightOnly ? [] : [{ path: AGENT_LOG_PATH, tail: true, maxBytes: LOG_TAIL_BYTES }],
+  });
+  const checks = preflight(host.spec, facts, clock);
+  if (preflightOnly) {
+    const status: HostStatus = checks.some((c) => c.level === 'error') ? 'failed' : 'ok';
+    const errors = checks.filter((c) => c.level === 'error');
+    return {
+      facts,
+      clock,
+      checks,
+      faults: [],
+      streams: [],
+      report: {
+        name,
+        status,
+        changes: [],
+        preflight: checks,
+        ...(errors.length
+          ? { error: { message: `preflight: ${errors.length} error(s)`, hint: 'see the preflight checks' } }
+          : {}),
+      },
+    };
+  }
+  const offset = facts.utcOffsetMinutes ?? 0;
+  const logFile = facts.extraFiles?.[AGENT_LOG_PATH];
+  const logFaults =
+    logFile?.exists && !logFile.unreadable ? classifyAgentLog(logFile.content, offset, Boolean(logFile.truncated)) : [];
+  const statePath = host.spec.general.state_file;
+  const state: StateReport = { path: statePath, present: false, read: STATE_READ_METHOD, streams: [] };
+  let rows: StateRows | undefined;
+  let stateBytes: Buffer | undefined;
+  try {
+    stateBytes = await fetchStateFile(transport, host, statePath);
+    if (stateBytes) {
+      state.present = true;
+      rows = readStateRows(stateBytes);
+    }
+  } catch (err) {
+    state.error = `cannot read ${statePath}: ${(err as Error).message}`;
+  }
+  const skippedFuture = logFaults.find((f) => f.fault === 'future')?.skipped ?? [];
+  const streams = viewState(rows ?? { push: [], stream: [] }, host.spec.logs, facts.logs, facts.clockMs, skippedFuture);
+  state.streams = streams;
+  const faults = diagnose({ spec: host.spec, facts, logFaults, streams, preflight: checks });
+  const status: HostStatus = faults.some((f) => f.severity === 'error') ? 'failed' : 'ok';
+  const errors = faults.filter((f) => f.severity === 'error');
+  const report: DoctorHostReport = {
+    name,
+    status,
+    changes: [],
+    agent: {
+      installed: facts.package.installed,
+      ...(facts.package.version ? { version: facts.package.version } : {}),
+      service: facts.os.flavour === 'amzn1' ? 'awslogs' : 'awslogsd',
+      active: facts.service.active,
+      enabled: facts.service.enabled,
+    },
+    faults,
+    state,
+    agentLog: { path: AGENT_LOG_PATH, faults: logFaults },
+    preflight: checks,
+    ...(faults.some((f) => f.severity === 'warning')
+      ? { warnings: faults.filter((f) => f.severity === 'warning').map((f) => `${f.fault}: ${f.evidence[0] ?? ''}`) }
+      : {}),
+    ...(errors.length ? { error: { message: `faults: ${errors.map((f) => f.fault).join(', ')}` } } : {}),
+  };
+  return {
+    facts,
+    clock,
+    checks,
+    faults,
+    streams,
+    ...(rows ? { rows } : {}),
+    ...(stateBytes ? { stateBytes } : {}),
+    report,
+  };
+}

@@ -1,0 +1,40 @@
+// The end of every repair run: verify that new lines arrive (a probe line per log section, waited for in
+// CloudWatch Logs), and mark the faults the run repaired.
+import type { JournalHost } from '../journal/journal.js';
+import type { SshTransport } from '../transports/ssh.js';
+import type { Diagnosis, DoctorHostReport } from './doctor.js';
+import type { PreparedHost } from './prepare.js';
+import type { Outcome, RepairOptions } from './repair.js';
+import { verifyHost, type LogsReaders } from './verify-host.js';
+
+export async function verified(
+  transport: SshTransport,
+  host: PreparedHost,
+  diagnosis: Diagnosis,
+  readers: LogsReaders,
+  options: RepairOptions,
+  progress: (text: string) => void,
+  report: DoctorHostReport,
+  journal: JournalHost,
+): Promise<Outcome> {
+  progress('verifying that new lines arrive');
+  const checks = await verifyHost(transport, host, diagnosis.facts, readers, {
+    runId: options.runId,
+    probe: true,
+    ...(options.verifyTimeoutS ? { timeoutS: options.verifyTimeoutS } : {}),
+  });
+  const missing = checks.filter((c) => c.state !== 'arrived');
+  const { error: _diagnosed, ...rest } = report;
+  void _diagnosed;
+  // The faults this run repaired are marked, so that the report says what was done about them.
+  rest.faults = (rest.faults ?? []).map((f) =>
+    (f.repair === 'repair-state' && !options.reset) || (options.reset && f.fault === 'stale-state')
+      ? { ...f, repaired: true }
+      : f,
+  );
+  if (missing.length === 0) return { report: { ...rest, checks }, journal };
+  const error = {
+    message: `verify after the repair: ${missing.length} of ${checks.length} log(s) did not arrive: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
+  };
+  return { report: { ...rest, status: 'failed', checks, error }, journal: { ...journal, status: 'failed', error } };
+}

@@ -1,0 +1,214 @@
+// `provision doctor --fix` / `--reset-state` on one host, after its diagnosis: refused unless the tool
+// installed the agent there; shows its diff first; with --yes, a run of command 'repair' whose before-images
+// sit in the run's backup folder (so `provision rollback` restores them), confirmed by verify.
+import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
+import type { OsFlavour } from '../core/types.js';
+import type { FaultName } from '../doctor/diagnose.js';
+import { pyJson, repairedPushState, type PushState, type StreamView } from '../doctor/state-view.js';
+import { listRuns, readRun, type JournalHost } from '../journal/journal.js';
+import { parseApplyOutput } from '../operations/apply-script.js';
+import { parseStoppedState, stopAndReadScript, writeStateScript } from '../operations/repair-script.js';
+import { serviceControl } from '../operations/service.js';
+import type { SshTransport } from '../transports/ssh.js';
+import type { ChangeReport } from '../ui/report.js';
+import type { Diagnosis, DoctorHostReport } from './doctor.js';
+import { runScript } from './host-session.js';
+import type { PreparedHost } from './prepare.js';
+import { readStateRows, rewritePushRow } from './state-file.js';
+import type { LogsReaders } from './verify-host.js';
+import { verified } from './repair-verify.js';
+
+import { resetHost } from './reset-state.js';
+
+export interface RepairOptions {
+  runId: string;
+  journalDir: string;
+  fault?: FaultName;
+  reset: boolean;
+  resend: boolean;
+  yes: boolean;
+  verifyTimeoutS?: number;
+}
+
+export interface Outcome {
+  report: DoctorHostReport;
+  journal?: JournalHost;
+}
+
+/** The header line every awslogs.conf the tool writes begins with. */
+export const TOOL_HEADER = 'written by awslogs-provision';
+
+/** Why the tool will not repair this host's agent, or undefined when it installed it. */
+export async function notManagedReason(diagnosis: Diagnosis, name: string, dir: string): Promise<string | undefined> {
+  const conf = diagnosis.facts.files[AWSLOGS_CONF_PATH];
+  if (!conf?.exists || !conf.content.split('\n', 1)[0]?.includes(TOOL_HEADER))
+    return `${AWSLOGS_CONF_PATH} lacks the tool's header line ("${TOOL_HEADER}"): this agent was not installed by the tool`;
+  for (const id of await listRuns(dir)) {
+    const run = await readRun(dir, id).catch(() => undefined);
+    if (run?.command === 'apply' && run.hosts.some((h) => h.name === name && h.status !== 'unreachable'))
+      return undefined;
+  }
+  return `the journal ${dir} holds no apply run for ${name}: this agent was not installed from this inventory`;
+}
+
+function flavourOf(d: Diagnosis): OsFlavour {
+  const f = d.facts.os.flavour;
+  if (f === 'unknown') throw new Error(`unsupported OS ${d.facts.os.id} ${d.facts.os.version}`);
+  return f;
+}
+
+function rowDiff(statePath: string, key: string, before: string, after: string): string {
+  return `--- ${statePath} push_state[${key}]\n+++ ${statePath} push_state[${key}] (repaired)\n-${before}\n+${after}\n`;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+export async function repairHost(
+  transport: SshTransport,
+  host: PreparedHost,
+  diagnosis: Diagnosis,
+  options: RepairOptions,
+  readers: LogsReaders,
+  progress: (text: string) => void,
+): Promise<Outcome> {
+  const name = host.host.name;
+  const base = diagnosis.report;
+  const refused = await notManagedReason(diagnosis, name, options.journalDir);
+  if (refused)
+    return {
+      report: {
+        ...base,
+        status: 'failed',
+        error: { message: `repair refused: ${refused}`, hint: 'run provision apply for this host first' },
+      },
+    };
+  const flavour = flavourOf(diagnosis);
+  const agent = serviceControl(flavour, flavour === 'amzn1' ? 'awslogs' : 'awslogsd');
+  if (options.reset) return resetHost(transport, host, diagnosis, agent, options, readers, progress);
+
+  const stale = diagnosis.streams.filter((s) => s.stale && s.push);
+  const wanted = options.fault ?? 'stale-state';
+  if (wanted !== 'stale-state') {
+    const fault = diagnosis.faults.find((f) => f.fault === wanted);
+    return {
+      report: {
+        ...base,
+        warnings: [
+          ...(base.warnings ?? []),
+          fault
+            ? `${wanted} is not repaired by doctor --fix: ${fault.remedy}`
+            : `${wanted}: not found on this host, nothing to repair`,
+        ],
+      },
+    };
+  }
+  if (stale.length === 0)
+    return { report: { ...base, warnings: [...(base.warnings ?? []), 'no stale state to repair on this host'] } };
+
+  const statePath = host.spec.general.state_file;
+  const skew = diagnosis.facts.clockMs - diagnosis.clock.midpointMs;
+  const hostNow = (): number => Math.round(Date.now() + skew);
+  const plan = (views: StreamView[], at: number): { view: StreamView; before: string; after: PushState }[] =>
+    views.map((view) => {
+      const row = diagnosis.rows!.push.find((r) => r.k === view.push!.source_id)!;
+      return { view, before: row.v, after: repairedPushState(view.push!, at) };
+    });
+  const changesOf = (items: ReturnType<typeof plan>): ChangeReport[] => [
+    { kind: 'service', summary: 'stop the agent so that the state file holds still', command: agent.stop },
+    ...items.map((i) => ({
+      kind: 'state',
+      path: statePath,
+      summary: `push_state ${i.view.push!.source_id} (${i.view.log}): batch_timestamp ${iso(i.view.push!.batch_timestamp)} → ${iso(i.after.batch_timestamp)} (the host's clock); positions ${i.view.push!.start_position}-${i.view.push!.end_position} kept, so nothing accepted is sent again and nothing after it is skipped`,
+      diff: rowDiff(statePath, i.view.push!.source_id, i.before, pyJson(i.after)),
+    })),
+    { kind: 'service', summary: 'start the agent, then verify that new lines arrive', command: agent.start },
+  ];
+  if (!options.yes) {
+    const { error: _pending, ...rest } = base;
+    void _pending;
+    return {
+      report: {
+        ...rest,
+        status: 'changed',
+        changes: changesOf(plan(stale, hostNow())),
+        warnings: [...(base.warnings ?? []), 'dry run: nothing was changed; pass --yes to repair'],
+      },
+    };
+  }
+
+  progress('stopping the agent and reading its state');
+  const read = parseStoppedState(
+    (await runScript(transport, host, stopAndReadScript({ runId: options.runId, agent, statePath }))).stdout,
+  );
+  let written = false;
+  try {
+    if (!read.ok || !read.bytes || !read.sha256) throw new Error(`cannot read ${statePath} after stopping the agent`);
+    const fresh = readStateRows(read.bytes);
+    for (const view of stale) {
+      const now = fresh.push.find((r) => r.k === view.push!.source_id);
+      const then = diagnosis.rows!.push.find((r) => r.k === view.push!.source_id);
+      if (!now || now.v !== then?.v)
+        throw new Error(`push_state ${view.push!.source_id} changed since the diagnosis; run doctor again`);
+    }
+    const items = plan(stale, hostNow());
+    let bytes = read.bytes;
+    for (const i of items) bytes = rewritePushRow(bytes, i.view.push!.source_id, pyJson(i.after));
+    progress('writing the repaired state and starting the agent');
+    const out = await runScript(
+      transport,
+      host,
+      writeStateScript({
+        runId: options.runId,
+        agent,
+        agentLogPath: AGENT_LOG_PATH,
+        statePath,
+        expectedSha256: read.sha256,
+        content: bytes,
+        mode: read.mode ?? 0o644,
+        owner: read.owner ?? 'root',
+        group: read.group ?? 'root',
+      }),
+    );
+    written = true;
+    const outcome = parseApplyOutput(out.stdout);
+    const changes = changesOf(items);
+    const journal: JournalHost = {
+      name,
+      status: 'changed',
+      changes: changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`),
+      files: outcome.undone ? [] : outcome.files,
+      agentWasActive: true,
+      agentWasEnabled: diagnosis.facts.service.enabled,
+      packageInstalled: true,
+    };
+    if (!outcome.ok) {
+      const error = {
+        message: `repair ${outcome.failedStep ?? ''} failed${outcome.undone ? '; the previous state file is back' : ''}: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,
+        ...(outcome.agentLog.length ? { hint: `agent log:\n${outcome.agentLog.join('\n')}` } : {}),
+      };
+      return {
+        report: { ...base, status: 'failed', changes, error },
+        journal: { ...journal, status: 'failed', error },
+      };
+    }
+    return await verified(
+      transport,
+      host,
+      diagnosis,
+      readers,
+      options,
+      progress,
+      { ...base, status: 'changed', changes },
+      journal,
+    );
+  } catch (err) {
+    if (!written) await runScript(transport, host, `${agent.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+    return {
+      report: {
+        ...base,
+        status: 'failed',
+        error: { message: `repair: ${(err as Error).message}; the agent was started again, nothing written` },
+      },
+    };
+  }
+}

@@ -1,0 +1,126 @@
+// `provision doctor --reset-state`: the blunt reset, only when asked. Backs up and removes the state file;
+// unless --resend, the agent starts once with initial_position = end_of_file (so nothing is sent again),
+// then the tool's awslogs.conf is put back without a restart. Says how many bytes a resend would send.
+import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
+import type { JournalHost } from '../journal/journal.js';
+import { parseApplyOutput } from '../operations/apply-script.js';
+import { resetStateScript, withEndOfFile } from '../operations/repair-script.js';
+import type { ServiceControl } from '../operations/service.js';
+import type { SshTransport } from '../transports/ssh.js';
+import type { ChangeReport } from '../ui/report.js';
+import type { Diagnosis } from './doctor.js';
+import { runScript } from './host-session.js';
+import type { PreparedHost } from './prepare.js';
+import type { Outcome, RepairOptions } from './repair.js';
+import { verified } from './repair-verify.js';
+import type { LogsReaders } from './verify-host.js';
+
+/** Seconds the agent gets after a reset start to record where it starts (its stream refresh is 5 s). */
+const RESET_SETTLE_S = 7;
+
+export async function resetHost(
+  transport: SshTransport,
+  host: PreparedHost,
+  diagnosis: Diagnosis,
+  agent: ServiceControl,
+  options: RepairOptions,
+  readers: LogsReaders,
+  progress: (text: string) => void,
+): Promise<Outcome> {
+  const base = diagnosis.report;
+  const statePath = host.spec.general.state_file;
+  const resent = host.spec.logs.reduce((sum, section, i) => {
+    const view = diagnosis.streams[i];
+    return section.initial_position === 'end_of_file' ? sum : sum + (view?.fileSize ?? 0);
+  }, 0);
+  const conf = diagnosis.facts.files[AWSLOGS_CONF_PATH];
+  const confText = conf?.exists ? conf.content : '';
+  const eofConf = withEndOfFile(confText);
+  const changes: ChangeReport[] = [
+    { kind: 'service', summary: 'stop the agent', command: agent.stop },
+    { kind: 'state', path: statePath, summary: 'back up and remove the state file: the agent forgets every position' },
+    ...(options.resend
+      ? []
+      : [
+          {
+            kind: 'file',
+            path: AWSLOGS_CONF_PATH,
+            summary:
+              'initial_position = end_of_file for this one start, then the current file is put back (no restart)',
+            diff: lineDiff(confText, eofConf),
+          },
+        ]),
+    { kind: 'service', summary: 'start the agent, then verify', command: agent.start },
+  ];
+  const bytesNote = options.resend
+    ? `--resend: ${resent} byte(s) of the current log files are sent again (duplicates in CloudWatch Logs)`
+    : `${resent} byte(s) of the current log files would be sent again without end_of_file (pass --resend for that); lines written between the stop and the start are not sent`;
+  const { error: _pending, ...rest } = base;
+  void _pending;
+  if (!options.yes)
+    return {
+      report: {
+        ...rest,
+        status: 'changed',
+        changes,
+        warnings: [...(base.warnings ?? []), bytesNote, 'dry run: nothing was changed; pass --yes to reset'],
+      },
+    };
+  progress('resetting the state');
+  const out = await runScript(
+    transport,
+    host,
+    resetStateScript({
+      runId: options.runId,
+      agent,
+      agentLogPath: AGENT_LOG_PATH,
+      statePath,
+      settleS: RESET_SETTLE_S,
+      ...(options.resend || !conf?.exists
+        ? {}
+        : {
+            endOfFile: {
+              confPath: AWSLOGS_CONF_PATH,
+              conf: eofConf,
+              mode: conf.mode,
+              owner: conf.owner,
+              group: conf.group,
+            },
+          }),
+    }),
+  );
+  const outcome = parseApplyOutput(out.stdout);
+  const journal: JournalHost = {
+    name: host.host.name,
+    status: 'changed',
+    changes: changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`),
+    files: outcome.undone ? [] : outcome.files,
+    agentWasActive: true,
+    agentWasEnabled: diagnosis.facts.service.enabled,
+    packageInstalled: true,
+  };
+  const report = { ...rest, status: 'changed' as const, changes, warnings: [...(base.warnings ?? []), bytesNote] };
+  if (!outcome.ok) {
+    const error = {
+      message: `reset ${outcome.failedStep ?? ''} failed: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,
+    };
+    return { report: { ...report, status: 'failed', error }, journal: { ...journal, status: 'failed', error } };
+  }
+  return verified(transport, host, diagnosis, readers, options, progress, report, journal);
+}
+
+function lineDiff(before: string, after: string): string {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const out = [`--- ${AWSLOGS_CONF_PATH}`, `+++ ${AWSLOGS_CONF_PATH} (for one start)`];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (i >= a.length || b[j] === 'initial_position = end_of_file') out.push(`+${b[j++]}`);
+    else out.push(`-${a[i++]}`);
+  }
+  return out.join('\n') + '\n';
+}

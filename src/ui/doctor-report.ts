@@ -1,0 +1,128 @@
+// `provision doctor` for people: one table of the agent's health per host, then each host's faults with
+// their evidence and remedy, its state file's streams, and (with --fix) the diffs of the repair.
+import type { RunReport } from './report.js';
+
+interface Agent {
+  installed: boolean;
+  version?: string;
+  service: string;
+  active: boolean;
+  enabled: boolean;
+}
+interface Stream {
+  log: string;
+  file?: string;
+  fileSize?: number;
+  sourceId?: string;
+  push?: { start_position: number; end_position: number; batch_timestamp: number };
+  unsentBytes?: number;
+  batchAgeMs?: number;
+  stale: boolean;
+  notes: string[];
+}
+interface Fault {
+  fault: string;
+  severity: string;
+  log?: string;
+  evidence: string[];
+  remedy: string;
+  repair?: string;
+  repaired?: boolean;
+}
+interface Host {
+  name: string;
+  status: string;
+  agent?: Agent;
+  faults?: Fault[];
+  state?: { path: string; present: boolean; streams: Stream[]; error?: string };
+  preflight?: { check: string; log?: string; level: string; message: string; sample?: string }[];
+  changes: { kind: string; path?: string; summary: string; diff?: string; command?: string }[];
+  checks?: { log: string; group: string; stream: string; state: string }[];
+  warnings?: string[];
+  error?: { message: string; hint?: string };
+}
+
+function hours(ms: number): string {
+  const h = ms / 3_600_000;
+  return Math.abs(h) < 1 ? `${Math.round(ms / 60_000)} min` : `${h.toFixed(1)} h`;
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells
+    .map((c, i) => c.padEnd(widths[i]!))
+    .join('  ')
+    .trimEnd();
+}
+
+export function printDoctor(report: RunReport, options: { diffs: boolean }): void {
+  const hosts = report.hosts as unknown as Host[];
+  const out: string[] = [];
+  const table = hosts.map((h) => [
+    h.name,
+    h.agent ? (h.agent.installed ? (h.agent.version ?? 'installed') : 'not installed') : '-',
+    h.agent
+      ? `${h.agent.service} ${h.agent.active ? 'active' : 'inactive'}, ${h.agent.enabled ? 'enabled' : 'disabled'}`
+      : '-',
+    h.state
+      ? h.state.present
+        ? `${h.state.streams.filter((s) => s.push).length} stream(s), ${h.state.streams.filter((s) => s.stale).length} stale`
+        : 'absent'
+      : '-',
+    h.faults
+      ? h.faults.map((f) => f.fault).join(', ') || 'none'
+      : h.preflight
+        ? `${h.preflight.filter((p) => p.level !== 'ok').length} preflight finding(s)`
+        : '-',
+    h.status,
+  ]);
+  const head = ['HOST', 'AGENT', 'SERVICE', 'STATE', 'FAULTS', 'STATUS'];
+  const widths = head.map((t, i) => Math.max(t.length, ...table.map((r) => r[i]!.length)));
+  out.push(row(head, widths), ...table.map((r) => row(r, widths)), '');
+  for (const h of hosts) {
+    out.push(`${h.name}: ${h.status}`);
+    for (const f of h.faults ?? []) {
+      out.push(
+        `  ${f.severity} ${f.fault}${f.log ? ` [${f.log}]` : ''}${f.repaired ? ' (repaired by this run)' : f.repair ? ` (repairable: ${f.repair === 'apply' ? 'provision apply' : 'doctor --fix'})` : ''}`,
+      );
+      for (const e of f.evidence) out.push(`    ${e}`);
+      out.push(`    remedy: ${f.remedy}`);
+    }
+    // With a diagnosis, every preflight finding is one of the faults above.
+    for (const p of h.faults ? [] : (h.preflight ?? [])) {
+      out.push(`  preflight ${p.level}: ${p.log ? `[${p.log}] ` : ''}${p.message}`);
+      if (p.sample) out.push(`    sample: ${p.sample}`);
+    }
+    if (h.state) {
+      out.push(
+        `  state ${h.state.path}: ${h.state.present ? 'present' : 'absent'}${h.state.error ? ` (${h.state.error})` : ''}`,
+      );
+      for (const s of h.state.streams) {
+        const pos = s.push
+          ? `bytes ${s.push.start_position}-${s.push.end_position}${s.fileSize !== undefined ? ` of ${s.fileSize} (${s.unsentBytes} after it)` : ''}, batch_timestamp ${new Date(s.push.batch_timestamp).toISOString()} (${hours(s.batchAgeMs ?? 0)} ago)`
+          : 'no push_state';
+        out.push(
+          `    ${s.log}: ${s.sourceId ? `source ${s.sourceId.slice(0, 12)}… ` : ''}${pos}${s.stale ? '  STALE' : ''}`,
+        );
+        for (const n of s.notes) out.push(`      ${n}`);
+      }
+    }
+    for (const c of h.changes) {
+      out.push(`  ${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`);
+      if (options.diffs && c.diff) out.push(c.diff.replace(/\n$/, '').replace(/^/gm, '    '));
+      if (options.diffs && c.command) out.push(`    $ ${c.command}`);
+    }
+    for (const c of h.checks ?? []) out.push(`  verify ${c.log} → ${c.group} / ${c.stream}: ${c.state}`);
+    for (const w of h.warnings ?? []) out.push(`  warning: ${w}`);
+    if (h.error) {
+      out.push(`  error: ${h.error.message}`);
+      if (h.error.hint) out.push(`  hint: ${h.error.hint}`);
+    }
+  }
+  const s = report.summary;
+  if (typeof report.stateRead === 'string') out.push('', `state files: ${report.stateRead}`);
+  out.push(
+    '',
+    `run ${report.run} (${report.command}${report.dryRun ? ', dry run' : ''}): ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable`,
+  );
+  process.stdout.write(out.join('\n') + '\n');
+}
