@@ -37,7 +37,9 @@ interface HostOutcome {
 
 export async function runApply(options: ApplyOptions): Promise<RunReport> {
   const prepared = await prepare(options.inventory, options.limit);
-  for (const w of prepared.warnings) if (!options.json) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+  // Inventory warnings go to stderr always (stdout stays one JSON document) and into the JSON report.
+  const warnings = prepared.warnings.map(formatProblem);
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const runId = newRunId();
   const started = new Date().toISOString();
   const stop = interruption();
@@ -60,6 +62,7 @@ export async function runApply(options: ApplyOptions): Promise<RunReport> {
     command: options.dryRun ? 'dry-run' : 'apply',
     hosts,
     summary: summarise(hosts),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   if (!options.dryRun) {
     const journal: JournalRun = {
