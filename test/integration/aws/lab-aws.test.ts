@@ -225,9 +225,10 @@ describe('AWS on the lab (moto)', { skip }, () => {
         host.checks?.map((c) => c.state),
         ['arrived', 'arrived'],
       );
+    const warnings = ((JSON.parse(result.stdout) as { warnings?: string[] }).warnings ?? []).join('\n');
     for (const host of hosts.filter((h) => h.os === 'amzn2')) {
       assert.match(
-        result.stderr,
+        warnings,
         new RegExp(`hosts\\.${host.name}\\.awslogs_logs\\[0\\]\\.log_stream_name: .*requires IMDSv2`),
       );
     }
