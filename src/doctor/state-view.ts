@@ -3,6 +3,7 @@
 // positions against the file's size and batch_timestamp against the host's clock, and whether the row is
 // stale: its replayed events are more than 2 h after its batch_timestamp while not ahead of the host's
 // clock — the manual's fault that survives restarts. Pure.
+import type { PushState } from '../agents/awslogs/state-rows.js';
 import { createHash } from 'node:crypto';
 import type { LogSection } from '../agents/awslogs/spec.js';
 import type { LogSectionFacts } from '../core/types.js';
@@ -15,19 +16,11 @@ export interface StateRow {
   mtime?: string | null;
 }
 
+export type { PushState };
+
 export interface StateRows {
   push: StateRow[];
   stream: StateRow[];
-}
-
-export interface PushState {
-  source_id: string;
-  start_position: number;
-  end_position: number;
-  batch_timestamp: number;
-  first_timestamp: number;
-  first_timestamp_status: number;
-  sequence_token: string | null;
 }
 
 export interface StreamView {

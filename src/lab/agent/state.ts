@@ -2,21 +2,9 @@
 // `(k TEXT PRIMARY KEY NOT NULL, v TEXT NOT NULL, ctime DATETIME, mtime DATETIME)`, `v` JSON as Python's
 // json.dumps writes it, times UTC `YYYY-MM-DDTHH:MM:SS`.
 import Database from 'better-sqlite3';
+import type { PushState, StreamState } from '../../agents/awslogs/state-rows.js';
 
-export interface StreamState {
-  source_id: string;
-  initial_position: number;
-}
-
-export interface PushState {
-  source_id: string;
-  start_position: number;
-  end_position: number;
-  batch_timestamp: number;
-  first_timestamp: number;
-  first_timestamp_status: number;
-  sequence_token: string | null;
-}
+export type { PushState, StreamState };
 
 export type Table = 'push_state' | 'stream_state';
 
