@@ -12,6 +12,7 @@ import { formatProblem } from '../core/errors.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { DEFAULT_SESSION, failureOf, gatherFacts, openHost, runScript, type SessionOptions } from './host-session.js';
 import { interruption } from './interruption.js';
+import type { SshTransport } from '../transports/ssh.js';
 import { LogsReaders, verifyHost } from './verify-host.js';
 
 export interface ApplyOptions {
@@ -86,6 +87,7 @@ function failedOutcome(name: string, message: string): HostOutcome {
   };
 }
 
+/** One host's outcome, with the round trips its connection carried (commands and transfers after the handshake). */
 async function applyHost(
   host: PreparedHost,
   runId: string,
@@ -93,12 +95,26 @@ async function applyHost(
   readers: LogsReaders,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
+  let opened: SshTransport | undefined;
+  const outcome = await applyOnHost(host, runId, options, readers, progress, (t) => (opened = t));
+  return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
+}
+
+async function applyOnHost(
+  host: PreparedHost,
+  runId: string,
+  options: ApplyOptions,
+  readers: LogsReaders,
+  progress: (text: string) => void,
+  connected: (transport: SshTransport) => void,
+): Promise<HostOutcome> {
   const name = host.host.name;
   const journal: JournalHost = { name, status: 'ok', changes: [], files: [] };
   let transport;
   try {
     progress('connecting');
     transport = await openHost(host, options.session ?? DEFAULT_SESSION);
+    connected(transport);
   } catch (err) {
     const failure = failureOf(err);
     return {

@@ -26,6 +26,8 @@ export interface HostReport {
   checks?: CheckReport[];
   warnings?: string[];
   error?: { message: string; hint?: string };
+  /** SSH round trips on this host's connection after the handshake: commands and transfers (a benchmark reads it). */
+  roundTrips?: number;
 }
 
 export interface RunReport {

@@ -1,0 +1,87 @@
+// The benchmark's measuring tools: run a command and time it (wall clock from here, CPU and peak RSS from
+// GNU time), summarise repetitions, and run one command on many hosts at once.
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Wall clock, measured here around the child's whole life. */
+  seconds: number;
+}
+
+export interface Timed extends Ran {
+  userS: number;
+  sysS: number;
+  /** Peak resident set size of the command (GNU time's %M, the largest of the process and its waited children). */
+  rssMb: number;
+}
+
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {},
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({
+        code: code ?? -1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      });
+    });
+  });
+}
+
+let timeFiles = 0;
+
+/** `command args` under `/usr/bin/time`: its wall clock (ours), CPU seconds and peak RSS. */
+export async function timed(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<Timed> {
+  const file = join(tmpdir(), `awslogs-bench-time-${process.pid}-${timeFiles++}`);
+  const r = await run('/usr/bin/time', ['-o', file, '-f', '%U %S %M', command, ...args], options);
+  const fields = readFileSync(file, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  rmSync(file, { force: true });
+  const [userS = NaN, sysS = NaN, rssKb = NaN] = fields;
+  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10 };
+}
+
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+export function spread(values: number[]): Spread {
+  if (values.length === 0) throw new Error('spread of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return { min: round(sorted[0]!), median: round(median), max: round(sorted.at(-1)!) };
+}
+
+export function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 100) / 100;
+}
