@@ -3,15 +3,9 @@
 // Prints one JSON line: connections, wall seconds, this process's CPU seconds, and the whole machine's busy
 // CPU seconds (the lab's sshds run on this machine too, so that is client + server).
 // Usage: node dist/bench/handshakes.js INVENTORY ROUNDS
-import { readFileSync } from 'node:fs';
 import { prepare } from '../src/runs/prepare.js';
 import { DEFAULT_SESSION, openHost } from '../src/runs/host-session.js';
-
-function busyJiffies(): number {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = cpu;
-  return user + nice + system + irq + softirq + steal;
-}
+import { machineCpuSeconds } from './measure.js';
 
 async function main(): Promise<void> {
   const [inventory, roundsArg] = process.argv.slice(2);
@@ -21,9 +15,8 @@ async function main(): Promise<void> {
   const hosts = prepared.hosts;
   // One warm-up round: module loading and JIT are not what a connection costs.
   await Promise.all(hosts.map(async (h) => (await openHost(h, DEFAULT_SESSION)).close()));
-  const hz = 100; // USER_HZ on Linux
   const cpu0 = process.cpuUsage();
-  const busy0 = busyJiffies();
+  const busy0 = machineCpuSeconds();
   const started = process.hrtime.bigint();
   let connectS = 0;
   for (let r = 0; r < rounds; r++) {
@@ -42,7 +35,7 @@ async function main(): Promise<void> {
   }
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpu0);
-  const machineS = (busyJiffies() - busy0) / hz;
+  const machineS = machineCpuSeconds() - busy0;
   process.stdout.write(
     JSON.stringify({
       connections: rounds * hosts.length,

@@ -18,6 +18,15 @@ export interface Timed extends Ran {
   sysS: number;
   /** Peak resident set size of the command (GNU time's %M, the largest of the process and its waited children). */
   rssMb: number;
+  /** Busy CPU seconds of the whole machine meanwhile: the command, the lab's sshds and shells, everything. */
+  machineCpuS: number;
+}
+
+/** Busy CPU seconds of the whole machine since boot (/proc/stat, USER_HZ = 100). */
+export function machineCpuSeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return (user + nice + system + irq + softirq + steal) / 100;
 }
 
 export function run(
@@ -60,11 +69,13 @@ export async function timed(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<Timed> {
   const file = join(tmpdir(), `awslogs-bench-time-${process.pid}-${timeFiles++}`);
+  const busy = machineCpuSeconds();
   const r = await run('/usr/bin/time', ['-o', file, '-f', '%U %S %M', command, ...args], options);
+  const machineCpuS = machineCpuSeconds() - busy;
   const fields = readFileSync(file, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
   rmSync(file, { force: true });
   const [userS = NaN, sysS = NaN, rssKb = NaN] = fields;
-  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10 };
+  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10, machineCpuS };
 }
 
 export interface Spread {

@@ -28,6 +28,8 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '5' },
     os: { type: 'string', default: 'amzn2' },
     'rss-hosts': { type: 'string', default: '100' },
+    // systemd hosts (amzn2) stop booting past about 40 in the lab on this machine; amzn1 hosts go to 200.
+    'scale-os': { type: 'string', default: 'amzn1' },
     'skip-ansible': { type: 'boolean', default: false },
     'keep-lab': { type: 'boolean', default: false },
     out: { type: 'string', default: join(RESULTS, 'latest.json') },
@@ -59,9 +61,9 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = labEnv()): Promise<T
   return timed(process.execPath, [CLI, ...args], { env, cwd: REPO });
 }
 
-async function labUp(hosts: number): Promise<LabInventory> {
-  log(`lab up --hosts ${hosts} --os ${opts.os}`);
-  const up = await run(process.execPath, [CLI, 'lab', 'up', '--hosts', String(hosts), '--os', opts.os!], {
+async function labUp(hosts: number, os = opts.os!): Promise<LabInventory> {
+  log(`lab up --hosts ${hosts} --os ${os}`);
+  const up = await run(process.execPath, [CLI, 'lab', 'up', '--hosts', String(hosts), '--os', os], {
     cwd: REPO,
     env: { ...process.env, CI: 'true' },
   });
@@ -154,8 +156,13 @@ async function main(): Promise<void> {
   const rt: Record<string, number[]> = { tool_first: [], tool_nochange: [], tool_dry_run: [] };
   const rss: Record<string, number[]> = {};
   const addRss = (k: string, v: number) => (rss[k] ??= []).push(v);
-  const cpu: Record<string, number[]> = {};
-  const addCpu = (k: string, r: Timed) => (cpu[k] ??= []).push(r.userS + r.sysS);
+  const cpu: Record<string, { process: number[]; machine: number[] }> = {};
+  const addCpu = (k: string, processS: number, machineS: number) => {
+    const c = (cpu[k] ??= { process: [], machine: [] });
+    c.process.push(processS);
+    c.machine.push(machineS);
+  };
+  const addTimedCpu = (k: string, r: Timed) => addCpu(k, r.userS + r.sysS, r.machineCpuS);
   let verifyNote: string | null = null;
 
   for (let i = 1; i <= RUNS; i++) {
@@ -165,23 +172,28 @@ async function main(): Promise<void> {
     if (!dry.json.hosts.every((h) => h.changes.length === 5))
       throw new Error('after a reset, a host does not have its 5 changes pending: the reset is not clean');
     add('tool_dry_run', dry.seconds);
+    addTimedCpu('tool_dry_run', dry);
     rt.tool_dry_run!.push(...roundTrips(dry));
     const first = await tool(inventory, ['--no-verify'], 'changed', forks);
     add('tool_first', first.seconds);
     rt.tool_first!.push(...roundTrips(first));
     addRss('tool_first', first.rssMb);
-    addCpu('tool_first', first);
+    addTimedCpu('tool_first', first);
     const again = await tool(inventory, ['--no-verify'], 'ok', forks);
     add('tool_nochange', again.seconds);
     rt.tool_nochange!.push(...roundTrips(again));
     addRss('tool_nochange', again.rssMb);
-    addCpu('tool_nochange', again);
+    addTimedCpu('tool_nochange', again);
     if (verifyNote === null) {
       const v = await cli(['verify', '--inventory', inventory, '--forks', String(forks), '--json']);
-      if (v.code === 0) add('tool_verify', v.seconds);
-      else verifyNote = `verify failed (exit ${v.code}): ${(v.stderr.trim() || v.stdout.trim()).slice(-300)}`;
+      if (v.code === 0) {
+        add('tool_verify', v.seconds);
+        addTimedCpu('tool_verify', v);
+      } else verifyNote = `verify failed (exit ${v.code}): ${(v.stderr.trim() || v.stdout.trim()).slice(-300)}`;
     }
-    add('ssh_floor', await sshFloor(lab));
+    const floor = await sshFloor(lab);
+    add('ssh_floor', floor.seconds);
+    addCpu('ssh_floor', NaN, floor.machineCpuS);
     log(
       `  dry-run ${dry.seconds.toFixed(2)} s, first ${first.seconds.toFixed(2)} s, no-change ${again.seconds.toFixed(2)} s, ` +
         `verify ${samples.tool_verify?.at(-1)?.toFixed(2) ?? '-'} s, floor ${samples.ssh_floor!.at(-1)!.toFixed(2)} s`,
@@ -192,11 +204,13 @@ async function main(): Promise<void> {
       const a1 = await ansible.play();
       checkAnsible(a1, 'first', (c) => c.changed! > 0);
       add('ansible_first', a1.seconds);
+      addTimedCpu('ansible_first', a1);
       // The same end state: after Ansible's run the tool finds nothing to change on any host.
       await tool(inventory, ['--dry-run'], 'ok', forks);
       const a2 = await ansible.play();
       checkAnsible(a2, 'no-change', (c) => c.changed === 0);
       add('ansible_nochange', a2.seconds);
+      addTimedCpu('ansible_nochange', a2);
       log(`  ansible first ${a1.seconds.toFixed(2)} s, no-change ${a2.seconds.toFixed(2)} s`);
     }
   }
@@ -218,7 +232,7 @@ async function main(): Promise<void> {
   // Peak RSS on a larger lab.
   const scale: Record<string, unknown> = {};
   for (const n of RSS_HOSTS) {
-    const big = await labUp(n);
+    const big = await labUp(n, opts['scale-os']!);
     const inv = inventoryCopy();
     await resetHosts(big);
     const first = await tool(inv, ['--no-verify'], 'changed', n);
@@ -228,13 +242,14 @@ async function main(): Promise<void> {
     scale[String(n)] = {
       tool_first_s: round(first.seconds),
       tool_nochange_s: round(again.seconds),
-      ssh_floor_s: round(floor),
+      os: opts['scale-os'],
+      ssh_floor_s: round(floor.seconds),
       peak_rss_mb: { tool_first: first.rssMb, tool_nochange: again.rssMb },
       tool_cpu_s: { tool_first: round(first.userS + first.sysS), tool_nochange: round(again.userS + again.sysS) },
       connection_cost: cost,
     };
     log(
-      `${n} hosts: first ${first.seconds.toFixed(2)} s (${first.rssMb} MB), no-change ${again.seconds.toFixed(2)} s (${again.rssMb} MB), floor ${floor.toFixed(2)} s`,
+      `${n} hosts: first ${first.seconds.toFixed(2)} s (${first.rssMb} MB), no-change ${again.seconds.toFixed(2)} s (${again.rssMb} MB), floor ${floor.seconds.toFixed(2)} s`,
     );
     rmSync(dirname(inv), { recursive: true, force: true });
   }
@@ -297,7 +312,18 @@ async function main(): Promise<void> {
       },
       ...Object.fromEntries(Object.entries(scale).map(([n, s]) => [n, (s as { peak_rss_mb: unknown }).peak_rss_mb])),
     },
-    tool_cpu_s: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, spread(v)])),
+    cpu_s: {
+      how: 'median CPU seconds during each figure: process = the command and its waited children (GNU time), machine = every CPU of the machine (/proc/stat), i.e. also the lab hosts’ sshd, sudo, shells and agents',
+      ...Object.fromEntries(
+        Object.entries(cpu).map(([k, v]) => [
+          k,
+          {
+            process: v.process.every(Number.isNaN) ? null : spread(v.process).median,
+            machine: spread(v.machine).median,
+          },
+        ]),
+      ),
+    },
     connection_cost: handshakes,
     scale,
     verify_note: verifyNote,

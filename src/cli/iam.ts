@@ -3,7 +3,9 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { changed } from '../runs/iam-result.js';
-import { iamSetup, DEFAULT_IDENTITY_NAME, type IamMode, type IamSetupReport } from '../runs/iam.js';
+// runs/iam.js (and the AWS SDK) loads only when the command runs.
+import { DEFAULT_IDENTITY_NAME } from '../runs/iam-result.js';
+import type { IamMode, IamSetupReport } from '../runs/iam.js';
 
 export interface IamCommandDeps {
   load: (file: string) => Promise<Inventory>;
@@ -51,6 +53,7 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
         throw new UsageError('--print-secret prints one line with the secret; it cannot be combined with --json');
       }
       const inventory = await deps.load(flags.inventory);
+      const { iamSetup } = await import('../runs/iam.js');
       const report = await iamSetup(inventory, {
         ...(flags.mode ? { mode: flags.mode } : {}),
         userName: flags.userName,
