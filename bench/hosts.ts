@@ -2,7 +2,7 @@
 // as the tool (curve25519-sha256 key exchange, ed25519 host key, aes128-gcm: what ssh2 negotiates), for the floor, the resets and Ansible.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { machineCpuSeconds, run, type Ran } from './measure.js';
+import { hostsCpuSeconds, machineCpuSeconds, run, settle, type Ran } from './measure.js';
 
 export interface BenchHost {
   name: string;
@@ -88,15 +88,20 @@ export function onEveryHost(lab: LabInventory, user: 'root' | 'login', command: 
 }
 
 /** The floor: `ssh host true` on every host at once; the wall clock until the last one returns. */
-export async function sshFloor(lab: LabInventory): Promise<{ seconds: number; machineCpuS: number }> {
+export async function sshFloor(
+  lab: LabInventory,
+): Promise<{ seconds: number; machineCpuS: number; hostsCpuS: number }> {
+  await settle();
   const busy = machineCpuSeconds();
+  const hosts = hostsCpuSeconds();
   const started = process.hrtime.bigint();
   const results = await onEveryHost(lab, 'login', 'true');
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const machineCpuS = machineCpuSeconds() - busy;
+  const hostsCpuS = hostsCpuSeconds() - hosts;
   const failed = results.filter((r) => r.code !== 0);
   if (failed.length > 0) throw new Error(`ssh floor: ${failed.length} host(s) failed: ${failed[0]!.stderr.trim()}`);
-  return { seconds, machineCpuS };
+  return { seconds, machineCpuS, hostsCpuS };
 }
 
 /**

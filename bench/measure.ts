@@ -18,8 +18,39 @@ export interface Timed extends Ran {
   sysS: number;
   /** Peak resident set size of the command (GNU time's %M, the largest of the process and its waited children). */
   rssMb: number;
-  /** Busy CPU seconds of the whole machine meanwhile: the command, the lab's sshds and shells, everything. */
+  /** Busy CPU seconds of the whole machine meanwhile: the command, the lab, other users of the machine. */
   machineCpuS: number;
+  /** CPU seconds of the lab's hosts meanwhile (their cgroup): sshd, sudo, shells, yum, systemd, the agents. */
+  hostsCpuS: number;
+}
+
+const LAB_CGROUPS = ['/sys/fs/cgroup/unified/awslab/cpu.stat', '/sys/fs/cgroup/awslab/cpu.stat'];
+
+/** CPU seconds the lab's hosts (slot 0) used since the lab started, from their cgroup; NaN without one. */
+export function hostsCpuSeconds(): number {
+  for (const file of LAB_CGROUPS) {
+    try {
+      const m = /^usage_usec (\d+)/m.exec(readFileSync(file, 'utf8'));
+      if (m) return Number(m[1]) / 1e6;
+    } catch {
+      // not this one
+    }
+  }
+  return NaN;
+}
+
+/**
+ * Waits until the lab's hosts are quiet (under a tenth of a core for half a second; at most `maxS`): agents
+ * started by the previous figure finish starting before the next figure is timed.
+ */
+export async function settle(maxS = 30): Promise<void> {
+  const until = Date.now() + maxS * 1000;
+  while (Date.now() < until) {
+    const before = hostsCpuSeconds();
+    await new Promise((r) => setTimeout(r, 500));
+    const used = hostsCpuSeconds() - before;
+    if (!(used > 0.05)) return;
+  }
 }
 
 /** Busy CPU seconds of the whole machine since boot (/proc/stat, USER_HZ = 100). */
@@ -69,13 +100,16 @@ export async function timed(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<Timed> {
   const file = join(tmpdir(), `awslogs-bench-time-${process.pid}-${timeFiles++}`);
+  await settle();
   const busy = machineCpuSeconds();
+  const hosts = hostsCpuSeconds();
   const r = await run('/usr/bin/time', ['-o', file, '-f', '%U %S %M', command, ...args], options);
   const machineCpuS = machineCpuSeconds() - busy;
+  const hostsCpuS = hostsCpuSeconds() - hosts;
   const fields = readFileSync(file, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
   rmSync(file, { force: true });
   const [userS = NaN, sysS = NaN, rssKb = NaN] = fields;
-  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10, machineCpuS };
+  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10, machineCpuS, hostsCpuS };
 }
 
 export interface Spread {

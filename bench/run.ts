@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
-import { run, ratio, spread, timed, type Spread, type Timed } from './measure.js';
+import { run, ratio, settle, spread, timed, type Spread, type Timed } from './measure.js';
 import { readLabInventory, resetHosts, sshFloor, type LabInventory } from './hosts.js';
 import { Ansible, ensureAnsible, type AnsibleCredentials } from './ansible.js';
 
@@ -156,13 +156,14 @@ async function main(): Promise<void> {
   const rt: Record<string, number[]> = { tool_first: [], tool_nochange: [], tool_dry_run: [] };
   const rss: Record<string, number[]> = {};
   const addRss = (k: string, v: number) => (rss[k] ??= []).push(v);
-  const cpu: Record<string, { process: number[]; machine: number[] }> = {};
-  const addCpu = (k: string, processS: number, machineS: number) => {
-    const c = (cpu[k] ??= { process: [], machine: [] });
+  const cpu: Record<string, { process: number[]; hosts: number[]; machine: number[] }> = {};
+  const addCpu = (k: string, processS: number, r: { hostsCpuS: number; machineCpuS: number }) => {
+    const c = (cpu[k] ??= { process: [], hosts: [], machine: [] });
     c.process.push(processS);
-    c.machine.push(machineS);
+    c.hosts.push(r.hostsCpuS);
+    c.machine.push(r.machineCpuS);
   };
-  const addTimedCpu = (k: string, r: Timed) => addCpu(k, r.userS + r.sysS, r.machineCpuS);
+  const addTimedCpu = (k: string, r: Timed) => addCpu(k, r.userS + r.sysS, r);
   let verifyNote: string | null = null;
 
   for (let i = 1; i <= RUNS; i++) {
@@ -193,7 +194,7 @@ async function main(): Promise<void> {
     }
     const floor = await sshFloor(lab);
     add('ssh_floor', floor.seconds);
-    addCpu('ssh_floor', NaN, floor.machineCpuS);
+    addCpu('ssh_floor', NaN, floor);
     log(
       `  dry-run ${dry.seconds.toFixed(2)} s, first ${first.seconds.toFixed(2)} s, no-change ${again.seconds.toFixed(2)} s, ` +
         `verify ${samples.tool_verify?.at(-1)?.toFixed(2) ?? '-'} s, floor ${samples.ssh_floor!.at(-1)!.toFixed(2)} s`,
@@ -313,12 +314,13 @@ async function main(): Promise<void> {
       ...Object.fromEntries(Object.entries(scale).map(([n, s]) => [n, (s as { peak_rss_mb: unknown }).peak_rss_mb])),
     },
     cpu_s: {
-      how: 'median CPU seconds during each figure: process = the command and its waited children (GNU time), machine = every CPU of the machine (/proc/stat), i.e. also the lab hosts’ sshd, sudo, shells and agents',
+      how: 'median CPU seconds during each figure: process = the command and its waited children (GNU time); hosts = the lab hosts’ cgroup (sshd, sudo, shells, yum, systemd, agents); machine = every CPU (/proc/stat), which also counts whatever else runs on the machine',
       ...Object.fromEntries(
         Object.entries(cpu).map(([k, v]) => [
           k,
           {
             process: v.process.every(Number.isNaN) ? null : spread(v.process).median,
+            hosts: v.hosts.every(Number.isNaN) ? null : spread(v.hosts).median,
             machine: spread(v.machine).median,
           },
         ]),
@@ -351,6 +353,7 @@ function checkAnsible(
 }
 
 async function connectionCost(inventory: string): Promise<unknown> {
+  await settle();
   const r = await run(process.execPath, [join(REPO, 'dist', 'bench', 'handshakes.js'), inventory, '5'], {
     cwd: REPO,
     env: labEnv(),
@@ -362,11 +365,13 @@ async function connectionCost(inventory: string): Promise<unknown> {
     perRoundS: number;
     clientCpuS: number;
     machineCpuS: number;
+    hostsCpuS: number;
   };
   return {
     ...c,
     client_cpu_ms_per_connection: round((c.clientCpuS / c.connections) * 1000),
     machine_cpu_ms_per_connection: round((c.machineCpuS / c.connections) * 1000),
+    hosts_cpu_ms_per_connection: round((c.hostsCpuS / c.connections) * 1000),
     connections_per_s_per_core_client: Math.round(c.connections / c.clientCpuS),
     how: 'tool transport: connect (TCP + curve25519 kex + ed25519 host key + publickey auth) + exec `true` + close, all hosts at once, 5 rounds after a warm-up; client = the measuring process, machine = all CPUs (lab sshds included)',
   };

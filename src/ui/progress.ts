@@ -1,6 +1,5 @@
 // Per-host progress on stderr: listr2's tree on a terminal, plain lines under CI or without a TTY,
 // nothing with --json. The hosts run concurrently up to `forks`.
-import { Listr, ProcessOutput } from 'listr2';
 import type { HostStatus } from '../core/types.js';
 
 export interface HostTask<T> {
@@ -21,6 +20,9 @@ export async function runWithProgress<T>(
   skipped: (title: string) => T,
   options: ProgressOptions,
 ): Promise<T[]> {
+  if (options.quiet) return runQuietly(tasks, skipped, options);
+  // listr2 loads only when there is progress to show.
+  const { Listr, ProcessOutput } = await import('listr2');
   const results: T[] = new Array(tasks.length);
   const plain = !process.stderr.isTTY || Boolean(process.env.CI);
   const listr = new Listr(
@@ -43,12 +45,35 @@ export async function runWithProgress<T>(
       concurrent: Math.max(1, options.forks),
       exitOnError: false,
       registerSignalListeners: false,
-      renderer: options.quiet ? 'silent' : plain ? 'simple' : 'default',
+      renderer: plain ? 'simple' : 'default',
       fallbackRenderer: 'simple',
       rendererOptions: { processOutput: new ProcessOutput(process.stderr, process.stderr) },
       fallbackRendererOptions: { processOutput: new ProcessOutput(process.stderr, process.stderr) },
     } as never,
   );
   await listr.run();
+  return results;
+}
+
+/** No progress to show (--json): the same concurrency, without a renderer. */
+async function runQuietly<T>(
+  tasks: HostTask<T>[],
+  skipped: (title: string) => T,
+  options: ProgressOptions,
+): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const index = next++;
+      const task = tasks[index]!;
+      try {
+        results[index] = options.interrupted() ? skipped(task.title) : await task.run(() => undefined);
+      } catch {
+        // as listr2 with exitOnError: false: one host's failure does not stop the others
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, options.forks), tasks.length) }, worker));
   return results;
 }
