@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# The main job on the lab: start a 3-host lab and provision it (run twice: the second run changes nothing).
+# The main job on the lab, the whole way: hosts, the IAM identity, provision (install, configure, start,
+# enable, verify), metric filters and dashboard, then the last lines that arrived in CloudWatch per host.
+# Run it again: every host is ok and nothing changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent
 bash scripts/install-lab-deps.sh
-inventory=$(node dist/src/main.js lab up --hosts "${LAB_HOSTS:-3}" --os "${LAB_OS:-mixed}" | tail -n 1)
-node dist/src/main.js --inventory "$inventory"
+provision() { node dist/src/main.js "$@"; }
+inventory=$(provision lab up --hosts "${LAB_HOSTS:-3}" --os "${LAB_OS:-mixed}" | tail -n 1)
+# The lab operator's own AWS profile, as an operator's machine has one.
+. .lab/aws/env
+provision iam setup --inventory "$inventory"
+provision --inventory "$inventory"
+provision metrics apply --inventory "$inventory"
+provision verify --inventory "$inventory" --last 3

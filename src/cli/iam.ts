@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { changed } from '../runs/iam-result.js';
-// runs/iam.js (and the AWS SDK) loads only when the command runs.
+// runs/iam.js and runs/rotate-key.js (and the AWS SDK) load only when the command runs.
 import { DEFAULT_IDENTITY_NAME } from '../runs/iam-result.js';
 import type { IamMode, IamSetupReport } from '../runs/iam.js';
 
@@ -45,7 +45,10 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
       "the profile that stores the key (default: the inventory's awslogs_credentials.profile)",
     )
     .option('--print-secret', 'print a new key once on stdout instead of storing it in the profile')
-    .option('--rotate-key', 'create a new key and store it; the old key stays until an apply deletes it')
+    .option(
+      '--rotate-key',
+      'create a new key, provision and verify every host with it, then delete the old key (kept if a host fails)',
+    )
     .option('--dry-run', 'list what would be created; change nothing')
     .option('--json', 'one JSON document on stdout')
     .action(async (flags: SetupFlags) => {
@@ -53,6 +56,20 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
         throw new UsageError('--print-secret prints one line with the secret; it cannot be combined with --json');
       }
       const inventory = await deps.load(flags.inventory);
+      if (flags.rotateKey && !flags.dryRun && !flags.printSecret) {
+        const { rotateKey } = await import('../runs/rotate-key.js');
+        const { DEFAULT_SESSION } = await import('../runs/host-session.js');
+        const rotation = await rotateKey(inventory, { forks: 10, json: false, session: DEFAULT_SESSION }, (line) =>
+          process.stderr.write(`iam: ${line}\n`),
+        );
+        const results = [...rotation.created, ...rotation.deleted];
+        out(
+          flags.json
+            ? JSON.stringify({ command: 'iam setup', rotated: true, results }, null, 2) + '\n'
+            : results.map((r) => `${r.action}  ${r.resource}  ${r.detail}`).join('\n') + '\n',
+        );
+        return;
+      }
       const { iamSetup } = await import('../runs/iam.js');
       const report = await iamSetup(inventory, {
         ...(flags.mode ? { mode: flags.mode } : {}),

@@ -9,6 +9,7 @@ export function verifyCommand(): Command {
     .option('-f, --forks <n>', 'hosts worked on at once', positiveInt, 10)
     .option('--timeout <seconds>', 'wait per probe (default: buffer_duration + 60 s)', seconds)
     .option('--no-probe', 'append nothing: only check that streams exist and have recent events')
+    .option('--last <n>', "show each stream's newest N events as they arrived in CloudWatch Logs", positiveInt)
     .option('--json', 'print one JSON document on stdout')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
@@ -21,6 +22,7 @@ export function verifyCommand(): Command {
         json: Boolean(o.json),
         timeoutS: o.timeout,
         probe: o.probe !== false,
+        last: o.last,
         session: {
           acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
           connectTimeoutMs: o.connectTimeout * 1000,

@@ -3,7 +3,7 @@
 # enters its network namespace, then re-runs this script as PID 1 of fresh mount/UTS/IPC/PID/cgroup
 # namespaces (stage "inner"), which builds the root (overlay of / + the host's upper dir), pivots into it
 # and execs the host's init: systemd (amzn2) or the lab's tiny init (amzn1).
-# Environment: LAB_HOST, LAB_OS (amzn1|amzn2), LAB_NETNS, LAB_HOST_DIR, LAB_CGROUP.
+# Environment: LAB_HOST, LAB_OS (amzn1|amzn2), LAB_NETNS, LAB_HOST_DIR, LAB_CGROUP, LAB_REPO.
 set -eu
 case "${1:-}" in
 outer)
@@ -48,6 +48,11 @@ ln -s /proc/self/fd/1 "$R/dev/stdout"
 ln -s /proc/self/fd/2 "$R/dev/stderr"
 mount -t tmpfs -o mode=1777,size=256m,nosuid,nodev tmpfs "$R/tmp"
 mount -t tmpfs -o mode=755,size=64m,nosuid,nodev tmpfs "$R/run"
+# The repository (the lab's package runs the lab agent from it) stays visible inside the host wherever it
+# lives: under /tmp or /run (hidden by the tmpfs above) or on a mount the overlay of / does not include.
+mkdir -p "$R$LAB_REPO"
+mount --bind "$LAB_REPO" "$R$LAB_REPO"
+mount -o remount,bind,ro "$R$LAB_REPO"
 
 cd "$R"
 pivot_root . .

@@ -4,7 +4,7 @@ import { promises as fs, openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { run } from './exec.js';
-import { CGROUP_PARENT, LAB_SOURCE } from './layout.js';
+import { CGROUP_PARENT, LAB_SOURCE, REPO_ROOT } from './layout.js';
 import { isAlive, recordProcess, type HostRecord, type ProcessRecord } from './state.js';
 
 /** Where the machine mounts cgroup v2: /sys/fs/cgroup/unified on a v1 hybrid machine, else /sys/fs/cgroup. */
@@ -39,6 +39,7 @@ export async function bootHost(host: HostRecord): Promise<{ boot: ProcessRecord;
       LAB_NETNS: host.netns,
       LAB_HOST_DIR: host.dir,
       LAB_CGROUP: host.cgroup,
+      LAB_REPO: REPO_ROOT,
     },
   });
   closeSync(log);

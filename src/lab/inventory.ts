@@ -56,6 +56,23 @@ export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknow
             multi_line_start_pattern: '{datetime_format}',
           },
         ],
+        // `provision metrics apply`: a metric on the app log's errors, and a dashboard of the lab's groups.
+        cloudwatch_metric_filters: [
+          {
+            log_group_name: '/lab/app',
+            filter_name: 'app-errors',
+            pattern: '?ERROR ?CRITICAL',
+            metric_namespace: 'Lab/Logs',
+            metric_name: 'AppErrors',
+            metric_value: '1',
+            default_value: 0,
+            samples: {
+              match: ['2026-11-25 10:00:00 ERROR disk full on /data'],
+              no_match: ['2026-11-25 10:00:00 INFO request served in 12 ms'],
+            },
+          },
+        ],
+        cloudwatch_dashboard: { name: 'lab-logs' },
       },
       children,
     },

@@ -61,7 +61,8 @@ export interface Paths {
 }
 
 export function labPaths(repo = REPO_ROOT): Paths {
-  const stateDir = path.join(repo, '.lab');
+  // Each slot keeps its own state and inventory, so labs side by side never share a file.
+  const stateDir = path.join(repo, `.lab${slotTag}`);
   return {
     stateDir,
     stateFile: path.join(stateDir, 'state.json'),
@@ -69,7 +70,7 @@ export function labPaths(repo = REPO_ROOT): Paths {
     hostsDir: path.join(stateDir, 'hosts'),
     key: path.join(stateDir, 'ssh', 'id_ed25519'),
     knownHosts: path.join(stateDir, 'ssh', 'known_hosts'),
-    inventory: path.join(repo, 'inventories', 'lab.yml'),
+    inventory: path.join(repo, 'inventories', `lab${slotTag}.yml`),
   };
 }
 

@@ -42,6 +42,7 @@ undo_written() {
   [ -n "$WRITTEN" ] || return 0
   w=$WRITTEN; WRITTEN=""
   for i in $w; do restore_from "$B" "$i"; done
+  ${input.agent.reset} >/dev/null 2>&1
   ${undoAgent} >/dev/null 2>&1
   say undone
 }

@@ -29,6 +29,7 @@ for meta in "$OLD"/*.path; do
   restore_from "$OLD" "$i"
   say "file $(b64 "$p") $before $(sha "$p")"
 done
+${input.agent.reset} >/dev/null 2>&1
 if ${input.agent.status} >/dev/null 2>&1; then
   out=$(${input.agent.restart} 2>&1) || fail "service restart" "$out"
   say "done service restart"

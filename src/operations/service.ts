@@ -71,6 +71,8 @@ export interface ServiceControl {
   start: string;
   stop: string;
   restart: string;
+  /** Clears a failed state that would refuse the next start (systemd's start rate limit). */
+  reset: string;
 }
 
 export function serviceControl(flavour: OsFlavour, name: string): ServiceControl {
@@ -80,5 +82,6 @@ export function serviceControl(flavour: OsFlavour, name: string): ServiceControl
     start: commands.start(name),
     stop: flavour === 'amzn2' ? `systemctl stop ${name}` : `service ${name} stop`,
     restart: commands.restart(name),
+    reset: flavour === 'amzn2' ? `systemctl reset-failed ${name}` : 'true',
   };
 }

@@ -19,6 +19,8 @@ export interface LogCheck {
   state: LogCheckState;
   file?: string;
   agentError?: string;
+  /** With `--last N`: the newest events of the stream, oldest first. */
+  lastEvents?: string[];
 }
 
 export interface VerifyOptions {
@@ -26,6 +28,8 @@ export interface VerifyOptions {
   /** Seconds to wait for each probe; default: the section's buffer_duration + 60 s. */
   timeoutS?: number;
   probe: boolean;
+  /** How many of each stream's newest events to show (0: none). */
+  last?: number;
 }
 
 const POLL_MS = 1500;
@@ -114,7 +118,15 @@ export async function verifyHost(
             : state === 'stream-missing'
               ? 'stream missing'
               : 'stale';
-      return { ...base, state: checked, ...(checked !== 'arrived' && agentError ? { agentError } : {}) };
+      const lastEvents = options.last
+        ? (await logs.lastEvents(t.group, t.stream, options.last)).map((e) => e.message)
+        : undefined;
+      return {
+        ...base,
+        state: checked,
+        ...(checked !== 'arrived' && agentError ? { agentError } : {}),
+        ...(lastEvents ? { lastEvents } : {}),
+      };
     }),
   );
 }

@@ -16,6 +16,7 @@ export interface VerifyRunOptions {
   json: boolean;
   timeoutS?: number;
   probe: boolean;
+  last?: number;
   session: SessionOptions;
 }
 
@@ -27,6 +28,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<RunReport> {
   const verify: VerifyOptions = {
     runId,
     probe: options.probe,
+    last: options.last ?? 0,
     ...(options.timeoutS ? { timeoutS: options.timeoutS } : {}),
   };
   const hosts = await runWithProgress<HostReport>(

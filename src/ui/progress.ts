@@ -1,5 +1,6 @@
 // Per-host progress on stderr: listr2's tree on a terminal, plain lines under CI or without a TTY,
 // nothing with --json. The hosts run concurrently up to `forks`.
+import type { ListrLogger } from 'listr2';
 import type { HostStatus } from '../core/types.js';
 
 export interface HostTask<T> {
@@ -22,10 +23,13 @@ export async function runWithProgress<T>(
 ): Promise<T[]> {
   if (options.quiet) return runQuietly(tasks, skipped, options);
   // listr2 loads only when there is progress to show.
-  const { Listr, ProcessOutput } = await import('listr2');
+  const listr2 = await import('listr2');
+  const stderrLogger = (): ListrLogger =>
+    // Progress is not a result: all of it goes to stderr, so stdout holds only the report.
+    new listr2.ListrLogger({ processOutput: new listr2.ProcessOutput(process.stderr, process.stderr) });
   const results: T[] = new Array(tasks.length);
   const plain = !process.stderr.isTTY || Boolean(process.env.CI);
-  const listr = new Listr(
+  const listr = new listr2.Listr(
     tasks.map((task, index) => ({
       title: task.title,
       task: async (_ctx: unknown, wrapper: { output: string; title: string; skip: (m: string) => void }) => {
@@ -47,8 +51,8 @@ export async function runWithProgress<T>(
       registerSignalListeners: false,
       renderer: plain ? 'simple' : 'default',
       fallbackRenderer: 'simple',
-      rendererOptions: { processOutput: new ProcessOutput(process.stderr, process.stderr) },
-      fallbackRendererOptions: { processOutput: new ProcessOutput(process.stderr, process.stderr) },
+      rendererOptions: { logger: stderrLogger() },
+      fallbackRendererOptions: { logger: stderrLogger() },
     } as never,
   );
   await listr.run();

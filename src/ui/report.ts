@@ -17,6 +17,7 @@ export interface CheckReport {
   stream: string;
   state: string;
   agentError?: string;
+  lastEvents?: string[];
 }
 
 export interface HostReport {
@@ -60,6 +61,7 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
     for (const check of host.checks ?? []) {
       out.push(`  log ${check.log} → ${check.group} / ${check.stream}: ${check.state}`);
       if (check.agentError) out.push(`    agent: ${check.agentError}`);
+      for (const event of check.lastEvents ?? []) out.push(`    | ${event}`);
     }
     for (const warning of host.warnings ?? []) out.push(`  warning: ${warning}`);
     if (host.error) {

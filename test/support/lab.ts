@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT, runCli, type CliResult } from './cli.js';
+import { labPaths } from '../../src/lab/layout.js';
 
-export const LAB_KEY = join(REPO_ROOT, '.lab', 'ssh', 'id_ed25519');
-export const LAB_KNOWN_HOSTS = join(REPO_ROOT, '.lab', 'ssh', 'known_hosts');
-export const LAB_INVENTORY = join(REPO_ROOT, 'inventories', 'lab.yml');
+const PATHS = labPaths(REPO_ROOT);
+export const LAB_STATE_DIR = PATHS.stateDir;
+export const LAB_KEY = PATHS.key;
+export const LAB_KNOWN_HOSTS = PATHS.knownHosts;
+export const LAB_INVENTORY = PATHS.inventory;
 
 /** Why lab tests cannot run here, or false. Printed by every lab test file that skips. */
 export function labSkipReason(): string | false {

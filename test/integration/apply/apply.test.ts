@@ -173,7 +173,7 @@ describe('apply over SSH on the lab', { skip }, () => {
     assert.equal(refused.code, 1);
     for (const h of refused.json?.hosts ?? []) {
       assert.equal(h.status, 'unreachable');
-      assert.match(h.error?.message ?? '', /unknown|not known/i);
+      assert.match(h.error?.message ?? '', /not in|unknown|not known/i);
     }
     const accepted = await provision(strict, '--accept-new-host-keys');
     assert.equal(accepted.code, 0, accepted.stderr);
@@ -212,7 +212,7 @@ describe('apply over SSH on the lab', { skip }, () => {
       }
     });
     const result = await provision(rejected);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 1, result.stdout + result.stderr);
     const host = result.json?.hosts.find((h) => h.name === victim.name);
     assert.equal(host?.status, 'failed');
     assert.match(host?.error?.message ?? '', /rolled back/);

@@ -8,12 +8,19 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { CGROUP_PARENT, NET, bridgeAddress, hostAddress, labPaths } from '../../../src/lab/layout.js';
+
+/** The bridge and host links of this slot's lab, not another's. */
+function ourLink(name: string): boolean {
+  return name === NET.bridge || name.startsWith(NET.vethPrefix);
+}
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const CLI = path.join(REPO, 'dist', 'src', 'main.js');
-const KEY = path.join(REPO, '.lab', 'ssh', 'id_ed25519');
-const KNOWN_HOSTS = path.join(REPO, '.lab', 'ssh', 'known_hosts');
-const INVENTORY = path.join(REPO, 'inventories', 'lab.yml');
+const PATHS = labPaths(REPO);
+const KEY = PATHS.key;
+const KNOWN_HOSTS = PATHS.knownHosts;
+const INVENTORY = PATHS.inventory;
 
 function skipReason(): string | false {
   if (process.platform !== 'linux') return `the lab needs Linux, this is ${process.platform}`;
@@ -79,10 +86,10 @@ async function machineTraces(): Promise<string[]> {
     traces.push('dir: /run/netns');
   const links = await sh('ip', ['-o', 'link', 'show']);
   for (const line of links.stdout.split('\n'))
-    if (/awslab/.test(line)) traces.push(`link: ${line.split(':')[1]?.trim()}`);
+    if (ourLink(line.split(':')[1]?.trim() ?? '')) traces.push(`link: ${line.split(':')[1]?.trim()}`);
   const netns = await fs.readdir('/run/netns').catch(() => []);
-  for (const n of netns) if (n.startsWith('awslab-')) traces.push(`netns: ${n}`);
-  for (const root of ['/sys/fs/cgroup/unified/awslab', '/sys/fs/cgroup/awslab']) {
+  for (const n of netns) if (n.startsWith(NET.netnsPrefix)) traces.push(`netns: ${n}`);
+  for (const root of [`/sys/fs/cgroup/unified/${CGROUP_PARENT}`, `/sys/fs/cgroup/${CGROUP_PARENT}`]) {
     if (
       await fs.access(root).then(
         () => true,
@@ -92,9 +99,9 @@ async function machineTraces(): Promise<string[]> {
       traces.push(`cgroup: ${root}`);
   }
   const mounts = await fs.readFile('/proc/self/mountinfo', 'utf8');
-  for (const line of mounts.split('\n')) if (line.includes(path.join(REPO, '.lab'))) traces.push(`mount: ${line}`);
+  for (const line of mounts.split('\n')) if (line.includes(PATHS.stateDir)) traces.push(`mount: ${line}`);
   if (
-    await fs.access(path.join(REPO, '.lab', 'hosts')).then(
+    await fs.access(PATHS.hostsDir).then(
       () => true,
       () => false,
     )
@@ -160,8 +167,8 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
   test('the inventory is Ansible YAML with one group per flavour and the lab vars', () => {
     const vars = inv.all.vars;
     assert.equal(vars.aws_region, 'ap-northeast-2');
-    assert.equal(vars.aws_endpoint_url, 'http://10.213.7.1:5000');
-    assert.deepEqual(vars.awslogs_credentials, { source: 'keys', profile: 'lab' });
+    assert.equal(vars.aws_endpoint_url, `http://${bridgeAddress()}:5000`);
+    assert.deepEqual(vars.awslogs_credentials, { source: 'keys', profile: 'awslogs-agent' });
     assert.equal(vars.ssh_known_hosts_file, KNOWN_HOSTS);
     const logs = vars.awslogs_logs as { file: string; log_stream_name: string }[];
     assert.deepEqual(
@@ -195,7 +202,10 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
         'id -un; cat /var/lib/cloud/data/instance-id /var/lib/awslogs-lab/endpoint_url',
       );
       assert.equal(root.code, 0, root.stderr);
-      assert.match(root.stdout, /^root\ni-0[0-9a-f]{16}\nhttp:\/\/10\.213\.7\.1:5000\n$/);
+      assert.match(
+        root.stdout,
+        new RegExp(`^root\ni-0[0-9a-f]{16}\nhttp://${bridgeAddress().replaceAll('.', '\\.')}:5000\n$`),
+      );
     }
   });
 
@@ -248,8 +258,8 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
       10_000,
     );
     assert.ok(failed, 'awslogsd did not end failed');
-    const log = await ssh('root', amzn2, 'tail -n 1 /var/log/awslogs.log');
-    assert.match(log.stdout, / - ERROR - .*(ParsingError|parsing errors|not an option line)/);
+    const log = await ssh('root', amzn2, 'tail -n 5 /var/log/awslogs.log');
+    assert.match(log.stdout, / - ERROR - [\s\S]*(ParsingError|parsing errors|not an option line)/);
   });
 
   test('amzn1: chkconfig and service drive the awslogs SysV script; a bad config fails the start', async () => {
@@ -266,9 +276,9 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
     const bad = await ssh('root', amzn1, 'echo "[broken" >> /etc/awslogs/awslogs.conf; service awslogs restart');
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /FAILED/);
-    const status = await ssh('root', amzn1, 'service awslogs status; echo "rc=$?"; tail -n 1 /var/log/awslogs.log');
+    const status = await ssh('root', amzn1, 'service awslogs status; echo "rc=$?"; tail -n 5 /var/log/awslogs.log');
     assert.match(status.stdout, /rc=[13]\n/);
-    assert.match(status.stdout, / - ERROR - .*(ParsingError|parsing errors)/);
+    assert.match(status.stdout, / - ERROR - [\s\S]*(ParsingError|parsing errors|contains no section headers)/);
   });
 
   test('status lists both hosts with sshd up and the amzn2 systemd state; --json too', async () => {
@@ -287,12 +297,17 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
     }
     pids = s.hosts.map((h) => h.pid);
     const table = await cli('lab', 'status');
-    assert.match(table.stdout, /lab01\s+amzn2\s+10\.213\.7\.11\s+i-0[0-9a-f]{16}\s+up\s+(running|degraded)/);
+    assert.match(
+      table.stdout,
+      new RegExp(
+        `lab01\\s+amzn2\\s+${hostAddress(1).replaceAll('.', '\\.')}\\s+i-0[0-9a-f]{16}\\s+up\\s+(running|degraded)`,
+      ),
+    );
   });
 
   test('up again keeps the running hosts (idempotent)', async () => {
     const ids = async (): Promise<string> =>
-      (await fs.readFile(path.join(REPO, '.lab', 'state.json'), 'utf8')).match(/i-0[0-9a-f]{16}/g)?.join() ?? '';
+      (await fs.readFile(PATHS.stateFile, 'utf8')).match(/i-0[0-9a-f]{16}/g)?.join() ?? '';
     const before = await ids();
     const r = await cli('lab', 'up', '--hosts', '2', '--os', 'mixed');
     assert.equal(r.code, 0, r.stderr);
@@ -308,7 +323,7 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
     for (const pid of pids) assert.equal(await alive(pid), false, `host PID ${pid} still runs`);
     const again = await cli('lab', 'up', '--hosts', '1', '--os', 'amzn1');
     assert.equal(again.code, 0, again.stderr);
-    const who = await ssh('ec2-user', '10.213.7.11', 'sudo -n cat /etc/system-release');
+    const who = await ssh('ec2-user', hostAddress(1), 'sudo -n cat /etc/system-release');
     assert.equal(who.stdout, 'Amazon Linux AMI release 2018.03\n');
     assert.equal((await cli('lab', 'down')).code, 0);
     assert.deepEqual(await machineTraces(), []);

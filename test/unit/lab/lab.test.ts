@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { flavourOf, hostAddress, hostName, labPaths } from '../../../src/lab/layout.js';
+import { NET, bridgeAddress, flavourOf, hostAddress, hostName, labPaths } from '../../../src/lab/layout.js';
 import { newInstanceId } from '../../../src/lab/rootfs.js';
 import { overlaps } from '../../../src/lab/network.js';
 import { renderInventory, renderKnownHosts } from '../../../src/lab/inventory.js';
@@ -11,8 +11,8 @@ import type { HostRecord } from '../../../src/lab/state.js';
 test('hosts are lab01… at 10.213.7.11…; mixed alternates starting with amzn2', () => {
   assert.equal(hostName(1), 'lab01');
   assert.equal(hostName(20), 'lab20');
-  assert.equal(hostAddress(1), '10.213.7.11');
-  assert.equal(hostAddress(20), '10.213.7.30');
+  assert.equal(hostAddress(1), `${NET.prefix}.11`);
+  assert.equal(hostAddress(20), `${NET.prefix}.30`);
   assert.deepEqual(
     [1, 2, 3, 4].map((i) => flavourOf('mixed', i)),
     ['amzn2', 'amzn1', 'amzn2', 'amzn1'],
@@ -63,12 +63,12 @@ test('the inventory: a group per flavour, connection vars per host, the lab vars
     ansible_port: 22,
     ansible_user: 'ec2-user',
     ansible_become: true,
-    ansible_ssh_private_key_file: '/repo/.lab/ssh/id_ed25519',
+    ansible_ssh_private_key_file: paths.key,
   });
-  assert.equal(doc.all.vars.ssh_known_hosts_file, '/repo/.lab/ssh/known_hosts');
-  assert.equal(doc.all.vars.aws_endpoint_url, 'http://10.213.7.1:5000');
+  assert.equal(doc.all.vars.ssh_known_hosts_file, paths.knownHosts);
+  assert.equal(doc.all.vars.aws_endpoint_url, `http://${bridgeAddress()}:5000`);
   assert.equal(doc.all.vars.aws_region, 'ap-northeast-2');
-  assert.deepEqual(doc.all.vars.awslogs_credentials, { source: 'keys', profile: 'lab' });
+  assert.deepEqual(doc.all.vars.awslogs_credentials, { source: 'keys', profile: 'awslogs-agent' });
   const logs = doc.all.vars.awslogs_logs as Record<string, unknown>[];
   assert.deepEqual(logs[0], {
     file: '/var/log/messages',
