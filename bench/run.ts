@@ -15,11 +15,13 @@ import { parse } from 'yaml';
 import { run, ratio, settle, spread, timed, type Spread, type Timed } from './measure.js';
 import { readLabInventory, resetHosts, sshFloor, type LabInventory } from './hosts.js';
 import { Ansible, ensureAnsible, type AnsibleCredentials } from './ansible.js';
+import { labPaths } from '../src/lab/layout.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'dist', 'src', 'main.js');
-const LAB_INVENTORY = join(REPO, 'inventories', 'lab.yml');
-const LAB_AWS_ENV = join(REPO, '.lab', 'aws', 'env');
+// The lab's own paths (slot 0 unless AWSLOGS_LAB_SLOT says otherwise).
+const LAB_INVENTORY = labPaths().inventory;
+const LAB_AWS_ENV = join(labPaths().stateDir, 'aws', 'env');
 const RESULTS = join(REPO, 'bench', 'results');
 
 const { values: opts } = parseArgs({
