@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runApply } from '../runs/apply.js';
 import { positiveInt, seconds } from './options.js';
 
 export function applyCommand(): Command {
@@ -19,6 +18,7 @@ export function applyCommand(): Command {
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
     .action(async (o) => {
+      const { runApply } = await import('../runs/apply.js');
       await runApply({
         inventory: o.inventory,
         limit: o.limit,

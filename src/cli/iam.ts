@@ -3,9 +3,9 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { changed } from '../runs/iam-result.js';
-import { rotateKey } from '../runs/rotate-key.js';
-import { DEFAULT_SESSION } from '../runs/host-session.js';
-import { iamSetup, DEFAULT_IDENTITY_NAME, type IamMode, type IamSetupReport } from '../runs/iam.js';
+// runs/iam.js and runs/rotate-key.js (and the AWS SDK) load only when the command runs.
+import { DEFAULT_IDENTITY_NAME } from '../runs/iam-result.js';
+import type { IamMode, IamSetupReport } from '../runs/iam.js';
 
 export interface IamCommandDeps {
   load: (file: string) => Promise<Inventory>;
@@ -57,6 +57,8 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
       }
       const inventory = await deps.load(flags.inventory);
       if (flags.rotateKey && !flags.dryRun && !flags.printSecret) {
+        const { rotateKey } = await import('../runs/rotate-key.js');
+        const { DEFAULT_SESSION } = await import('../runs/host-session.js');
         const rotation = await rotateKey(inventory, { forks: 10, json: false, session: DEFAULT_SESSION }, (line) =>
           process.stderr.write(`iam: ${line}\n`),
         );
@@ -68,6 +70,7 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
         );
         return;
       }
+      const { iamSetup } = await import('../runs/iam.js');
       const report = await iamSetup(inventory, {
         ...(flags.mode ? { mode: flags.mode } : {}),
         userName: flags.userName,

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runInventory } from '../runs/inventory.js';
 
 export function inventoryCommand(): Command {
   return new Command('inventory')
@@ -8,6 +7,7 @@ export function inventoryCommand(): Command {
     .option('-l, --limit <pattern>', 'only hosts matching this Ansible host pattern')
     .option('--json', 'print one JSON document on stdout')
     .action(async (o) => {
+      const { runInventory } = await import('../runs/inventory.js');
       await runInventory({ inventory: o.inventory, limit: o.limit, json: Boolean(o.json) });
     });
 }

@@ -1,8 +1,8 @@
 // `provision lab up|down|status`: the local lab of test hosts (root on Linux; see src/lab/).
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { down, status, up, type OsChoice, type StatusResult } from '../lab/lab.js';
-import { awsEnvFile } from '../lab/aws-endpoint.js';
+// The lab's modules (and, through its AWS endpoint, the AWS SDK) load only when a lab command runs.
+import type { OsChoice, StatusResult } from '../lab/lab.js';
 import { labPaths } from '../lab/layout.js';
 
 function progress(line: string): void {
@@ -48,6 +48,8 @@ export function registerLabCommands(program: Command): void {
     .action(async (opts: { hosts: string; os: OsChoice }) => {
       const hosts = Number(opts.hosts);
       if (!Number.isInteger(hosts)) throw new UsageError(`--hosts must be an integer, got ${opts.hosts}`);
+      const { up } = await import('../lab/lab.js');
+      const { awsEnvFile } = await import('../lab/aws-endpoint.js');
       const result = await up({ hosts, os: opts.os, log: progress });
       progress(
         `${result.hosts.length} host(s) up in ${result.seconds.toFixed(1)} s` +
@@ -61,6 +63,7 @@ export function registerLabCommands(program: Command): void {
     .command('down')
     .description('Stop every lab host and remove every trace (processes, namespaces, links, mounts, files)')
     .action(async () => {
+      const { down } = await import('../lab/lab.js');
       const result = await down(undefined, progress);
       progress(result.removed.length ? `down: removed ${result.removed.join(', ')}` : 'down: nothing was up');
     });
@@ -70,6 +73,7 @@ export function registerLabCommands(program: Command): void {
     .description('List the lab hosts: name, flavour, address, sshd, systemd state')
     .option('--json', 'one JSON document on stdout')
     .action(async (opts: { json?: boolean }) => {
+      const { status } = await import('../lab/lab.js');
       const result = await status();
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : statusTable(result));
     });

@@ -2,16 +2,8 @@
 import type { Command } from 'commander';
 import { RunFailed } from '../core/errors.js';
 import type { Inventory } from '../inventory/types.js';
-import {
-  clientsFor,
-  metricsApply,
-  metricsSpecsOf,
-  metricsTest,
-  type MetricsApplyReport,
-  type MetricsClients,
-  type MetricsSpecs,
-  type MetricsTestReport,
-} from '../runs/metrics.js';
+// runs/metrics.js (and the AWS SDK) loads only when a metrics command runs.
+import type { MetricsApplyReport, MetricsClients, MetricsSpecs, MetricsTestReport } from '../runs/metrics.js';
 
 export interface MetricsCommandDeps {
   /** The inventory loader (src/inventory/load.ts's loadInventory). */
@@ -30,7 +22,6 @@ interface Options {
 
 export function registerMetricsCommands(program: Command, deps: MetricsCommandDeps): void {
   const out = deps.stdout ?? ((text: string) => void process.stdout.write(text));
-  const makeClients = deps.clients ?? clientsFor;
   const metrics = program
     .command('metrics')
     .description('CloudWatch Logs metric filters and the CloudWatch dashboard of the inventory');
@@ -42,8 +33,9 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
     .option('--json', 'print one JSON document on stdout')
     .option('--local', 'do not ask the service, test with the local matcher only')
     .action(async (opts: Options) => {
+      const { clientsFor, metricsSpecsOf, metricsTest } = await import('../runs/metrics.js');
       const specs = metricsSpecsOf(await deps.load(opts.inventory));
-      const report = await metricsTest(specs, opts.local ? undefined : makeClients(specs).logs);
+      const report = await metricsTest(specs, opts.local ? undefined : (deps.clients ?? clientsFor)(specs).logs);
       out(opts.json ? JSON.stringify({ command: 'metrics test', ...report }, null, 2) + '\n' : formatTest(report));
       if (report.summary.disagreements > 0)
         throw new RunFailed(`${report.summary.disagreements} sample verdict(s) disagree with the expectation`);
@@ -55,8 +47,9 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
     .requiredOption('--inventory <file>', 'Ansible-style YAML inventory')
     .option('--json', 'print one JSON document on stdout')
     .action(async (opts: Options) => {
+      const { clientsFor, metricsApply, metricsSpecsOf } = await import('../runs/metrics.js');
       const specs = metricsSpecsOf(await deps.load(opts.inventory));
-      const report = await metricsApply(specs, makeClients(specs));
+      const report = await metricsApply(specs, (deps.clients ?? clientsFor)(specs));
       out(opts.json ? JSON.stringify({ command: 'metrics apply', ...report }, null, 2) + '\n' : formatApply(report));
       if (report.summary.failed > 0) throw new RunFailed(`${report.summary.failed} item(s) failed`);
     });

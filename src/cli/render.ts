@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runRender } from '../runs/render.js';
 
 export function renderCommand(): Command {
   return new Command('render')
@@ -9,6 +8,7 @@ export function renderCommand(): Command {
     .option('--file <path>', 'print only the bytes of this one file')
     .option('--show-secrets', 'print secret values instead of ********')
     .action(async (o) => {
+      const { runRender } = await import('../runs/render.js');
       await runRender({ inventory: o.inventory, host: o.host, file: o.file, showSecrets: Boolean(o.showSecrets) });
     });
 }

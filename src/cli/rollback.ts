@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runRollback } from '../runs/rollback.js';
 import { positiveInt, seconds } from './options.js';
 
 export function rollbackCommand(): Command {
@@ -13,6 +12,7 @@ export function rollbackCommand(): Command {
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .action(async (o) => {
+      const { runRollback } = await import('../runs/rollback.js');
       await runRollback({
         inventory: o.inventory,
         run: o.run,

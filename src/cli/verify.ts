@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runVerify } from '../runs/verify.js';
 import { positiveInt, seconds } from './options.js';
 
 export function verifyCommand(): Command {
@@ -15,6 +14,7 @@ export function verifyCommand(): Command {
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .action(async (o) => {
+      const { runVerify } = await import('../runs/verify.js');
       await runVerify({
         inventory: o.inventory,
         limit: o.limit,

@@ -45,10 +45,13 @@ export interface ProbeInput {
   logs?: LogProbe[];
 }
 
-/** The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail. */
+/**
+ * The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail, `$5` the path in
+ * base64, echoed as this script was given it (computed here, not by three processes on the host).
+ */
 const PROBE_FILE = `probe_file() {
   p=$1; i=$2; cap=$3; how=$4
-  printf '@@path %s ' "$i"; printf '%s' "$p" | base64 | tr -d '\\n'; echo
+  echo "@@path $i $5"
   if [ ! -e "$p" ]; then
     if [ -L "$p" ]; then echo "@@file $i dangling"; else echo "@@file $i absent"; fi
     return
@@ -86,24 +89,30 @@ export function probeScript(input: ProbeInput): string {
     `echo '@@probe-begin ${PROBE_VERSION}'`,
     'echo "@@clock $(date +%s%3N)"',
     'echo "@@tz $(date +%z) $(date +%Z)"',
-    // os-release is read, not sourced: nothing of the host's is executed.
-    'osr() { sed -n "s/^$1=//p" /etc/os-release 2>/dev/null | head -n 1 | tr -d "\\"\'\\r"; }',
-    'echo "@@os-id $(osr ID)"',
-    'echo "@@os-version $(osr VERSION_ID)"',
+    // os-release is read, not sourced: nothing of the host's is executed. One pass for both keys (the first
+    // line of each; quotes and CRs dropped); a missing file or key gives an empty value.
+    'echo "@@os-id"; echo "@@os-version"',
+    `awk '/^ID=/ && !i { i = 1; print "@@os-id " substr($0, 4) } /^VERSION_ID=/ && !v { v = 1; print "@@os-version " substr($0, 12) }' /etc/os-release 2>/dev/null | tr -d "\\"'\\r"`,
     'echo "@@system-release $(head -n 1 /etc/system-release 2>/dev/null | tr -d "\\r")"',
     'if [ -d /run/systemd/system ]; then echo "@@init systemd"; else echo "@@init sysv"; fi',
     'if ! command -v rpm >/dev/null 2>&1; then echo "@@package no-rpm"',
-    `elif rpm -q ${pkg} >/dev/null 2>&1; then echo "@@package installed $(rpm -q --qf '%{VERSION}-%{RELEASE}\\n' ${pkg} | head -n 1)"`,
+    // One rpm query: its exit status says installed, its output the version.
+    `elif v=$(rpm -q --qf '%{VERSION}-%{RELEASE}\\n' ${pkg} 2>/dev/null); then echo "@@package installed $(printf '%s\\n' "$v" | head -n 1)"`,
     'else echo "@@package absent"; fi',
     // systemd (amzn2): the words systemctl prints; sysv (amzn1): service status code and boot links.
     'if command -v systemctl >/dev/null 2>&1; then',
     `  echo "@@systemd-active $(systemctl is-active ${sysd} 2>/dev/null | head -n 1)"`,
     `  echo "@@systemd-enabled $(systemctl is-enabled ${sysd} 2>/dev/null | head -n 1)"`,
     'fi',
-    `if command -v service >/dev/null 2>&1; then service ${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
-    `elif [ -x /etc/init.d/${sysv} ]; then /etc/init.d/${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
+    // The sysv facts only count on a host that systemd did not boot (parseFacts; Amazon Linux 1 never is): where it
+    // did, `service … status`
+    // would only ask systemd again, through `systemctl status` and its journal read, the probe's dearest command.
+    'if [ ! -d /run/systemd/system ]; then',
+    `  if command -v service >/dev/null 2>&1; then service ${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
+    `  elif [ -x /etc/init.d/${sysv} ]; then /etc/init.d/${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
+    '  fi',
+    `  if command -v chkconfig >/dev/null 2>&1; then echo "@@sysv-chkconfig $(chkconfig --list ${sysv} 2>/dev/null | head -n 1)"; fi`,
     'fi',
-    `if command -v chkconfig >/dev/null 2>&1; then echo "@@sysv-chkconfig $(chkconfig --list ${sysv} 2>/dev/null | head -n 1)"; fi`,
     `rc3=0; for d in /etc/rc3.d /etc/rc.d/rc3.d; do for l in "$d"/S[0-9][0-9]${sysv}; do [ -e "$l" ] && rc3=1; done; done; echo "@@sysv-rc3 $rc3"`,
     'echo "@@hostname $(hostname 2>/dev/null || uname -n)"',
     // The primary IPv4: the first IPv4 of hostname -I, else the kernel's route lookup (no packet is sent; 192.0.2.1 is
@@ -117,11 +126,12 @@ export function probeScript(input: ProbeInput): string {
     'elif [ -r /sys/devices/virtual/dmi/id/board_asset_tag ]; then echo "@@instance-id dmi $(head -n 1 /sys/devices/virtual/dmi/id/board_asset_tag | tr -d "\\r ")"',
     'fi',
   ];
-  input.paths.forEach((p, i) => lines.push(`probe_file ${quote(p)} ${i} ${cap} head`));
+  const b64 = (p: string) => Buffer.from(p, 'utf8').toString('base64');
+  input.paths.forEach((p, i) => lines.push(`probe_file ${quote(p)} ${i} ${cap} head ${b64(p)}`));
   (input.extraFiles ?? []).forEach((f, i) => {
     const max = f.maxBytes ?? 64 * 1024;
     if (!Number.isInteger(max) || max <= 0) throw new Error(`probeScript: maxBytes of ${f.path} must be positive`);
-    lines.push(`probe_file ${quote(f.path)} x${i} ${max} ${f.tail ? 'tail' : 'head'}`);
+    lines.push(`probe_file ${quote(f.path)} x${i} ${max} ${f.tail ? 'tail' : 'head'} ${b64(f.path)}`);
   });
   lines.push(...probeLogLines(input.logs ?? []));
   lines.push("echo '@@probe-end'");

@@ -13,7 +13,8 @@ import { prepare, type PreparedHost } from './prepare.js';
 import { DEFAULT_SESSION, failureOf, openHost, probeHost, runScript, type SessionOptions } from './host-session.js';
 import { preflight } from '../doctor/preflight.js';
 import { interruption } from './interruption.js';
-import { LogsReaders, verifyHost } from './verify-host.js';
+import type { SshTransport } from '../transports/ssh.js';
+import type { LogsReaders } from './verify-host.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -30,6 +31,12 @@ export interface ApplyOptions {
   session: SessionOptions;
 }
 
+/** The verify step, loaded only when the run verifies. */
+interface Verifier {
+  verifyHost: typeof import('./verify-host.js').verifyHost;
+  readers: LogsReaders;
+}
+
 interface HostOutcome {
   report: HostReport;
   journal: JournalHost;
@@ -43,18 +50,20 @@ export async function runApply(options: ApplyOptions): Promise<RunReport> {
   const runId = newRunId();
   const started = new Date().toISOString();
   const stop = interruption();
-  const readers = new LogsReaders();
+  // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
+  const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
+  const verify = verifier ? { verifyHost: verifier.verifyHost, readers: new verifier.LogsReaders() } : undefined;
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (report) => applyHost(host, runId, options, readers, report),
+      run: (report) => applyHost(host, runId, options, verify, report),
       statusOf: (o) => o.report.status,
     })),
     (name) => failedOutcome(name, 'interrupted before this host was started'),
     { forks: options.forks, quiet: options.json, interrupted: stop.requested },
   );
   stop.release();
-  readers.destroy();
+  verify?.readers.destroy();
 
   const hosts = outcomes.map((o) => o.report);
   const report: RunReport = {
@@ -92,12 +101,26 @@ function failedOutcome(name: string, message: string): HostOutcome {
   };
 }
 
+/** One host's outcome, with the round trips its connection carried (commands and transfers after the handshake). */
 async function applyHost(
   host: PreparedHost,
   runId: string,
   options: ApplyOptions,
-  readers: LogsReaders,
+  verify: Verifier | undefined,
   progress: (text: string) => void,
+): Promise<HostOutcome> {
+  let opened: SshTransport | undefined;
+  const outcome = await applyOnHost(host, runId, options, verify, progress, (t) => (opened = t));
+  return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
+}
+
+async function applyOnHost(
+  host: PreparedHost,
+  runId: string,
+  options: ApplyOptions,
+  verify: Verifier | undefined,
+  progress: (text: string) => void,
+  connected: (transport: SshTransport) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
   const journal: JournalHost = { name, status: 'ok', changes: [], files: [] };
@@ -105,6 +128,7 @@ async function applyHost(
   try {
     progress('connecting');
     transport = await openHost(host, options.session ?? DEFAULT_SESSION);
+    connected(transport);
   } catch (err) {
     const failure = failureOf(err);
     return {
@@ -146,9 +170,9 @@ async function applyHost(
     const changes = result.changes.map(changeReport);
     journal.changes = changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`);
     const verified = async (outcome: HostOutcome): Promise<HostOutcome> => {
-      if (options.dryRun || !options.verify) return outcome;
+      if (options.dryRun || !options.verify || !verify) return outcome;
       progress('verifying that the logs arrive');
-      const checks = await verifyHost(transport, host, facts, readers, {
+      const checks = await verify.verifyHost(transport, host, facts, verify.readers, {
         runId,
         probe: true,
         ...(options.verifyTimeoutS ? { timeoutS: options.verifyTimeoutS } : {}),

@@ -1,5 +1,8 @@
 // What `iam setup` reports: one line per resource it looked at, and what it did to it.
 
+/** The IAM user, role and profile name when none is given (light: the CLI reads it without the AWS SDK). */
+export const DEFAULT_IDENTITY_NAME = 'awslogs-agent';
+
 export type IamAction = 'created' | 'updated' | 'unchanged' | 'deleted' | 'would-create' | 'would-update' | 'skipped';
 
 export interface IamResult {

@@ -7,13 +7,13 @@ import { Ec2 } from '../clouds/aws/ec2.js';
 import { Iam, type NewAccessKey } from '../clouds/aws/iam.js';
 import { sharedFilePaths } from '../clouds/aws/shared-files.js';
 import { awsSettings, type AwsSettings } from './aws-target.js';
-import type { IamResult } from './iam-result.js';
+import { DEFAULT_IDENTITY_NAME, type IamResult } from './iam-result.js';
 import { createNewKey, deleteOldKey, setupUser, type UserModeOptions } from './iam-user.js';
 import { setupRole } from './iam-role.js';
 
 export type IamMode = 'user' | 'role';
 
-export const DEFAULT_IDENTITY_NAME = 'awslogs-agent';
+export { DEFAULT_IDENTITY_NAME };
 
 export interface IamSetupOptions {
   mode?: IamMode;

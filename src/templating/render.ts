@@ -105,6 +105,9 @@ export function templateFile(name: string, spec: HostSpec, templatesRoot: string
   return path.join(templatesRoot, name);
 }
 
+/** Compiled templates by their text: a run renders the same two templates for every host of the fleet. */
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
 /** Renders one template file strictly; any error becomes an InputError naming the file (and line). */
 export function renderTemplate(file: string, context: object): string {
   let source: string;
@@ -114,7 +117,11 @@ export function renderTemplate(file: string, context: object): string {
     throw new InputError([{ file, rule: `cannot read the template: ${(err as Error).message}` }]);
   }
   try {
-    const template = Handlebars.create().compile(source, { strict: true, noEscape: true });
+    let template = compiled.get(source);
+    if (!template) {
+      template = Handlebars.create().compile(source, { strict: true, noEscape: true });
+      compiled.set(source, template);
+    }
     return template(context);
   } catch (err) {
     throw new InputError([templateProblem(file, err as Error & { lineNumber?: number; column?: number })]);

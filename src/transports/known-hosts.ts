@@ -52,8 +52,8 @@ export function hostKeyName(host: string, port: number): string {
   return port === 22 ? host : `[${host}]:${port}`;
 }
 
-function wildcard(pattern: string, name: string): boolean {
-  const re = new RegExp(
+function wildcardRegExp(pattern: string): RegExp {
+  return new RegExp(
     '^' +
       pattern
         .split('')
@@ -62,7 +62,10 @@ function wildcard(pattern: string, name: string): boolean {
       '$',
     'i',
   );
-  return re.test(name);
+}
+
+function wildcard(pattern: string, name: string): boolean {
+  return wildcardRegExp(pattern).test(name);
 }
 
 export function entryMatches(entry: KnownHostEntry, host: string, port: number): boolean {
@@ -97,14 +100,72 @@ export function fingerprint(blob: Buffer): string {
 export type HostKeyVerdict = 'known' | 'unknown' | 'changed' | 'revoked';
 
 /**
+ * known_hosts looked up by host in constant time: plain names (the common case, and every line this tool or
+ * ssh-keyscan writes) in a map, wildcard and negated patterns with their expressions compiled once, hashed
+ * entries checked one by one (each has its own salt, so nothing can index them; OpenSSH scans them too).
+ * A run connects to every host of a fleet: a scan per host would make the run quadratic in the fleet's size.
+ */
+export class KnownHostsIndex {
+  private readonly exact = new Map<string, KnownHostEntry[]>();
+  private readonly others: { entry: KnownHostEntry; matches: (name: string) => boolean }[] = [];
+  private readonly revokedKeys = new Set<string>();
+
+  constructor(readonly entries: KnownHostEntry[]) {
+    for (const e of entries) {
+      if (e.marker === 'revoked') this.revokedKeys.add(e.key.toString('base64'));
+      if (e.marker !== undefined) continue; // revoked keys match any host; cert-authority lines are skipped
+      const patterns = e.patterns ?? [];
+      if (!e.hashed && patterns.every((p) => !/[*?!]/.test(p))) {
+        for (const p of new Set(patterns.map((q) => q.toLowerCase()))) {
+          const list = this.exact.get(p);
+          if (list) list.push(e);
+          else this.exact.set(p, [e]);
+        }
+      } else if (e.hashed) {
+        const { salt, hash } = e.hashed;
+        this.others.push({ entry: e, matches: (name) => createHmac('sha1', salt).update(name).digest().equals(hash) });
+      } else {
+        const negated = patterns.filter((p) => p.startsWith('!')).map((p) => wildcardRegExp(p.slice(1)));
+        const positive = patterns.filter((p) => !p.startsWith('!')).map((p) => wildcardRegExp(p));
+        this.others.push({
+          entry: e,
+          matches: (name) => !negated.some((re) => re.test(name)) && positive.some((re) => re.test(name)),
+        });
+      }
+    }
+  }
+
+  /** The plain (unmarked) entries recorded for this host. */
+  matching(host: string, port: number): KnownHostEntry[] {
+    const name = hostKeyName(host, port);
+    const found = [...(this.exact.get(name.toLowerCase()) ?? [])];
+    for (const o of this.others) if (o.matches(name)) found.push(o.entry);
+    return found;
+  }
+
+  isRevoked(key: Buffer): boolean {
+    return this.revokedKeys.has(key.toString('base64'));
+  }
+}
+
+function indexOf(entries: KnownHostEntry[] | KnownHostsIndex): KnownHostsIndex {
+  return entries instanceof KnownHostsIndex ? entries : new KnownHostsIndex(entries);
+}
+
+/**
  * Is this key the host's? `changed` when the host has any recorded key and none is this one: we prefer the
  * recorded key types in negotiation (see preferredHostKeyAlgorithms), so a server that shows another key
  * has either changed its key or is not the host.
  */
-export function checkHostKey(entries: KnownHostEntry[], host: string, port: number, key: Buffer): HostKeyVerdict {
-  const mine = entries.filter((e) => e.marker !== 'cert-authority' && entryMatches(e, host, port));
-  if (entries.some((e) => e.marker === 'revoked' && e.key.equals(key))) return 'revoked';
-  const plain = mine.filter((e) => e.marker === undefined);
+export function checkHostKey(
+  entries: KnownHostEntry[] | KnownHostsIndex,
+  host: string,
+  port: number,
+  key: Buffer,
+): HostKeyVerdict {
+  const index = indexOf(entries);
+  if (index.isRevoked(key)) return 'revoked';
+  const plain = index.matching(host, port);
   if (plain.some((e) => e.key.equals(key))) return 'known';
   return plain.length > 0 ? 'changed' : 'unknown';
 }
@@ -120,9 +181,15 @@ const DEFAULT_HOST_KEY_ALGORITHMS = [
 ];
 
 /** ssh2's host key algorithm list with the types recorded for this host first, as OpenSSH orders it. */
-export function preferredHostKeyAlgorithms(entries: KnownHostEntry[], host: string, port: number): string[] {
+export function preferredHostKeyAlgorithms(
+  entries: KnownHostEntry[] | KnownHostsIndex,
+  host: string,
+  port: number,
+): string[] {
   const types = new Set(
-    entries.filter((e) => e.marker === undefined && entryMatches(e, host, port)).map((e) => e.keyType),
+    indexOf(entries)
+      .matching(host, port)
+      .map((e) => e.keyType),
   );
   const first = DEFAULT_HOST_KEY_ALGORITHMS.filter((a) =>
     a.startsWith('rsa-sha2-') || a === 'ssh-rsa' ? types.has('ssh-rsa') : types.has(a),
@@ -141,6 +208,28 @@ export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+}
+
+const loaded = new Map<string, { signature: string; index: Promise<KnownHostsIndex> }>();
+
+/**
+ * The file's index, parsed once per version of the file: every connection of a run shares it. A file that
+ * changed since (its inode, size or times differ: a key was appended, someone edited it) is read again.
+ */
+export async function loadKnownHosts(file: string): Promise<KnownHostsIndex> {
+  let signature = 'absent';
+  try {
+    const s = await stat(file);
+    signature = `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const hit = loaded.get(file);
+  if (hit && hit.signature === signature) return hit.index;
+  const index = readKnownHosts(file).then((entries) => new KnownHostsIndex(entries));
+  loaded.set(file, { signature, index });
+  index.catch(() => loaded.delete(file));
+  return index;
 }
 
 const appendQueue = new Map<string, Promise<void>>();

@@ -22,7 +22,7 @@ import {
   keyTypeOf,
   knownHostsLine,
   preferredHostKeyAlgorithms,
-  readKnownHosts,
+  loadKnownHosts,
 } from './known-hosts.js';
 
 export interface SshTarget {
@@ -108,7 +108,7 @@ const HINTS: Partial<Record<UnreachableReason, string>> = {
 
 export async function connectSsh(target: SshTarget, options: SshOptions): Promise<SshTransport> {
   const knownHostsFile = options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts');
-  const entries = await readKnownHosts(knownHostsFile);
+  const entries = await loadKnownHosts(knownHostsFile);
   const agent = process.env.SSH_AUTH_SOCK;
   if (!target.privateKeyFile && !agent) {
     throw new HostUnreachable(

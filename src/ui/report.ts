@@ -38,6 +38,8 @@ export interface HostReport {
   preflight?: PreflightReport[];
   warnings?: string[];
   error?: { message: string; hint?: string };
+  /** SSH round trips on this host's connection after the handshake: commands and transfers (a benchmark reads it). */
+  roundTrips?: number;
 }
 
 export interface RunReport {

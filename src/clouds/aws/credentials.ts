@@ -2,7 +2,6 @@
 // AWS profiles, never the inventory. An instance profile needs nothing written.
 import os from 'node:os';
 import path from 'node:path';
-import { fromIni } from '@aws-sdk/credential-providers';
 import { UsageError } from '../../core/errors.js';
 import type { CredentialsSpec, ResolvedCredentials } from '../../agents/awslogs/spec.js';
 
@@ -56,6 +55,8 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ResolvedCredentials {
 async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials> {
   let identity;
   try {
+    // Loaded here, not at start-up: most runs (instance profile, env) never need the SDK's providers.
+    const { fromIni } = await import('@aws-sdk/credential-providers');
     identity = await fromIni({
       profile,
       filepath: sharedCredentialsFile(env),

@@ -1,12 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  KnownHostsIndex,
+  appendKnownHost,
   checkHostKey,
   entryMatches,
   fingerprint,
   hostKeyName,
   keyTypeOf,
+  loadKnownHosts,
   parseKnownHosts,
   preferredHostKeyAlgorithms,
 } from '../../../src/transports/known-hosts.js';
@@ -85,4 +91,56 @@ test('recorded key types come first in negotiation', () => {
 
 test('fingerprints look like ssh-keygen -l', () => {
   assert.match(fingerprint(A), /^SHA256:[A-Za-z0-9+/]{43}$/);
+});
+
+test('the index finds exactly the unmarked entries entryMatches finds, for every kind of pattern', () => {
+  const salt = randomBytes(20);
+  const hashed = `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update('[h3]:2200').digest('base64')}`;
+  const entries = parseKnownHosts(
+    [
+      line('web1,10.0.0.1', A),
+      line('WEB2', B),
+      line('web1', B),
+      line('[10.0.0.1]:2222', A),
+      line('*.prod,!bad.prod', A),
+      line('db?', R),
+      line(hashed, B),
+      line('web1', R, '@revoked '),
+    ].join('\n'),
+  );
+  const index = new KnownHostsIndex(entries);
+  const names: [string, number][] = [
+    ['web1', 22],
+    ['Web2', 22],
+    ['10.0.0.1', 22],
+    ['10.0.0.1', 2222],
+    ['a.prod', 22],
+    ['bad.prod', 22],
+    ['db1', 22],
+    ['db12', 22],
+    ['h3', 2200],
+    ['h3', 22],
+    ['nobody', 22],
+  ];
+  for (const [host, port] of names) {
+    const expected = entries.filter((e) => e.marker === undefined && entryMatches(e, host, port)).map((e) => e.line);
+    const found = index.matching(host, port).map((e) => e.line);
+    assert.deepEqual([...found].sort(), [...expected].sort(), `${host}:${port}`);
+  }
+  assert.ok(index.isRevoked(R));
+  assert.ok(!index.isRevoked(A));
+});
+
+test('loadKnownHosts parses a file once, and again once it changed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'known-hosts-'));
+  const file = join(dir, 'known_hosts');
+  assert.equal(checkHostKey(await loadKnownHosts(file), 'web1', 22, A), 'unknown');
+  writeFileSync(file, line('web1', A) + '\n');
+  const first = await loadKnownHosts(file);
+  assert.equal(await loadKnownHosts(file), first, 'an unchanged file is not parsed again');
+  assert.equal(checkHostKey(first, 'web1', 22, A), 'known');
+  await appendKnownHost(file, line('web2', B));
+  const second = await loadKnownHosts(file);
+  assert.notEqual(second, first);
+  assert.equal(checkHostKey(second, 'web2', 22, B), 'known');
 });

@@ -1,0 +1,414 @@
+// `npm run bench -- --hosts N`: the tool against Ansible and against the cost of merely reaching the hosts,
+// in one run, on the same lab hosts. Writes a table to stdout and bench/results/latest.json.
+//
+// Per repetition (default 5), on N lab hosts, every figure the median of the repetitions with min and max:
+//   reset → tool dry-run (every change pending) → tool first provision → tool no-change → tool verify → floor
+//   reset → Ansible first run → (check: the tool sees nothing to change) → Ansible no-change run
+// then one counting pass (Ansible -vvv, first and no-change), the tool's SSH handshake cost, and the tool's
+// peak RSS on a larger lab (default 100 hosts).
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
+import { run, ratio, settle, spread, timed, type Spread, type Timed } from './measure.js';
+import { readLabInventory, resetHosts, sshFloor, type LabInventory } from './hosts.js';
+import { Ansible, ensureAnsible, type AnsibleCredentials } from './ansible.js';
+import { labPaths } from '../src/lab/layout.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(REPO, 'dist', 'src', 'main.js');
+// The lab's own paths (slot 0 unless AWSLOGS_LAB_SLOT says otherwise).
+const LAB_INVENTORY = labPaths().inventory;
+const LAB_AWS_ENV = join(labPaths().stateDir, 'aws', 'env');
+const RESULTS = join(REPO, 'bench', 'results');
+
+const { values: opts } = parseArgs({
+  options: {
+    hosts: { type: 'string', default: '20' },
+    runs: { type: 'string', default: '5' },
+    os: { type: 'string', default: 'amzn2' },
+    'rss-hosts': { type: 'string', default: '100' },
+    // systemd hosts (amzn2) stop booting past about 40 in the lab on this machine; amzn1 hosts go to 200.
+    'scale-os': { type: 'string', default: 'amzn1' },
+    'skip-ansible': { type: 'boolean', default: false },
+    'keep-lab': { type: 'boolean', default: false },
+    out: { type: 'string', default: join(RESULTS, 'latest.json') },
+  },
+});
+const HOSTS = Number(opts.hosts);
+const RUNS = Number(opts.runs);
+const RSS_HOSTS = (opts['rss-hosts'] ?? '')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0);
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+// ---- the lab ----
+
+function labEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+  for (const line of readFileSync(LAB_AWS_ENV, 'utf8').split('\n')) {
+    const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = labEnv()): Promise<Timed> {
+  return timed(process.execPath, [CLI, ...args], { env, cwd: REPO });
+}
+
+async function labUp(hosts: number, os = opts.os!): Promise<LabInventory> {
+  log(`lab up --hosts ${hosts} --os ${os}`);
+  const up = await run(process.execPath, [CLI, 'lab', 'up', '--hosts', String(hosts), '--os', os], {
+    cwd: REPO,
+    env: { ...process.env, CI: 'true' },
+  });
+  if (up.code !== 0) throw new Error(`lab up failed (${up.code}): ${up.stderr.trim().slice(-1000)}`);
+  // The agent's own IAM user and key profile (idempotent), as an operator makes it before provisioning.
+  const iam = await run(process.execPath, [CLI, 'iam', 'setup', '--inventory', LAB_INVENTORY], {
+    cwd: REPO,
+    env: labEnv(),
+  });
+  if (iam.code !== 0) throw new Error(`iam setup failed (${iam.code}): ${iam.stderr.trim().slice(-1000)}`);
+  const lab = readLabInventory(LAB_INVENTORY);
+  if (lab.hosts.length !== hosts) throw new Error(`lab up gave ${lab.hosts.length} hosts, not ${hosts}`);
+  return lab;
+}
+
+/** A copy of the lab inventory in a folder of its own: the tool's journal lands beside it, not in the repo. */
+function inventoryCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'awslogs-bench-inv-'));
+  const file = join(dir, 'lab.yml');
+  copyFileSync(LAB_INVENTORY, file);
+  return file;
+}
+
+/** The keys the tool writes into awscli.conf (the inventory's profile), handed to Ansible's template. */
+function agentCredentials(inventory: string, env: NodeJS.ProcessEnv): AnsibleCredentials {
+  const doc = parse(readFileSync(inventory, 'utf8')) as {
+    all: { vars: { awslogs_credentials?: { source: string; profile?: string } } };
+  };
+  const spec = doc.all.vars.awslogs_credentials ?? { source: 'instance_profile' };
+  if (spec.source === 'env') {
+    return { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' };
+  }
+  if (spec.source !== 'keys') throw new Error(`the bench needs keys or env credentials, not ${spec.source}`);
+  const profile = spec.profile ?? 'default';
+  const text = readFileSync(env.AWS_SHARED_CREDENTIALS_FILE!, 'utf8');
+  const section = text.split(/^\[/m).find((s) => s.startsWith(`${profile}]`));
+  const value = (k: string) => new RegExp(`^${k}\\s*=\\s*(\\S+)`, 'm').exec(section ?? '')?.[1];
+  const accessKeyId = value('aws_access_key_id');
+  const secretAccessKey = value('aws_secret_access_key');
+  if (!accessKeyId || !secretAccessKey) throw new Error(`no keys for profile ${profile}`);
+  const token = value('aws_session_token');
+  return token ? { accessKeyId, secretAccessKey, sessionToken: token } : { accessKeyId, secretAccessKey };
+}
+
+// ---- the tool ----
+
+interface ToolRun extends Timed {
+  json: { hosts: { name: string; status: string; changes: unknown[]; roundTrips?: number }[] };
+}
+
+async function tool(inventory: string, args: string[], expect: string, forks: number): Promise<ToolRun> {
+  const r = await cli(['--inventory', inventory, '--forks', String(forks), '--json', ...args]);
+  let json: ToolRun['json'];
+  try {
+    json = JSON.parse(r.stdout) as ToolRun['json'];
+  } catch {
+    throw new Error(`provision ${args.join(' ')}: exit ${r.code}, no JSON: ${r.stderr.trim().slice(-1000)}`);
+  }
+  const wrong = json.hosts.filter((h) => h.status !== expect);
+  if (wrong.length > 0) {
+    throw new Error(
+      `provision ${args.join(' ')}: ${wrong.length} host(s) not ${expect}: ${JSON.stringify(wrong[0]).slice(0, 800)}`,
+    );
+  }
+  return { ...r, json };
+}
+
+function roundTrips(r: ToolRun): number[] {
+  return r.json.hosts.map((h) => h.roundTrips ?? NaN);
+}
+
+// ---- the run ----
+
+interface Samples {
+  [figure: string]: number[];
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const ansibleVersion = opts['skip-ansible'] ? null : await ensureAnsible(log);
+  const sshVersion = (await run('ssh', ['-V'])).stderr.trim();
+  const lab = await labUp(HOSTS);
+  const env = labEnv();
+  const inventory = inventoryCopy();
+  const forks = HOSTS;
+  const ansible = opts['skip-ansible'] ? null : new Ansible(inventory, forks, agentCredentials(inventory, env));
+
+  const samples: Samples = {};
+  const add = (k: string, v: number) => (samples[k] ??= []).push(v);
+  const rt: Record<string, number[]> = { tool_first: [], tool_nochange: [], tool_dry_run: [] };
+  const rss: Record<string, number[]> = {};
+  const addRss = (k: string, v: number) => (rss[k] ??= []).push(v);
+  const cpu: Record<string, { process: number[]; hosts: number[]; machine: number[] }> = {};
+  const addCpu = (k: string, processS: number, r: { hostsCpuS: number; machineCpuS: number }) => {
+    const c = (cpu[k] ??= { process: [], hosts: [], machine: [] });
+    c.process.push(processS);
+    c.hosts.push(r.hostsCpuS);
+    c.machine.push(r.machineCpuS);
+  };
+  const addTimedCpu = (k: string, r: Timed) => addCpu(k, r.userS + r.sysS, r);
+  let verifyNote: string | null = null;
+
+  for (let i = 1; i <= RUNS; i++) {
+    log(`repetition ${i}/${RUNS}`);
+    await resetHosts(lab);
+    const dry = await tool(inventory, ['--dry-run'], 'changed', forks);
+    if (!dry.json.hosts.every((h) => h.changes.length === 5))
+      throw new Error('after a reset, a host does not have its 5 changes pending: the reset is not clean');
+    add('tool_dry_run', dry.seconds);
+    addTimedCpu('tool_dry_run', dry);
+    rt.tool_dry_run!.push(...roundTrips(dry));
+    const first = await tool(inventory, ['--no-verify'], 'changed', forks);
+    add('tool_first', first.seconds);
+    rt.tool_first!.push(...roundTrips(first));
+    addRss('tool_first', first.rssMb);
+    addTimedCpu('tool_first', first);
+    const again = await tool(inventory, ['--no-verify'], 'ok', forks);
+    add('tool_nochange', again.seconds);
+    rt.tool_nochange!.push(...roundTrips(again));
+    addRss('tool_nochange', again.rssMb);
+    addTimedCpu('tool_nochange', again);
+    if (verifyNote === null) {
+      const v = await cli(['verify', '--inventory', inventory, '--forks', String(forks), '--json']);
+      if (v.code === 0) {
+        add('tool_verify', v.seconds);
+        addTimedCpu('tool_verify', v);
+      } else verifyNote = `verify failed (exit ${v.code}): ${(v.stderr.trim() || v.stdout.trim()).slice(-300)}`;
+    }
+    const floor = await sshFloor(lab);
+    add('ssh_floor', floor.seconds);
+    addCpu('ssh_floor', NaN, floor);
+    log(
+      `  dry-run ${dry.seconds.toFixed(2)} s, first ${first.seconds.toFixed(2)} s, no-change ${again.seconds.toFixed(2)} s, ` +
+        `verify ${samples.tool_verify?.at(-1)?.toFixed(2) ?? '-'} s, floor ${samples.ssh_floor!.at(-1)!.toFixed(2)} s`,
+    );
+
+    if (ansible) {
+      await resetHosts(lab);
+      const a1 = await ansible.play();
+      checkAnsible(a1, 'first', (c) => c.changed! > 0);
+      add('ansible_first', a1.seconds);
+      addTimedCpu('ansible_first', a1);
+      // The same end state: after Ansible's run the tool finds nothing to change on any host.
+      await tool(inventory, ['--dry-run'], 'ok', forks);
+      const a2 = await ansible.play();
+      checkAnsible(a2, 'no-change', (c) => c.changed === 0);
+      add('ansible_nochange', a2.seconds);
+      addTimedCpu('ansible_nochange', a2);
+      log(`  ansible first ${a1.seconds.toFixed(2)} s, no-change ${a2.seconds.toFixed(2)} s`);
+    }
+  }
+
+  // Counted, not estimated: Ansible's SSH sessions from its -vvv log (one pass, not timed).
+  const ansibleExecs: Record<string, number[]> = {};
+  if (ansible) {
+    log('counting Ansible SSH sessions (-vvv)');
+    await resetHosts(lab);
+    const a1 = await ansible.play({ verbose: true });
+    const a2 = await ansible.play({ verbose: true });
+    ansibleExecs.ansible_first = lab.hosts.map((h) => a1.execs?.get(h.address) ?? 0);
+    ansibleExecs.ansible_nochange = lab.hosts.map((h) => a2.execs?.get(h.address) ?? 0);
+  }
+
+  log('measuring the tool’s SSH connection cost');
+  const handshakes = await connectionCost(inventory);
+
+  // Peak RSS on a larger lab.
+  const scale: Record<string, unknown> = {};
+  for (const n of RSS_HOSTS) {
+    const big = await labUp(n, opts['scale-os']!);
+    const inv = inventoryCopy();
+    await resetHosts(big);
+    const first = await tool(inv, ['--no-verify'], 'changed', n);
+    const again = await tool(inv, ['--no-verify'], 'ok', n);
+    const floor = await sshFloor(big);
+    const cost = await connectionCost(inv);
+    scale[String(n)] = {
+      tool_first_s: round(first.seconds),
+      tool_nochange_s: round(again.seconds),
+      os: opts['scale-os'],
+      ssh_floor_s: round(floor.seconds),
+      peak_rss_mb: { tool_first: first.rssMb, tool_nochange: again.rssMb },
+      tool_cpu_s: { tool_first: round(first.userS + first.sysS), tool_nochange: round(again.userS + again.sysS) },
+      connection_cost: cost,
+    };
+    log(
+      `${n} hosts: first ${first.seconds.toFixed(2)} s (${first.rssMb} MB), no-change ${again.seconds.toFixed(2)} s (${again.rssMb} MB), floor ${floor.seconds.toFixed(2)} s`,
+    );
+    rmSync(dirname(inv), { recursive: true, force: true });
+  }
+  if (!opts['keep-lab']) {
+    log('lab down');
+    await run(process.execPath, [CLI, 'lab', 'down'], { cwd: REPO });
+  }
+  ansible?.dispose();
+  rmSync(dirname(inventory), { recursive: true, force: true });
+
+  const figures: Record<string, Spread | null> = {};
+  for (const k of [
+    'tool_first',
+    'tool_nochange',
+    'tool_dry_run',
+    'tool_verify',
+    'ansible_first',
+    'ansible_nochange',
+    'ssh_floor',
+  ]) {
+    figures[k] = samples[k]?.length ? spread(samples[k]!) : null;
+  }
+  const med = (k: string) => figures[k]?.median ?? NaN;
+  const perHost = (xs: number[] | undefined) => (xs && xs.length ? spread(xs) : null);
+  const result = {
+    hosts: HOSTS,
+    cores: cpus().length,
+    date: new Date().toISOString(),
+    machine: `${cpus()[0]?.model.trim()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`,
+    os: opts.os,
+    runs: RUNS,
+    forks,
+    versions: { openssh: sshVersion, ansible: ansibleVersion },
+    connection: {
+      tool: 'ssh2 (node-ssh), one connection per host per run, curve25519-sha256, ssh-ed25519, aes128-gcm',
+      ansible:
+        'OpenSSH, ControlMaster=auto (one master per host per run, fresh ControlPath per run, closed after it), pipelining on, same key/known_hosts/algorithms',
+      floor: 'OpenSSH, ControlMaster=no, one `ssh host true` per host, all at once, same key/known_hosts/algorithms',
+    },
+    reset:
+      'between repetitions over SSH: service stopped and disabled, package removed, /etc/awslogs, agent state, backups and agent log deleted',
+    figures,
+    ratios: {
+      ansible_over_tool_first: ratio(med('ansible_first'), med('tool_first')),
+      ansible_over_tool_nochange: ratio(med('ansible_nochange'), med('tool_nochange')),
+      tool_nochange_over_floor: ratio(med('tool_nochange'), med('ssh_floor')),
+    },
+    round_trips_per_host: {
+      tool_nochange: perHost(rt.tool_nochange)?.max ?? null,
+      tool_first: perHost(rt.tool_first)?.max ?? null,
+      tool_dry_run: perHost(rt.tool_dry_run)?.max ?? null,
+      ansible_nochange: perHost(ansibleExecs.ansible_nochange)?.max ?? null,
+      ansible_first: perHost(ansibleExecs.ansible_first)?.max ?? null,
+      how: 'tool: SshTransport.roundTrips in --json (exec channels after the handshake), max over hosts and runs; Ansible: ssh/sftp client invocations per host in -vvv output (each a session on the master connection)',
+    },
+    peak_rss_mb: {
+      [String(HOSTS)]: {
+        tool_first: Math.max(...(rss.tool_first ?? [NaN])),
+        tool_nochange: Math.max(...(rss.tool_nochange ?? [NaN])),
+      },
+      ...Object.fromEntries(Object.entries(scale).map(([n, s]) => [n, (s as { peak_rss_mb: unknown }).peak_rss_mb])),
+    },
+    cpu_s: {
+      how: 'median CPU seconds during each figure: process = the command and its waited children (GNU time); hosts = the lab hosts’ cgroup (sshd, sudo, shells, yum, systemd, agents); machine = every CPU (/proc/stat), which also counts whatever else runs on the machine',
+      ...Object.fromEntries(
+        Object.entries(cpu).map(([k, v]) => [
+          k,
+          {
+            process: v.process.every(Number.isNaN) ? null : spread(v.process).median,
+            hosts: v.hosts.every(Number.isNaN) ? null : spread(v.hosts).median,
+            machine: spread(v.machine).median,
+          },
+        ]),
+      ),
+    },
+    connection_cost: handshakes,
+    scale,
+    verify_note: verifyNote,
+    bench_seconds: Math.round((Date.now() - started) / 1000),
+  };
+  mkdirSync(dirname(opts.out!), { recursive: true });
+  writeFileSync(opts.out!, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(table(result.figures, result.ratios, result.round_trips_per_host, result) + '\n');
+  log(`wrote ${opts.out} (${result.bench_seconds} s)`);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function checkAnsible(
+  r: { code: number; recap: Map<string, Record<string, number>>; stdout: string },
+  what: string,
+  ok: (c: Record<string, number>) => boolean,
+): void {
+  const bad = [...r.recap.entries()].filter(([, c]) => c.failed! > 0 || c.unreachable! > 0 || !ok(c));
+  if (r.code !== 0 || r.recap.size === 0 || bad.length > 0) {
+    throw new Error(`ansible ${what}: exit ${r.code}, ${bad.length} host(s) off: ${r.stdout.trim().slice(-1500)}`);
+  }
+}
+
+async function connectionCost(inventory: string): Promise<unknown> {
+  await settle();
+  const r = await run(process.execPath, [join(REPO, 'dist', 'bench', 'handshakes.js'), inventory, '5'], {
+    cwd: REPO,
+    env: labEnv(),
+  });
+  if (r.code !== 0) throw new Error(`handshakes: ${r.stderr.trim().slice(-500)}`);
+  const c = JSON.parse(r.stdout) as {
+    connections: number;
+    hosts: number;
+    perRoundS: number;
+    clientCpuS: number;
+    machineCpuS: number;
+    hostsCpuS: number;
+  };
+  return {
+    ...c,
+    client_cpu_ms_per_connection: round((c.clientCpuS / c.connections) * 1000),
+    machine_cpu_ms_per_connection: round((c.machineCpuS / c.connections) * 1000),
+    hosts_cpu_ms_per_connection: round((c.hostsCpuS / c.connections) * 1000),
+    connections_per_s_per_core_client: Math.round(c.connections / c.clientCpuS),
+    how: 'tool transport: connect (TCP + curve25519 kex + ed25519 host key + publickey auth) + exec `true` + close, all hosts at once, 5 rounds after a warm-up; client = the measuring process, machine = all CPUs (lab sshds included)',
+  };
+}
+
+function table(
+  figures: Record<string, Spread | null>,
+  ratios: Record<string, number>,
+  trips: Record<string, unknown>,
+  meta: { hosts: number; date: string; machine: string; runs: number },
+): string {
+  const rows: [string, string][] = [
+    ['tool_first', 'tool: first provision (--no-verify)'],
+    ['tool_nochange', 'tool: no-change re-run (--no-verify)'],
+    ['tool_dry_run', 'tool: dry-run (all changes pending)'],
+    ['tool_verify', 'tool: verify'],
+    ['ansible_first', 'Ansible: first run'],
+    ['ansible_nochange', 'Ansible: no-change re-run'],
+    ['ssh_floor', 'floor: N parallel `ssh host true`'],
+  ];
+  const f = (n: number) => n.toFixed(2);
+  const lines = [
+    `${meta.hosts} hosts, ${meta.runs} runs each, ${meta.date}, ${meta.machine}`,
+    '',
+    '| figure | median s | min s | max s |',
+    '|---|---:|---:|---:|',
+    ...rows.map(([k, label]) => {
+      const s = figures[k];
+      return s ? `| ${label} | ${f(s.median)} | ${f(s.min)} | ${f(s.max)} |` : `| ${label} | n/a | | |`;
+    }),
+    '',
+    `Ansible / tool, first provision: ${ratios.ansible_over_tool_first}×; no-change: ${ratios.ansible_over_tool_nochange}×; tool no-change / floor: ${ratios.tool_nochange_over_floor}×`,
+    `SSH round trips per host: tool no-change ${trips.tool_nochange}, tool first ${trips.tool_first}, Ansible no-change ${trips.ansible_nochange}, Ansible first ${trips.ansible_first}`,
+  ];
+  return lines.join('\n');
+}
+
+await main();
