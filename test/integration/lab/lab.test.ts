@@ -204,7 +204,7 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
       assert.equal(root.code, 0, root.stderr);
       assert.match(
         root.stdout,
-        new RegExp(`^root\ni-0[0-9a-f]{16}\nhttp://${bridgeAddress().replaceAll('.', '\\.')}:5000\n$`),
+        new RegExp(`^root\ni-[0-9a-f]{17}\nhttp://${bridgeAddress().replaceAll('.', '\\.')}:5000\n$`),
       );
     }
   });
@@ -300,14 +300,14 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
     assert.match(
       table.stdout,
       new RegExp(
-        `lab01\\s+amzn2\\s+${hostAddress(1).replaceAll('.', '\\.')}\\s+i-0[0-9a-f]{16}\\s+up\\s+(running|degraded)`,
+        `lab01\\s+amzn2\\s+${hostAddress(1).replaceAll('.', '\\.')}\\s+i-[0-9a-f]{17}\\s+up\\s+(running|degraded)`,
       ),
     );
   });
 
   test('up again keeps the running hosts (idempotent)', async () => {
     const ids = async (): Promise<string> =>
-      (await fs.readFile(PATHS.stateFile, 'utf8')).match(/i-0[0-9a-f]{16}/g)?.join() ?? '';
+      (await fs.readFile(PATHS.stateFile, 'utf8')).match(/i-[0-9a-f]{17}/g)?.join() ?? '';
     const before = await ids();
     const r = await cli('lab', 'up', '--hosts', '2', '--os', 'mixed');
     assert.equal(r.code, 0, r.stderr);
