@@ -8,8 +8,9 @@ npm run build --silent
 bash scripts/install-lab-deps.sh
 provision() { node dist/src/main.js "$@"; }
 inventory=$(provision lab up --hosts "${LAB_HOSTS:-3}" --os "${LAB_OS:-mixed}" | tail -n 1)
-# The lab operator's own AWS profile, as an operator's machine has one.
-. .lab/aws/env
+# The lab operator's own AWS profile, as an operator's machine has one (slot 0's lab keeps it in .lab/).
+slot=${AWSLOGS_LAB_SLOT:-0}
+. ".lab${slot#0}/aws/env"
 provision iam setup --inventory "$inventory"
 provision --inventory "$inventory"
 provision metrics apply --inventory "$inventory"
