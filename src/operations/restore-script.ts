@@ -12,6 +12,8 @@ export interface RestoreScriptInput {
   /** The agent ran before the run being rolled back: it must run afterwards. */
   agentWasActive: boolean;
   agentLogPath: string;
+  /** Each service step ends itself on the host after this long (default 300 s). */
+  stepTimeoutS?: number;
 }
 
 export function restoreScript(input: RestoreScriptInput): string {
@@ -19,6 +21,7 @@ export function restoreScript(input: RestoreScriptInput): string {
   const old = quote(`${BACKUP_ROOT}/${input.fromRunId}`);
   const body = `OLD=${old}
 [ -d "$OLD" ] || fail restore "no backups of run ${input.fromRunId} on this host (pruned, or the run changed nothing here)"
+take_lock
 ensure_backup_dir
 for meta in "$OLD"/*.path; do
   [ -e "$meta" ] || continue
@@ -31,10 +34,10 @@ for meta in "$OLD"/*.path; do
 done
 ${input.agent.reset} >/dev/null 2>&1
 if ${input.agent.status} >/dev/null 2>&1; then
-  out=$(${input.agent.restart} 2>&1) || fail "service restart" "$out"
+  out=$(bounded ${input.agent.restart} 2>&1) || fail "service restart" "$(timed_out $? "$out")"
   say "done service restart"
 elif ${input.agentWasActive ? 'true' : 'false'}; then
-  out=$(${input.agent.start} 2>&1) || fail "service start" "$out"
+  out=$(bounded ${input.agent.start} 2>&1) || fail "service start" "$(timed_out $? "$out")"
   say "done service start"
 fi
 if ${input.agent.status} >/dev/null 2>&1 || ${input.agentWasActive ? 'true' : 'false'}; then
@@ -42,5 +45,5 @@ ${healthCheck(input.agent.status, input.agentLogPath, ['say "msg the agent did n
 fi
 prune_backups
 say ok`;
-  return wholeScript(input.runId, body);
+  return wholeScript(input.runId, body, input.stepTimeoutS);
 }

@@ -6,6 +6,7 @@ import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
 import { applyScript, parseApplyOutput } from '../operations/apply-script.js';
 import { serviceControl, serviceNameOn } from '../operations/service.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
+import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
@@ -24,6 +25,8 @@ export interface ApplyOptions {
   /** Check at the end that every host's logs arrive (`--no-verify` turns it off). */
   verify: boolean;
   verifyTimeoutS?: number;
+  /** Wait this long for another run's lock on the same inventory folder before refusing (default 0). */
+  waitLockS?: number;
   session: SessionOptions;
 }
 
@@ -36,6 +39,20 @@ export async function runApply(options: ApplyOptions): Promise<RunReport> {
   const prepared = await prepare(options.inventory, options.limit);
   for (const w of prepared.warnings) if (!options.json) process.stderr.write(`warning: ${formatProblem(w)}\n`);
   const runId = newRunId();
+  // A dry-run changes nothing and takes no lock; an apply holds the inventory's lock until its journal is written.
+  const lock = options.dryRun ? undefined : await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);
+  try {
+    return await applyLocked(prepared, runId, options);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function applyLocked(
+  prepared: Awaited<ReturnType<typeof prepare>>,
+  runId: string,
+  options: ApplyOptions,
+): Promise<RunReport> {
   const started = new Date().toISOString();
   const stop = interruption();
   const readers = new LogsReaders();
@@ -147,6 +164,7 @@ async function applyHost(
       agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
       agentWasActive: facts.service.active,
       agentLogPath: AGENT_LOG_PATH,
+      stepTimeoutS: (options.session ?? DEFAULT_SESSION).commandTimeoutMs / 1000,
     });
     const out = await runScript(transport, host, script);
     const outcome = parseApplyOutput(out.stdout);

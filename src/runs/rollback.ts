@@ -13,6 +13,7 @@ import {
   type JournalHost,
   type JournalRun,
 } from '../journal/journal.js';
+import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
@@ -25,6 +26,7 @@ export interface RollbackOptions {
   limit?: string;
   forks: number;
   json: boolean;
+  waitLockS?: number;
   session: SessionOptions;
 }
 
@@ -39,6 +41,21 @@ export async function runRollback(options: RollbackOptions): Promise<RunReport> 
   const target = options.run ? await readRun(dir, options.run) : await latestRestorableRun(dir);
   if (!target) throw new UsageError(`nothing to roll back: the journal ${dir} holds no run that changed a file`);
   const runId = newRunId();
+  const lock = await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);
+  try {
+    return await rollbackLocked(prepared, target, runId, dir, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function rollbackLocked(
+  prepared: Awaited<ReturnType<typeof prepare>>,
+  target: JournalRun,
+  runId: string,
+  dir: string,
+  options: RollbackOptions,
+): Promise<RunReport> {
   const started = new Date().toISOString();
   const stop = interruption();
   const outcomes = await runWithProgress<HostOutcome>(
@@ -111,6 +128,7 @@ async function rollbackHost(
       agent: serviceControl(facts.os.flavour, service),
       agentWasActive: before.agentWasActive ?? false,
       agentLogPath: AGENT_LOG_PATH,
+      stepTimeoutS: session.commandTimeoutMs / 1000,
     });
     const out = await runScript(transport, host, script);
     const outcome = parseApplyOutput(out.stdout);
