@@ -11,7 +11,15 @@ import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { DEFAULT_SESSION, failureOf, gatherFacts, openHost, runScript, type SessionOptions } from './host-session.js';
+import {
+  DEFAULT_SESSION,
+  failureOf,
+  gatherFacts,
+  openHost,
+  runScript,
+  type SessionOptions,
+  hostStepTimeoutS,
+} from './host-session.js';
 import { interruption } from './interruption.js';
 import { LogsReaders, verifyHost } from './verify-host.js';
 
@@ -164,7 +172,7 @@ async function applyHost(
       agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
       agentWasActive: facts.service.active,
       agentLogPath: AGENT_LOG_PATH,
-      stepTimeoutS: (options.session ?? DEFAULT_SESSION).commandTimeoutMs / 1000,
+      stepTimeoutS: hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs),
     });
     const out = await runScript(transport, host, script);
     const outcome = parseApplyOutput(out.stdout);

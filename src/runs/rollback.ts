@@ -17,7 +17,7 @@ import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { failureOf, gatherFacts, openHost, runScript, type SessionOptions } from './host-session.js';
+import { failureOf, gatherFacts, openHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
 import { interruption } from './interruption.js';
 
 export interface RollbackOptions {
@@ -128,7 +128,7 @@ async function rollbackHost(
       agent: serviceControl(facts.os.flavour, service),
       agentWasActive: before.agentWasActive ?? false,
       agentLogPath: AGENT_LOG_PATH,
-      stepTimeoutS: session.commandTimeoutMs / 1000,
+      stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
     });
     const out = await runScript(transport, host, script);
     const outcome = parseApplyOutput(out.stdout);

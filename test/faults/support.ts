@@ -69,5 +69,7 @@ export async function assertHostClean(host: LabHost): Promise<void> {
 }
 
 export async function fileSha(host: LabHost, path: string): Promise<string> {
-  return (await mustOnHost(host.address, `sha256sum ${path} 2>/dev/null | cut -c1-64 || echo absent`)).trim();
+  return (
+    await mustOnHost(host.address, `if [ -e ${path} ]; then sha256sum ${path} | cut -c1-64; else echo absent; fi`)
+  ).trim();
 }
