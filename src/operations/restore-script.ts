@@ -12,6 +12,8 @@ export interface RestoreScriptInput {
   /** The agent ran before the run being rolled back: it must run afterwards. */
   agentWasActive: boolean;
   agentLogPath: string;
+  /** The run's outcome on this host is unknown: no backups means it changed nothing here (not an error). */
+  missingOk?: boolean;
   /** Each service step ends itself on the host after this long (default 300 s). */
   stepTimeoutS?: number;
 }
@@ -19,9 +21,16 @@ export interface RestoreScriptInput {
 export function restoreScript(input: RestoreScriptInput): string {
   assertRunId(input.fromRunId);
   const old = quote(`${BACKUP_ROOT}/${input.fromRunId}`);
+  // The lock first: a run still going on this host (e.g. one whose connection was lost) must finish
+  // before its backups are judged.
   const body = `OLD=${old}
-[ -d "$OLD" ] || fail restore "no backups of run ${input.fromRunId} on this host (pruned, or the run changed nothing here)"
 take_lock
+${
+  input.missingOk
+    ? `[ -d "$OLD" ] || { say "msg run ${input.fromRunId} left no backups here: it changed nothing"; say ok; exit 0; }
+`
+    : ''
+}[ -d "$OLD" ] || fail restore "no backups of run ${input.fromRunId} on this host (pruned, or the run changed nothing here)"
 ensure_backup_dir
 for meta in "$OLD"/*.path; do
   [ -e "$meta" ] || continue

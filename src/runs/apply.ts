@@ -174,8 +174,41 @@ async function applyHost(
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs),
     });
-    const out = await runScript(transport, host, script);
+    // The script was sent: from here on, no answer means it may have run in part or whole, and may still
+    // be running. The journal then says so and names every file it may have changed, for `rollback`.
+    const unknown = (cause: { status: 'failed' | 'unreachable'; error: { message: string; hint?: string } }) => {
+      journal.outcomeUnknown = true;
+      journal.files = result.changes.flatMap((c) =>
+        c.kind === 'file' ? [{ path: c.path, sha256Before: 'unknown', sha256After: 'unknown' }] : [],
+      );
+      const error = {
+        message: `${cause.error.message}; the apply script's outcome on the host is unknown (it may have changed files: see \`provision rollback\`)`,
+        ...(cause.error.hint ? { hint: cause.error.hint } : {}),
+      };
+      return {
+        report: { name, status: cause.status, changes, error },
+        journal: { ...journal, status: cause.status, error },
+      };
+    };
+    let out;
+    try {
+      out = await runScript(transport, host, script);
+    } catch (err) {
+      return unknown(failureOf(err));
+    }
     const outcome = parseApplyOutput(out.stdout);
+    if (!outcome.ok && outcome.failedStep === undefined) {
+      // The script ended without saying how it went: the session was cut (sshd killed, exit status lost:
+      // 255) or the shell itself died.
+      const why = out.stderr.trim().slice(-300);
+      const cut = out.code === 255;
+      return unknown({
+        status: cut ? 'unreachable' : 'failed',
+        error: {
+          message: `${cut ? 'the session ended' : `the shell exited ${out.code}`} before the apply script finished${why ? `: ${why}` : ''}`,
+        },
+      });
+    }
     journal.files = outcome.undone ? [] : outcome.files;
     if (!outcome.ok) {
       const message =

@@ -127,6 +127,7 @@ async function rollbackHost(
       fromRunId: target.run,
       agent: serviceControl(facts.os.flavour, service),
       agentWasActive: before.agentWasActive ?? false,
+      missingOk: before.outcomeUnknown === true,
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
     });

@@ -25,7 +25,9 @@ export interface JsonRun {
 
 /** Every CLI output of every fault test, checked for the secret. */
 export async function provision(args: string[], timeoutMs = 240_000) {
-  const result = await runCli(['--no-verify', '--json', ...args], { env: ENV, timeoutMs });
+  const [first, ...rest] = args;
+  const argv = first === 'rollback' ? ['rollback', '--json', ...rest] : ['--no-verify', '--json', ...args];
+  const result = await runCli(argv, { env: ENV, timeoutMs });
   assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET), 'the secret key was printed');
   assert.doesNotMatch(result.stderr, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace was printed:\n${result.stderr}`);
   let json: JsonRun | undefined;
