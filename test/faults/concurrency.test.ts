@@ -59,7 +59,8 @@ describe('fault: concurrent runs', { skip }, () => {
 
   test('--wait-lock: the second run waits for the first, then finds nothing left to do', async () => {
     for (const h of hosts) await mustOnHost(h.address, `echo '# hand edit' >> ${CONF}`);
-    const first = provision(['--inventory', inventory]);
+    // Both wait: whichever takes the lock first applies, the other waits for it.
+    const first = provision(['--inventory', inventory, '--wait-lock', '200']);
     const second = provision(['--inventory', inventory, '--wait-lock', '200']);
     const [a, b] = await Promise.all([first, second]);
     assert.equal(a.code, 0, a.stderr);
