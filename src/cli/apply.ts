@@ -16,6 +16,7 @@ export function applyCommand(): Command {
     .option('--no-verify', 'skip checking that log streams arrive in CloudWatch Logs')
     .option('--verify-timeout <seconds>', 'wait per probe line (default: buffer_duration + 60 s)', seconds)
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
+    .option('--wait-lock <seconds>', "wait this long for another run's lock on this inventory, then refuse", seconds, 0)
     .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
     .action(async (o) => {
       const { runApply } = await import('../runs/apply.js');
@@ -26,6 +27,7 @@ export function applyCommand(): Command {
         dryRun: Boolean(o.dryRun),
         detailedExitcode: Boolean(o.detailedExitcode),
         json: Boolean(o.json),
+        waitLockS: o.waitLock,
         verify: o.verify !== false,
         verifyTimeoutS: o.verifyTimeout,
         skipPreflight: Boolean(o.skipPreflight),

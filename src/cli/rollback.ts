@@ -11,6 +11,8 @@ export function rollbackCommand(): Command {
     .option('--json', 'print one JSON document on stdout')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
+    .option('--wait-lock <seconds>', "wait this long for another run's lock on this inventory, then refuse", seconds, 0)
+    .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
     .action(async (o) => {
       const { runRollback } = await import('../runs/rollback.js');
       await runRollback({
@@ -19,10 +21,11 @@ export function rollbackCommand(): Command {
         limit: o.limit,
         forks: o.forks,
         json: Boolean(o.json),
+        waitLockS: o.waitLock,
         session: {
           acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
           connectTimeoutMs: o.connectTimeout * 1000,
-          commandTimeoutMs: 300_000,
+          commandTimeoutMs: o.commandTimeout * 1000,
         },
       });
     });

@@ -21,6 +21,11 @@ export interface JournalHost {
   agentWasActive?: boolean;
   agentWasEnabled?: boolean;
   packageInstalled?: boolean;
+  /**
+   * The apply script was sent but no outcome came back (timeout, connection lost): the host may hold any
+   * of `files` (sha256After "unknown"). A rollback restores whatever backups of the run the host has.
+   */
+  outcomeUnknown?: boolean;
   error?: { message: string; hint?: string };
 }
 

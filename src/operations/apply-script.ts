@@ -9,6 +9,8 @@ export interface ApplyScriptInput {
   runId: string;
   changes: Change[];
   agent: ServiceControl;
+  /** Each package or service step ends itself on the host after this long (default 300 s). */
+  stepTimeoutS?: number;
   /** Whether the agent ran before this run: decides what an undo leaves behind. */
   agentWasActive: boolean;
   agentLogPath: string;
@@ -43,13 +45,15 @@ undo_written() {
   w=$WRITTEN; WRITTEN=""
   for i in $w; do restore_from "$B" "$i"; done
   ${input.agent.reset} >/dev/null 2>&1
-  ${undoAgent} >/dev/null 2>&1
+  bounded ${undoAgent} >/dev/null 2>&1
   say undone
 }
-fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; undo_written; exit 1; }`);
+on_abort() { undo_written; }
+fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; undo_written; exit 1; }
+take_lock`);
   if (files.length > 0) lines.push('ensure_backup_dir');
   for (const change of input.changes.filter((c) => c.kind === 'package')) {
-    lines.push(`out=$(${change.command} 2>&1) || fail package "$out"`, `say "done package"`);
+    lines.push(`out=$(bounded ${change.command} 2>&1) || fail package "$(timed_out $? "$out")"`, `say "done package"`);
   }
   files.forEach((change, index) => {
     const f = change.desired;
@@ -65,7 +69,7 @@ fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | se
   const service = input.changes.filter((c) => c.kind === 'service');
   for (const change of service) {
     lines.push(
-      `out=$(${change.command} 2>&1) || fail "service ${change.action}" "$out"`,
+      `out=$(bounded ${change.command} 2>&1) || fail "service ${change.action}" "$(timed_out $? "$out")"`,
       `say "done service ${change.action}"`,
     );
   }
@@ -80,7 +84,7 @@ fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | se
   }
   if (files.length > 0) lines.push('prune_backups');
   lines.push('say ok');
-  return wholeScript(input.runId, lines.join('\n'));
+  return wholeScript(input.runId, lines.join('\n'), input.stepTimeoutS);
 }
 
 export interface AppliedFile {

@@ -3,6 +3,8 @@
 import { quote } from '../core/shell-quote.js';
 
 export const BACKUP_ROOT = '/var/lib/awslogs-provision/backups';
+/** The host-side run lock: a directory (mkdir is atomic) holding the run id and the script's pid. */
+export const HOST_LOCK = '/var/lib/awslogs-provision/lock';
 /** Backups of older runs than this many are pruned on the host. */
 export const BACKUPS_KEPT = 10;
 const HEREDOC_END = '__AWSLOGS_PROVISION_EOF__';
@@ -26,17 +28,63 @@ umask 077
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH LC_ALL=C
 B=${quote(`${BACKUP_ROOT}/${runId}`)}
+RUN=${quote(runId)}
+L=${quote(HOST_LOCK)}
 TMPS=""
-cleanup() { for t in $TMPS; do rm -f "$t"; done; }
+LOCKED=0
+# on_abort: what a script does when it is killed or its connection is gone (apply: undo its writes).
+on_abort() { :; }
+release_lock() {
+  [ $LOCKED = 1 ] || return 0
+  [ "$(cat "$L/pid" 2>/dev/null)" = "$$" ] && rm -rf "$L"
+  LOCKED=0
+}
+cleanup() { for t in $TMPS; do rm -f "$t"; done; release_lock; }
+# A signal or a closed connection: output can go nowhere, so stop writing to it, undo, clean up.
+abort() { trap '' HUP INT TERM PIPE; exec >/dev/null 2>&1; on_abort; cleanup; exit "$1"; }
 trap cleanup EXIT
-trap 'cleanup; exit 129' HUP
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-trap 'cleanup; exit 141' PIPE
+trap 'abort 129' HUP
+trap 'abort 130' INT
+trap 'abort 143' TERM
+trap 'abort 141' PIPE
 say() { printf '@@%s\\n' "$*"; }
 fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; exit 1; }
 sha() { if [ -e "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo absent; fi; }
 b64() { printf '%s' "$1" | base64 -w0; }
+# take_lock: one run at a time on this host. A lock whose pid is gone (a killed run) is cleared.
+take_lock() {
+  mkdir -p ${quote('/var/lib/awslogs-provision')} && chmod 700 ${quote('/var/lib/awslogs-provision')} || fail lock "cannot create /var/lib/awslogs-provision"
+  tries=0
+  while ! mkdir "$L" 2>/dev/null; do
+    owner=$(cat "$L/run" 2>/dev/null); opid=$(cat "$L/pid" 2>/dev/null)
+    if [ -n "$opid" ] && ! kill -0 "$opid" 2>/dev/null && [ ! -d "/proc/$opid" ]; then
+      # stale: move it aside (atomic), then make sure what was moved is the one judged stale
+      if mv "$L" "$L.stale.$$" 2>/dev/null; then
+        if [ "$(cat "$L.stale.$$/pid" 2>/dev/null)" = "$opid" ]; then
+          rm -rf "$L.stale.$$"; say "msg cleared a stale lock of run $owner (pid $opid gone)"
+        else
+          mv "$L.stale.$$" "$L" 2>/dev/null || rm -rf "$L.stale.$$"
+        fi
+      fi
+      continue
+    fi
+    tries=$((tries+1))
+    # a lock still being written (no pid yet) gets two seconds; a live one fails this host at once
+    if [ -n "$opid" ] || [ $tries -gt 8 ]; then
+      [ -n "$opid" ] || { rm -rf "$L"; continue; }
+      fail lock "another run ($owner) is applying here (pid $opid); wait for it to finish"
+    fi
+    sleep 0.25
+  done
+  LOCKED=1
+  printf '%s\\n' "$$" > "$L/pid" && printf '%s\\n' "$RUN" > "$L/run" || fail lock "cannot write the lock $L (disk full?)"
+}
+# bounded CMD...: a step that could hang (package manager, init system) ends itself in time.
+bounded() {
+  if command -v timeout >/dev/null 2>&1; then timeout -k 5 "$STEP_TIMEOUT" "$@"; else "$@"; fi
+}
+# timed_out CODE OUTPUT: the step's output, or why it was stopped.
+timed_out() { if [ "$1" = 124 ] || [ "$1" = 137 ]; then echo "timed out after \${STEP_TIMEOUT}s on the host and was stopped: $2"; else printf '%s' "$2"; fi; }
 ensure_backup_dir() {
   mkdir -p "$B" 2>/dev/null && chmod 700 ${quote('/var/lib/awslogs-provision')} ${quote(BACKUP_ROOT)} "$B" || fail backup "cannot create $B"
 }
@@ -102,8 +150,9 @@ export function octal(mode: number): string {
  * The whole script is one function that runs only once it has arrived complete: a connection cut while
  * the script is being sent runs nothing, never half a heredoc.
  */
-export function wholeScript(runId: string, body: string): string {
+export function wholeScript(runId: string, body: string, stepTimeoutS = 300): string {
   return `${prelude(runId)}
+STEP_TIMEOUT=${Math.max(1, Math.floor(stepTimeoutS))}
 main() {
 ${body}
 }

@@ -12,13 +12,25 @@ export interface RestoreScriptInput {
   /** The agent ran before the run being rolled back: it must run afterwards. */
   agentWasActive: boolean;
   agentLogPath: string;
+  /** The run's outcome on this host is unknown: no backups means it changed nothing here (not an error). */
+  missingOk?: boolean;
+  /** Each service step ends itself on the host after this long (default 300 s). */
+  stepTimeoutS?: number;
 }
 
 export function restoreScript(input: RestoreScriptInput): string {
   assertRunId(input.fromRunId);
   const old = quote(`${BACKUP_ROOT}/${input.fromRunId}`);
+  // The lock first: a run still going on this host (e.g. one whose connection was lost) must finish
+  // before its backups are judged.
   const body = `OLD=${old}
-[ -d "$OLD" ] || fail restore "no backups of run ${input.fromRunId} on this host (pruned, or the run changed nothing here)"
+take_lock
+${
+  input.missingOk
+    ? `[ -d "$OLD" ] || { say "msg run ${input.fromRunId} left no backups here: it changed nothing"; say ok; exit 0; }
+`
+    : ''
+}[ -d "$OLD" ] || fail restore "no backups of run ${input.fromRunId} on this host (pruned, or the run changed nothing here)"
 ensure_backup_dir
 for meta in "$OLD"/*.path; do
   [ -e "$meta" ] || continue
@@ -31,10 +43,10 @@ for meta in "$OLD"/*.path; do
 done
 ${input.agent.reset} >/dev/null 2>&1
 if ${input.agent.status} >/dev/null 2>&1; then
-  out=$(${input.agent.restart} 2>&1) || fail "service restart" "$out"
+  out=$(bounded ${input.agent.restart} 2>&1) || fail "service restart" "$(timed_out $? "$out")"
   say "done service restart"
 elif ${input.agentWasActive ? 'true' : 'false'}; then
-  out=$(${input.agent.start} 2>&1) || fail "service start" "$out"
+  out=$(bounded ${input.agent.start} 2>&1) || fail "service start" "$(timed_out $? "$out")"
   say "done service start"
 fi
 if ${input.agent.status} >/dev/null 2>&1 || ${input.agentWasActive ? 'true' : 'false'}; then
@@ -42,5 +54,5 @@ ${healthCheck(input.agent.status, input.agentLogPath, ['say "msg the agent did n
 fi
 prune_backups
 say ok`;
-  return wholeScript(input.runId, body);
+  return wholeScript(input.runId, body, input.stepTimeoutS);
 }

@@ -6,11 +6,20 @@ import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
 import { applyScript, parseApplyOutput } from '../operations/apply-script.js';
 import { serviceControl, serviceNameOn } from '../operations/service.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
+import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { DEFAULT_SESSION, failureOf, openHost, probeHost, runScript, type SessionOptions } from './host-session.js';
+import {
+  DEFAULT_SESSION,
+  failureOf,
+  hostStepTimeoutS,
+  openHost,
+  probeHost,
+  runScript,
+  type SessionOptions,
+} from './host-session.js';
 import { preflight } from '../doctor/preflight.js';
 import { interruption } from './interruption.js';
 import type { SshTransport } from '../transports/ssh.js';
@@ -28,6 +37,8 @@ export interface ApplyOptions {
   verifyTimeoutS?: number;
   /** Apply even where preflight found errors (they are still reported). */
   skipPreflight?: boolean;
+  /** Wait this long for another run's lock on the same inventory folder before refusing (default 0). */
+  waitLockS?: number;
   session: SessionOptions;
 }
 
@@ -45,9 +56,22 @@ interface HostOutcome {
 export async function runApply(options: ApplyOptions): Promise<RunReport> {
   const prepared = await prepare(options.inventory, options.limit);
   // Inventory warnings go to stderr always (stdout stays one JSON document) and into the JSON report.
-  const warnings = prepared.warnings.map(formatProblem);
-  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  for (const w of prepared.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
   const runId = newRunId();
+  // A dry-run changes nothing and takes no lock; an apply holds the inventory's lock until its journal is written.
+  const lock = options.dryRun ? undefined : await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);
+  try {
+    return await applyLocked(prepared, runId, options);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function applyLocked(
+  prepared: Awaited<ReturnType<typeof prepare>>,
+  runId: string,
+  options: ApplyOptions,
+): Promise<RunReport> {
   const started = new Date().toISOString();
   const stop = interruption();
   // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
@@ -66,6 +90,7 @@ export async function runApply(options: ApplyOptions): Promise<RunReport> {
   verify?.readers.destroy();
 
   const hosts = outcomes.map((o) => o.report);
+  const warnings = prepared.warnings.map(formatProblem);
   const report: RunReport = {
     run: runId,
     command: options.dryRun ? 'dry-run' : 'apply',
@@ -208,9 +233,43 @@ async function applyOnHost(
       agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
       agentWasActive: facts.service.active,
       agentLogPath: AGENT_LOG_PATH,
+      stepTimeoutS: hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs),
     });
-    const out = await runScript(transport, host, script);
+    // The script was sent: from here on, no answer means it may have run in part or whole, and may still
+    // be running. The journal then says so and names every file it may have changed, for `rollback`.
+    const unknown = (cause: { status: 'failed' | 'unreachable'; error: { message: string; hint?: string } }) => {
+      journal.outcomeUnknown = true;
+      journal.files = result.changes.flatMap((c) =>
+        c.kind === 'file' ? [{ path: c.path, sha256Before: 'unknown', sha256After: 'unknown' }] : [],
+      );
+      const error = {
+        message: `${cause.error.message}; the apply script's outcome on the host is unknown (it may have changed files: see \`provision rollback\`)`,
+        ...(cause.error.hint ? { hint: cause.error.hint } : {}),
+      };
+      return {
+        report: { name, status: cause.status, changes, error },
+        journal: { ...journal, status: cause.status, error },
+      };
+    };
+    let out;
+    try {
+      out = await runScript(transport, host, script);
+    } catch (err) {
+      return unknown(failureOf(err));
+    }
     const outcome = parseApplyOutput(out.stdout);
+    if (!outcome.ok && outcome.failedStep === undefined) {
+      // The script ended without saying how it went: the session was cut (sshd killed, exit status lost:
+      // 255) or the shell itself died.
+      const why = out.stderr.trim().slice(-300);
+      const cut = out.code === 255;
+      return unknown({
+        status: cut ? 'unreachable' : 'failed',
+        error: {
+          message: `${cut ? 'the session ended' : `the shell exited ${out.code}`} before the apply script finished${why ? `: ${why}` : ''}`,
+        },
+      });
+    }
     journal.files = outcome.undone ? [] : outcome.files;
     if (!outcome.ok) {
       const message =

@@ -40,6 +40,14 @@ export async function openHost(host: PreparedHost, options: SessionOptions): Pro
   );
 }
 
+/**
+ * A step on the host (package manager, init system) ends itself a little before the command's timeout
+ * here, so that the host reports its own clear error and undoes its writes while we still listen.
+ */
+export function hostStepTimeoutS(commandTimeoutMs: number): number {
+  return Math.max(1, Math.floor((commandTimeoutMs / 1000) * 0.8));
+}
+
 export const MANAGED_PATHS = [AWSLOGS_CONF_PATH, AWSCLI_CONF_PATH];
 
 /** Runs a script through `sh -s` (as root where the inventory says become). */

@@ -13,10 +13,11 @@ import {
   type JournalHost,
   type JournalRun,
 } from '../journal/journal.js';
+import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { failureOf, gatherFacts, openHost, runScript, type SessionOptions } from './host-session.js';
+import { failureOf, gatherFacts, openHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
 import { interruption } from './interruption.js';
 
 export interface RollbackOptions {
@@ -25,6 +26,7 @@ export interface RollbackOptions {
   limit?: string;
   forks: number;
   json: boolean;
+  waitLockS?: number;
   session: SessionOptions;
 }
 
@@ -39,6 +41,21 @@ export async function runRollback(options: RollbackOptions): Promise<RunReport> 
   const target = options.run ? await readRun(dir, options.run) : await latestRestorableRun(dir);
   if (!target) throw new UsageError(`nothing to roll back: the journal ${dir} holds no run that changed a file`);
   const runId = newRunId();
+  const lock = await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);
+  try {
+    return await rollbackLocked(prepared, target, runId, dir, options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function rollbackLocked(
+  prepared: Awaited<ReturnType<typeof prepare>>,
+  target: JournalRun,
+  runId: string,
+  dir: string,
+  options: RollbackOptions,
+): Promise<RunReport> {
   const started = new Date().toISOString();
   const stop = interruption();
   const outcomes = await runWithProgress<HostOutcome>(
@@ -110,7 +127,9 @@ async function rollbackHost(
       fromRunId: target.run,
       agent: serviceControl(facts.os.flavour, service),
       agentWasActive: before.agentWasActive ?? false,
+      missingOk: before.outcomeUnknown === true,
       agentLogPath: AGENT_LOG_PATH,
+      stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
     });
     const out = await runScript(transport, host, script);
     const outcome = parseApplyOutput(out.stdout);

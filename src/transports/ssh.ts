@@ -324,6 +324,11 @@ class NodeSshTransport implements SshTransport {
   }
 
   async close(): Promise<void> {
+    // end() says goodbye and waits for the peer; a peer whose link is gone never answers, and its socket
+    // would keep this process alive for as long as TCP retransmits. Destroy it if it has not closed soon.
+    // (ssh2's own destroy() does nothing once end() has run, so the socket itself is destroyed.)
+    const socket = (this.ssh.connection as unknown as { _sock?: { destroy: () => void } } | null)?._sock;
     this.ssh.dispose();
+    if (socket) setTimeout(() => socket.destroy(), 1000).unref();
   }
 }

@@ -1,0 +1,181 @@
+// Hostile input: any string in any of the agent's variables either renders into an awslogs.conf that
+// Python's configparser reads back to exactly the intended sections and keys, or is refused (exit 2 through
+// `provision render`) — never a crash. YAML bombs and huge files are refused within bounds of time and memory.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { prepare } from '../../src/runs/prepare.js';
+import { InputError, UsageError } from '../../src/core/errors.js';
+import { CLI, runCli } from '../support/cli.js';
+import { ENV, SECRET } from './support.js';
+
+const KEYS = ['file', 'log_group_name', 'log_stream_name', 'datetime_format', 'multi_line_start_pattern'] as const;
+const BASE = {
+  file: '/var/log/messages',
+  log_group_name: '/var/log/messages',
+  log_stream_name: '{instance_id}',
+  datetime_format: '%b %d %H:%M:%S %Y',
+};
+
+function inventory(dir: string, key: string, value: string): string {
+  const file = join(dir, `inv-${Math.random().toString(36).slice(2)}.yml`);
+  const log = { ...BASE, [key]: value };
+  const doc = {
+    all: {
+      vars: { aws_region: 'ap-northeast-2', awslogs_credentials: { source: 'env' }, awslogs_logs: [log] },
+      hosts: { h1: { ansible_host: '127.0.0.1' } },
+    },
+  };
+  writeFileSync(file, stringify(doc));
+  return file;
+}
+
+/** configparser (raw, strict) reads each file: its sections and each section's keys and values. */
+function parseWithPython(files: string[]): Record<string, Record<string, string>>[] {
+  const script = `
+import configparser, json, sys
+out = []
+for text in json.load(sys.stdin):
+    p = configparser.RawConfigParser(strict=True)
+    p.optionxform = str
+    try:
+        p.read_string(text)
+        out.append({s: dict(p.items(s)) for s in p.sections()})
+    except Exception as e:
+        out.append({"__error__": {"error": repr(e)}})
+print(json.dumps(out))
+`;
+  return JSON.parse(execFileSync('python3', ['-c', script], { input: JSON.stringify(files) }).toString());
+}
+
+const hostile = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.stringMatching(/^[\s\S]{0,40}$/),
+  fc
+    .array(
+      fc.constantFrom(
+        '\n',
+        '\r',
+        '[',
+        ']',
+        '=',
+        ':',
+        ';',
+        '#',
+        '%',
+        '{',
+        '}',
+        '\\',
+        ' ',
+        '\t',
+        'a',
+        '/',
+        '\u0000',
+        '\u2028',
+      ),
+      {
+        maxLength: 20,
+      },
+    )
+    .map((a) => a.join('')),
+);
+
+describe('fault: hostile input', () => {
+  test('any string in any variable: rendered and read back exactly, or refused — never a crash', async () => {
+    process.env.AWS_ACCESS_KEY_ID = ENV.AWS_ACCESS_KEY_ID;
+    process.env.AWS_SECRET_ACCESS_KEY = ENV.AWS_SECRET_ACCESS_KEY;
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    const samples = fc.sample(fc.tuple(fc.constantFrom(...KEYS), hostile), { numRuns: 300, seed: 7 });
+    const accepted: { key: string; value: string; conf: string }[] = [];
+    for (const [key, value] of samples) {
+      try {
+        const prepared = await prepare(inventory(dir, key, value));
+        accepted.push({ key, value, conf: prepared.hosts[0]!.files.awslogsConf });
+      } catch (err) {
+        assert.ok(
+          err instanceof InputError || err instanceof UsageError,
+          `crash for ${key}=${JSON.stringify(value)}: ${String(err)}`,
+        );
+      }
+    }
+    const parsed = parseWithPython(accepted.map((a) => a.conf));
+    accepted.forEach(({ key, value }, i) => {
+      const sections = parsed[i]!;
+      assert.ok(!sections.__error__, `${key}=${JSON.stringify(value)}: configparser: ${sections.__error__?.error}`);
+      assert.deepEqual(Object.keys(sections).length, 2, `${key}=${JSON.stringify(value)}: ${JSON.stringify(sections)}`);
+      const log = Object.entries(sections).find(([name]) => name !== 'general')![1];
+      assert.equal(log[key], value, `${key}=${JSON.stringify(value)} was read back as ${JSON.stringify(log[key])}`);
+      for (const [k, v] of Object.entries(BASE)) if (k !== key) assert.equal(log[k], v);
+    });
+    assert.ok(accepted.length > 10, `only ${accepted.length} accepted: the property tests refusal only`);
+  });
+
+  test('through the CLI: a refused value exits 2 with the place and the rule, no stack trace, no secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    for (const [key, value] of [
+      ['log_group_name', 'a\n[general]\nstate_file = /etc/shadow'],
+      ['file', '/var/log/x\u0000y'],
+      ['datetime_format', '%b\r\n[x]'],
+    ] as const) {
+      const result = await runCli(['render', '--inventory', inventory(dir, key, value), '--host', 'h1'], { env: ENV });
+      assert.equal(result.code, 2, `${key}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`${key}`));
+      assert.doesNotMatch(result.stderr, /^\s+at .+:\d+:\d+\)?$/m);
+      assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET));
+    }
+  });
+
+  function measured(file: string): { code: number; ms: number; maxRssKb: number; stderr: string } {
+    const t0 = Date.now();
+    const r = spawnSync(
+      '/usr/bin/time',
+      ['-f', 'maxrss=%M', process.execPath, CLI, 'render', '--inventory', file, '--host', 'h1'],
+      {
+        env: { ...process.env, ...ENV, CI: 'true' },
+        timeout: 60_000,
+      },
+    );
+    const stderr = r.stderr.toString();
+    return {
+      code: r.status ?? -1,
+      ms: Date.now() - t0,
+      maxRssKb: Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0),
+      stderr,
+    };
+  }
+
+  test('a YAML bomb (nested anchors and aliases) is refused within 20 s and 400 MB', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
+    lines.push('all:', '  vars:', '    bomb: *a9', '  hosts:', '    h1: {ansible_host: 127.0.0.1}');
+    const file = join(dir, 'bomb.yml');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = measured(file);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /alias/);
+    assert.ok(r.ms < 20_000, `took ${r.ms} ms`);
+    assert.ok(r.maxRssKb > 0 && r.maxRssKb < 400_000, `max RSS ${r.maxRssKb} kB`);
+  });
+
+  test('a huge inventory (64 MiB) is refused by its size within 20 s and 400 MB', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    const file = join(dir, 'huge.yml');
+    writeFileSync(file, `all:\n  vars:\n    x: "${'x'.repeat(64 * 1024 * 1024)}"\n`);
+    const r = measured(file);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /4 MiB/);
+    assert.ok(r.ms < 20_000, `took ${r.ms} ms`);
+    assert.ok(r.maxRssKb > 0 && r.maxRssKb < 400_000, `max RSS ${r.maxRssKb} kB`);
+  });
+});

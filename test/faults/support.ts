@@ -1,0 +1,77 @@
+// Shared by the fault tests: the CLI with the agent's keys in the environment, and the checks every fault
+// test makes afterwards — the secret key nowhere but the credential file, no temp file left on a host.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { runCli } from '../support/cli.js';
+import { mustOnHost, onHost, type LabHost } from '../support/lab.js';
+
+export const SECRET = 'faultSecretKeyThatMustNeverBePrinted01234';
+export const ENV = { AWS_ACCESS_KEY_ID: 'AKIAFAULTTESTKEY0001', AWS_SECRET_ACCESS_KEY: SECRET };
+export const CONF = '/etc/awslogs/awslogs.conf';
+export const CLI_CONF = '/etc/awslogs/awscli.conf';
+
+export interface JsonHost {
+  name: string;
+  status: string;
+  changes: { kind: string; path?: string; summary: string }[];
+  error?: { message: string; hint?: string };
+}
+export interface JsonRun {
+  run: string;
+  hosts: JsonHost[];
+  summary: Record<string, number>;
+}
+
+/** Every CLI output of every fault test, checked for the secret. */
+export async function provision(args: string[], timeoutMs = 240_000) {
+  const [first, ...rest] = args;
+  const argv = first === 'rollback' ? ['rollback', '--json', ...rest] : ['--no-verify', '--json', ...args];
+  const result = await runCli(argv, { env: ENV, timeoutMs });
+  assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET), 'the secret key was printed');
+  assert.doesNotMatch(result.stderr, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace was printed:\n${result.stderr}`);
+  let json: JsonRun | undefined;
+  try {
+    json = JSON.parse(result.stdout) as JsonRun;
+  } catch {
+    json = undefined;
+  }
+  return { ...result, json };
+}
+
+export function hostOf(run: JsonRun | undefined, name: string): JsonHost | undefined {
+  return run?.hosts.find((h) => h.name === name);
+}
+
+export function statuses(run: JsonRun | undefined): Record<string, string> {
+  return Object.fromEntries((run?.hosts ?? []).map((h) => [h.name, h.status]));
+}
+
+/** The journal files beside an inventory: none may hold the secret. */
+export function assertJournalClean(inventory: string): void {
+  const dir = join(dirname(inventory), '.provision', 'runs');
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) {
+    assert.ok(!readFileSync(join(dir, f), 'utf8').includes(SECRET), `the secret key is in the journal ${f}`);
+  }
+}
+
+/** No temp file of the tool under /etc/awslogs; the secret only in awscli.conf, which is 0600 root. */
+export async function assertHostClean(host: LabHost): Promise<void> {
+  const temps = await mustOnHost(host.address, "find /etc/awslogs -name '.awslogs-provision.*' 2>/dev/null || true");
+  assert.equal(temps.trim(), '', `temp files left on ${host.name}: ${temps}`);
+  const holders = await onHost(
+    host.address,
+    `grep -rlF -- '${SECRET}' /etc /var/lib/awslogs-provision /var/log /tmp /root 2>/dev/null | grep -v '^${CLI_CONF}$' | grep -v '^/var/lib/awslogs-provision/backups/' || true`,
+    60_000,
+  );
+  assert.equal(holders.stdout.trim(), '', `the secret key is in other files on ${host.name}: ${holders.stdout}`);
+  const perm = await onHost(host.address, `stat -c '%a %U' ${CLI_CONF} 2>/dev/null`);
+  if (perm.code === 0) assert.equal(perm.stdout.trim(), '600 root', `${CLI_CONF} on ${host.name}`);
+}
+
+export async function fileSha(host: LabHost, path: string): Promise<string> {
+  return (
+    await mustOnHost(host.address, `if [ -e ${path} ]; then sha256sum ${path} | cut -c1-64; else echo absent; fi`)
+  ).trim();
+}
