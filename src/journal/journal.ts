@@ -40,6 +40,11 @@ export interface JournalRun {
   hosts: JournalHost[];
 }
 
+/** How a change is written in the journal: `kind path: summary`. */
+export function journalLine(change: { kind: string; path?: string; summary: string }): string {
+  return `${change.kind}${change.path ? ` ${change.path}` : ''}: ${change.summary}`;
+}
+
 export function newRunId(now = new Date()): string {
   const stamp = now
     .toISOString()

@@ -5,7 +5,7 @@ import { ChangesPending, RunFailed } from '../core/errors.js';
 import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
 import { applyScript, parseApplyOutput } from '../operations/apply-script.js';
 import { serviceControl, serviceNameOn } from '../operations/service.js';
-import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
+import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun, journalLine } from '../journal/journal.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
@@ -193,7 +193,7 @@ async function applyOnHost(
     const result = plan(desired, facts);
     if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
     const changes = result.changes.map(changeReport);
-    journal.changes = changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`);
+    journal.changes = changes.map(journalLine);
     const verified = async (outcome: HostOutcome): Promise<HostOutcome> => {
       if (options.dryRun || !options.verify || !verify) return outcome;
       progress('verifying that the logs arrive');

@@ -5,7 +5,7 @@ import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js'
 import type { OsFlavour } from '../core/types.js';
 import type { FaultName } from '../doctor/diagnose.js';
 import { pyJson, repairedPushState, type PushState, type StreamView } from '../doctor/state-view.js';
-import { listRuns, readRun, type JournalHost } from '../journal/journal.js';
+import { listRuns, readRun, type JournalHost, journalLine } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
 import { parseStoppedState, stopAndReadScript, writeStateScript } from '../operations/repair-script.js';
 import { serviceControl } from '../operations/service.js';
@@ -175,7 +175,7 @@ export async function repairHost(
     const journal: JournalHost = {
       name,
       status: 'changed',
-      changes: changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`),
+      changes: changes.map(journalLine),
       files: outcome.undone ? [] : outcome.files,
       agentWasActive: true,
       agentWasEnabled: diagnosis.facts.service.enabled,

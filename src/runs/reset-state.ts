@@ -1,6 +1,7 @@
 // `provision doctor --reset-state`: the blunt reset, only when asked. Backs up and removes the state file;
 // unless --resend, the agent starts once with initial_position = end_of_file (so nothing is sent again),
 // then the tool's awslogs.conf is put back without a restart. Says how many bytes a resend would send.
+import { journalLine } from '../journal/journal.js';
 import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
 import type { JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
@@ -93,7 +94,7 @@ export async function resetHost(
   const journal: JournalHost = {
     name: host.host.name,
     status: 'changed',
-    changes: changes.map((c) => `${c.kind}${c.path ? ` ${c.path}` : ''}: ${c.summary}`),
+    changes: changes.map(journalLine),
     files: outcome.undone ? [] : outcome.files,
     agentWasActive: true,
     agentWasEnabled: diagnosis.facts.service.enabled,

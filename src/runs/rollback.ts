@@ -12,6 +12,7 @@ import {
   writeRun,
   type JournalHost,
   type JournalRun,
+  journalLine,
 } from '../journal/journal.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
@@ -139,7 +140,7 @@ async function rollbackHost(
     const journal: JournalHost = {
       name,
       status: 'changed',
-      changes: changes.map((c) => `file ${c.path}: ${c.summary}`),
+      changes: changes.map(journalLine),
       files: outcome.files,
       agentWasActive: facts.service.active,
     };
