@@ -106,6 +106,21 @@ export async function mustOnHost(address: string, command: string): Promise<stri
   return out.stdout;
 }
 
+/**
+ * Makes a host's sshd re-read its configuration and waits until it accepts logins again: on SIGHUP
+ * sshd re-executes itself and refuses connections for a moment.
+ */
+export async function reloadSshd(address: string, timeoutMs = 20_000): Promise<void> {
+  await mustOnHost(address, 'kill -HUP "$(cat /var/run/sshd.pid)"');
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const probe = await onHost(address, 'true');
+    if (probe.code === 0) return;
+    if (Date.now() > end) throw new Error(`sshd on ${address} did not come back after SIGHUP: ${probe.stderr}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 /** Whether the agent runs, the way that flavour asks it. */
 export async function agentActive(host: LabHost): Promise<boolean> {
   const command = host.os === 'amzn2' ? 'systemctl is-active --quiet awslogsd' : 'service awslogs status';

@@ -16,6 +16,7 @@ import {
   labSkipReason,
   labUp,
   mustOnHost,
+  reloadSshd,
   onHost,
   type LabHost,
 } from '../../support/lab.js';
@@ -173,11 +174,8 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
     const machineBefore = Date.now();
     // sshd itself stays on the true clock (a preloaded sshd breaks its sandbox); every session it starts
     // gets libfaketime with the host's clock 3 h behind. sudo drops LD_PRELOAD, so the tool logs in as root.
-    const sshd = `kill -HUP $(cat /var/run/sshd.pid)`;
-    await mustOnHost(
-      b.address,
-      `echo 'SetEnv LD_PRELOAD=${LIBFAKETIME} FAKETIME=-3h' >> /etc/ssh/sshd_config && ${sshd}`,
-    );
+    await mustOnHost(b.address, `echo 'SetEnv LD_PRELOAD=${LIBFAKETIME} FAKETIME=-3h' >> /etc/ssh/sshd_config`);
+    await reloadSshd(b.address);
     const asRoot = labInventoryCopy((doc) => {
       doc.all.vars.awslogs_logs = sections;
       for (const group of Object.values(doc.all.children)) {
@@ -196,7 +194,8 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
       assert.equal(clock?.level, 'error');
       assert.match(clock!.message, /3 h behind this machine's.*never sets it/);
     } finally {
-      await mustOnHost(b.address, `sed -i '/^SetEnv LD_PRELOAD/d' /etc/ssh/sshd_config && ${sshd}`);
+      await mustOnHost(b.address, `sed -i '/^SetEnv LD_PRELOAD/d' /etc/ssh/sshd_config`);
+      await reloadSshd(b.address);
     }
     assert.ok(!readFileSafe('/etc/ld.so.preload'), 'the machine itself has no preload');
     const hostDate = Number((await mustOnHost(b.address, 'date +%s')).trim()) * 1000;
