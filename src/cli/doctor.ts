@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { runDoctor } from '../runs/doctor.js';
 import { FAULT_NAMES } from '../doctor/diagnose.js';
 import { positiveInt, seconds } from './options.js';
 
@@ -26,6 +25,8 @@ export function doctorCommand(): Command {
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .action(async (o) => {
+      // Loaded when the command runs: the doctor's modules (SQLite, SSH) cost every other command's start-up.
+      const { runDoctor } = await import('../runs/doctor.js');
       await runDoctor({
         inventory: o.inventory,
         limit: o.limit,

@@ -37,9 +37,19 @@ export function tailLines(text: string, truncated: boolean): string[] {
 export function measuringStart(section: LogSection): RegExp {
   const pattern = section.multi_line_start_pattern;
   if (pattern === undefined || pattern === '' || pattern === '{datetime_format}') return DEFAULT_START;
-  const check = checkPythonRegex(pattern);
-  return check.ok ? new RegExp(check.source, check.flags.replace(/[gy]/g, '')) : DEFAULT_START;
+  let start = STARTS.get(pattern);
+  if (!start) {
+    const check = checkPythonRegex(pattern);
+    start = check.ok ? new RegExp(check.source, check.flags.replace(/[gy]/g, '')) : DEFAULT_START;
+    STARTS.set(pattern, start);
+  }
+  return start;
 }
+
+// A fleet's hosts share their sections: each pattern and format is compiled once per run, not once per host
+// (V8 compiles a regex on its first match; the objects have no g/y flag, so they keep no state between uses).
+const STARTS = new Map<string, RegExp>();
+const FORMATS = new Map<string, CompiledFormat | undefined>();
 
 /** First lines of events, in file order. */
 export function eventFirstLines(lines: string[], start: RegExp): string[] {
@@ -56,12 +66,16 @@ export function eventFirstLines(lines: string[], start: RegExp): string[] {
 }
 
 export function compileSectionFormat(section: LogSection): CompiledFormat | undefined {
-  if (!section.datetime_format) return undefined;
-  try {
-    return compileFormat(section.datetime_format);
-  } catch {
-    return undefined;
+  const format = section.datetime_format;
+  if (!format) return undefined;
+  if (!FORMATS.has(format)) {
+    try {
+      FORMATS.set(format, compileFormat(format));
+    } catch {
+      FORMATS.set(format, undefined);
+    }
   }
+  return FORMATS.get(format);
 }
 
 /** The line's timestamp as the agent computes it, or undefined when none parses. */

@@ -4,7 +4,9 @@
 // Pure: a shell snippet and the parser of its records. Records, one a line:
 //   @@log <i> <pattern base64>
 //   @@logfile <i> <match|rotated> <readable 0|1> <file|directory|other> <mtime s> <size> <path base64>
-//   @@content l<i>h<k> 1 … @@end l<i>h<k>      first lines of the k-th file record of section i
+//   @@content l<i>h<k> 1 … @@end l<i>h<k>      first bytes of the k-th file record of section i (the parser cuts
+//                                              them to file_fingerprint_lines lines)
+//   @@loghead <i> <k>                          the same, to be taken from the tail: the k-th file was read whole
 //   @@content l<i>t 1 … @@end l<i>t            last bytes of the newest uncompressed match
 import { quote } from '../core/shell-quote.js';
 import type { LogSectionFacts } from '../core/types.js';
@@ -49,15 +51,26 @@ export function fingerprintEnd(value: string | undefined): number {
   return Math.max(Number(a), b ? Number(b) : Number(a));
 }
 
-/** The shell function; `$1` index, `$2` pattern, `$3` `$4` rotation patterns ('' for none), `$5` fingerprint end. */
+/**
+ * The shell function; `$1` index, `$2` pattern, `$3` `$4` rotation patterns ('' for a glob), `$5` the pattern in
+ * base64. It starts as few processes as it can (a fleet's hosts may share little CPU): a
+ * plain path is not listed with ls, rotated siblings only when the shell's own glob finds one, and a file that
+ * fits in the tail is read once, for both its head and its tail (`@@loghead`).
+ */
 export const PROBE_LOG = `probe_log() {
-  li=$1; lfp=$5
-  printf '@@log %s ' "$li"; printf '%s' "$2" | base64 | tr -d '\\n'; echo
+  li=$1
+  echo "@@log $li $5"
   IFS='
 '
-  lmatch=$(ls -1td -- $2 2>/dev/null | head -n ${LOG_MATCHES_MAX})
   lrot=''
-  [ -n "$3" ] && lrot=$(ls -1td -- $3 $4 2>/dev/null | head -n 5)
+  if [ -n "$3" ]; then
+    lmatch=''; [ -e "$2" ] && lmatch=$2
+    for f in $3 $4; do
+      if [ -e "$f" ]; then lrot=$(ls -1td -- $3 $4 2>/dev/null | head -n 5); break; fi
+    done
+  else
+    lmatch=$(ls -1td -- $2 2>/dev/null | head -n ${LOG_MATCHES_MAX})
+  fi
   set -f
   k=0; heads=0; tailed=0
   for role in match rotated; do
@@ -67,16 +80,21 @@ export const PROBE_LOG = `probe_log() {
       if [ -f "$m" ]; then kind=file; elif [ -d "$m" ]; then kind=directory; else kind=other; fi
       st=$(stat -L -c '%Y %s' -- "$m" 2>/dev/null) || continue
       r=0; [ -r "$m" ] && r=1
-      printf '@@logfile %s %s %s %s %s ' "$li" $role $r $kind "$st"; printf '%s' "$m" | base64 | tr -d '\\n'; echo
+      if [ "$m" = "$2" ]; then b=$5; else b=$(printf '%s' "$m" | base64 | tr -d '\n'); fi
+      echo "@@logfile $li $role $r $kind $st $b"
       case "$m" in *.tar|*.gz|*.zip|*.bz2|*.rar) k=$((k+1)); continue ;; esac
       if [ $kind = file ] && [ $r = 1 ]; then
-        if [ $heads -lt 2 ]; then
-          echo "@@content l\${li}h$k 1"; head -n "$lfp" -- "$m" | head -c ${LOG_HEAD_BYTES} | base64; echo "@@end l\${li}h$k"
-          heads=$((heads+1))
-        fi
+        size=\${st#* }; whole=0
         if [ $role = match ] && [ $tailed = 0 ]; then
-          echo "@@content l\${li}t 1"; tail -c ${LOG_TAIL_BYTES} -- "$m" | base64; echo "@@end l\${li}t"
+          echo "@@content l\${li}t 1"
+          if [ "$size" -lt ${LOG_TAIL_BYTES} ]; then base64 -- "$m"; whole=1; else tail -c ${LOG_TAIL_BYTES} -- "$m" | base64; fi
+          echo "@@end l\${li}t"
           tailed=1
+        fi
+        if [ $heads -lt 2 ]; then
+          if [ $whole = 1 ]; then echo "@@loghead $li $k"
+          else echo "@@content l\${li}h$k 1"; head -c ${LOG_HEAD_BYTES} -- "$m" | base64; echo "@@end l\${li}h$k"; fi
+          heads=$((heads+1))
         fi
       fi
       k=$((k+1))
@@ -90,8 +108,8 @@ export const PROBE_LOG = `probe_log() {
 export function probeLogLines(logs: LogProbe[]): string[] {
   return logs.map((l, i) => {
     const [r1, r2] = isGlob(l.pattern) ? ['', ''] : rotationPatterns(l.pattern);
-    const end = Math.max(1, Math.floor(l.fingerprintEnd));
-    return `probe_log ${i} ${quote(l.pattern)} ${quote(r1)} ${quote(r2)} ${end}`;
+    const b64 = Buffer.from(l.pattern, 'utf8').toString('base64');
+    return `probe_log ${i} ${quote(l.pattern)} ${quote(r1)} ${quote(r2)} ${b64}`;
   });
 }
 
@@ -111,6 +129,8 @@ export function parseLogSections(
   blocks: Map<string, RawBlock>,
 ): LogSectionFacts[] {
   const sections: LogSectionFacts[] = logs.map((l) => ({ pattern: l.pattern, files: [] }));
+  /** `l<i>h<k>` heads that the probe left to be taken from section i's tail (a file read whole). */
+  const headsInTail = new Set<string>();
   for (const { key, value } of records) {
     const parts = value.split(' ');
     const section = sections[Number(parts[0])];
@@ -128,19 +148,37 @@ export function parseLogSections(
         size: Number(size),
         compressed: COMPRESSED.test(path),
       });
+    } else if (key === 'loghead' && /^\d+$/.test(parts[1] ?? '')) {
+      headsInTail.add(`l${parts[0]}h${parts[1]}`);
     }
   }
   sections.forEach((section, i) => {
-    section.files.forEach((f, k) => {
-      const head = blocks.get(`l${i}h${k}`);
-      if (head?.closed && head.base64) f.head = Buffer.from(head.base64.join(''), 'base64').toString('utf8');
-    });
+    const lines = logs[i]!.fingerprintEnd;
     const tail = blocks.get(`l${i}t`);
+    const whole = tail?.closed && tail.base64 ? Buffer.from(tail.base64.join(''), 'base64') : undefined;
+    section.files.forEach((f, k) => {
+      const key = `l${i}h${k}`;
+      const head = blocks.get(key);
+      if (head?.closed && head.base64) f.head = firstLines(Buffer.from(head.base64.join(''), 'base64'), lines);
+      else if (headsInTail.has(key) && whole) f.head = firstLines(whole, lines);
+    });
     const newest = section.files.find((f) => f.role === 'match' && !f.compressed && f.kind === 'file' && f.readable);
-    if (tail?.closed && tail.base64 && newest) {
-      const bytes = Buffer.from(tail.base64.join(''), 'base64');
-      section.tail = { path: newest.path, text: bytes.toString('utf8'), truncated: bytes.length < newest.size };
+    if (whole && newest) {
+      // A file read whole that grew past the bound since its stat: only its last bytes count.
+      const bytes = whole.length > LOG_TAIL_BYTES ? whole.subarray(whole.length - LOG_TAIL_BYTES) : whole;
+      const size = Math.max(newest.size, whole.length);
+      section.tail = { path: newest.path, text: bytes.toString('utf8'), truncated: bytes.length < size };
     }
   });
   return sections;
+}
+
+/** The first `n` lines of a file's first bytes (what `head -n N | head -c LOG_HEAD_BYTES` prints). */
+function firstLines(bytes: Buffer, n: number): string {
+  let end = 0;
+  for (let line = 0; line < Math.max(1, n) && end < bytes.length; line++) {
+    const newline = bytes.indexOf(10, end);
+    end = newline < 0 ? bytes.length : newline + 1;
+  }
+  return bytes.subarray(0, Math.min(end, LOG_HEAD_BYTES)).toString('utf8');
 }

@@ -65,7 +65,9 @@ const PROBE_FILE = `probe_file() {
   [ "$kind" = file ] || return
   if [ -r "$p" ]; then
     echo "@@content $i 1"
-    if [ "$how" = tail ]; then tail -c "$cap" -- "$p" | base64; else head -c "$cap" -- "$p" | base64; fi
+    # Within the cap (the usual case) the whole file, with one process instead of two.
+    if [ "$2" -le "$cap" ]; then base64 -- "$p"
+    elif [ "$how" = tail ]; then tail -c "$cap" -- "$p" | base64; else head -c "$cap" -- "$p" | base64; fi
   else
     echo "@@content $i 0"
   fi
@@ -84,46 +86,54 @@ export function probeScript(input: ProbeInput): string {
     'LC_ALL=C; export LC_ALL',
     // sbin may be missing from a non-root PATH; appended, so that the caller's PATH still decides.
     'PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH',
+    "NL='\n'",
     PROBE_FILE,
     ...(input.logs?.length ? [PROBE_LOG] : []),
     `echo '@@probe-begin ${PROBE_VERSION}'`,
-    'echo "@@clock $(date +%s%3N)"',
-    'echo "@@tz $(date +%z) $(date +%Z)"',
-    // os-release is read, not sourced: nothing of the host's is executed. One pass for both keys (the first
-    // line of each; quotes and CRs dropped); a missing file or key gives an empty value.
-    'echo "@@os-id"; echo "@@os-version"',
-    `awk '/^ID=/ && !i { i = 1; print "@@os-id " substr($0, 4) } /^VERSION_ID=/ && !v { v = 1; print "@@os-version " substr($0, 12) }' /etc/os-release 2>/dev/null | tr -d "\\"'\\r"`,
-    'echo "@@system-release $(head -n 1 /etc/system-release 2>/dev/null | tr -d "\\r")"',
+    // Each process started costs the host a few ms, and a fleet's hosts may share little CPU: the probe starts as
+    // few as it can (reads with the shell's own `read`, one date, no pipes to head or tr; the parser trims).
+    'set -- $(date \'+%s%3N %z %Z\'); echo "@@clock $1"; echo "@@tz $2 $3"',
+    // os-release is read, not sourced: nothing of the host's is executed. The first line of each key; the parser
+    // drops quotes and CRs; a missing file or key gives an empty value.
+    'osid=; osver=; seen=',
+    'if [ -r /etc/os-release ]; then while IFS= read -r l || [ -n "$l" ]; do case $l in',
+    '  ID=*) case $seen in *i*) ;; *) seen="${seen}i"; osid=${l#ID=} ;; esac ;;',
+    '  VERSION_ID=*) case $seen in *v*) ;; *) seen="${seen}v"; osver=${l#VERSION_ID=} ;; esac ;;',
+    'esac; l=; done < /etc/os-release; fi',
+    'echo "@@os-id $osid"; echo "@@os-version $osver"',
+    'l=; [ -r /etc/system-release ] && IFS= read -r l < /etc/system-release; echo "@@system-release $l"',
     'if [ -d /run/systemd/system ]; then echo "@@init systemd"; else echo "@@init sysv"; fi',
     'if ! command -v rpm >/dev/null 2>&1; then echo "@@package no-rpm"',
-    // One rpm query: its exit status says installed, its output the version.
-    `elif v=$(rpm -q --qf '%{VERSION}-%{RELEASE}\\n' ${pkg} 2>/dev/null); then echo "@@package installed $(printf '%s\\n' "$v" | head -n 1)"`,
+    // One rpm query: its exit status says installed, its output the version (the first line, if several).
+    `elif v=$(rpm -q --qf '%{VERSION}-%{RELEASE}\\n' ${pkg} 2>/dev/null); then echo "@@package installed \${v%%\${NL}*}"`,
     'else echo "@@package absent"; fi',
-    // systemd (amzn2): the words systemctl prints; sysv (amzn1): service status code and boot links.
+    // systemd (amzn2): the words systemctl prints (one line each for one unit); sysv (amzn1): service status code
+    // and boot links.
     'if command -v systemctl >/dev/null 2>&1; then',
-    `  echo "@@systemd-active $(systemctl is-active ${sysd} 2>/dev/null | head -n 1)"`,
-    `  echo "@@systemd-enabled $(systemctl is-enabled ${sysd} 2>/dev/null | head -n 1)"`,
+    `  echo "@@systemd-active $(systemctl is-active ${sysd} 2>/dev/null)"`,
+    `  echo "@@systemd-enabled $(systemctl is-enabled ${sysd} 2>/dev/null)"`,
     'fi',
     // The sysv facts only count on a host that systemd did not boot (parseFacts; Amazon Linux 1 never is): where it
-    // did, `service … status`
-    // would only ask systemd again, through `systemctl status` and its journal read, the probe's dearest command.
+    // did, `service … status` would only ask systemd again, through `systemctl status` and its journal read, the
+    // probe's dearest command.
     'if [ ! -d /run/systemd/system ]; then',
     `  if command -v service >/dev/null 2>&1; then service ${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
     `  elif [ -x /etc/init.d/${sysv} ]; then /etc/init.d/${sysv} status >/dev/null 2>&1; echo "@@sysv-status $?"`,
     '  fi',
-    `  if command -v chkconfig >/dev/null 2>&1; then echo "@@sysv-chkconfig $(chkconfig --list ${sysv} 2>/dev/null | head -n 1)"; fi`,
+    `  if command -v chkconfig >/dev/null 2>&1; then c=$(chkconfig --list ${sysv} 2>/dev/null); echo "@@sysv-chkconfig \${c%%\${NL}*}"; fi`,
     'fi',
     `rc3=0; for d in /etc/rc3.d /etc/rc.d/rc3.d; do for l in "$d"/S[0-9][0-9]${sysv}; do [ -e "$l" ] && rc3=1; done; done; echo "@@sysv-rc3 $rc3"`,
-    'echo "@@hostname $(hostname 2>/dev/null || uname -n)"',
+    // The UTS namespace's name, as hostname(1) prints it, without starting it.
+    'h=; [ -r /proc/sys/kernel/hostname ] && read -r h < /proc/sys/kernel/hostname; [ -n "$h" ] || h=$(uname -n); echo "@@hostname $h"',
     // The primary IPv4: the first IPv4 of hostname -I, else the kernel's route lookup (no packet is sent; 192.0.2.1 is
     // TEST-NET-1, RFC 5737), else the first global address.
-    "ip4=$(hostname -I 2>/dev/null | tr ' ' '\\n' | grep -E '^[0-9]+[.][0-9]+[.][0-9]+[.][0-9]+$' | head -n 1)",
+    'ip4=; for a in $(hostname -I 2>/dev/null); do case $a in *[!0-9.]*|.*|*.|*..*) ;; *.*.*.*) ip4=$a; break ;; esac; done',
     '[ -n "$ip4" ] || ip4=$(ip -4 route get 192.0.2.1 2>/dev/null | sed -n \'s/.* src \\([0-9.]*\\).*/\\1/p\' | head -n 1)',
     '[ -n "$ip4" ] || ip4=$(ip -4 -o addr show scope global 2>/dev/null | awk \'{print $4}\' | cut -d/ -f1 | head -n 1)',
     'echo "@@ip $ip4"',
     // The instance id from cloud-init's cache, else the DMI asset tag (Nitro); never a metadata address.
-    'if [ -s /var/lib/cloud/data/instance-id ]; then echo "@@instance-id cloud $(head -n 1 /var/lib/cloud/data/instance-id | tr -d "\\r ")"',
-    'elif [ -r /sys/devices/virtual/dmi/id/board_asset_tag ]; then echo "@@instance-id dmi $(head -n 1 /sys/devices/virtual/dmi/id/board_asset_tag | tr -d "\\r ")"',
+    'l=; if [ -s /var/lib/cloud/data/instance-id ]; then read -r l < /var/lib/cloud/data/instance-id; echo "@@instance-id cloud $l"',
+    'elif [ -r /sys/devices/virtual/dmi/id/board_asset_tag ]; then read -r l < /sys/devices/virtual/dmi/id/board_asset_tag; echo "@@instance-id dmi $l"',
     'fi',
   ];
   const b64 = (p: string) => Buffer.from(p, 'utf8').toString('base64');
@@ -290,7 +300,7 @@ export function parseFacts(
       f.readable = readable === '1';
       f.base64 = [];
       open = { index: i, lines: f.base64 };
-    } else if (key === 'log' || key === 'logfile') {
+    } else if (key === 'log' || key === 'logfile' || key === 'loghead') {
       logRecords.push({ key, value });
     } else {
       // A record this parser does not know: a newer probe. Ignored, so that the two may evolve apart.
@@ -340,9 +350,11 @@ export function parseFacts(
   const factsFiles: Record<string, FileFact> = {};
   paths.forEach((p, i) => (factsFiles[p] = toFact(String(i), p)));
 
-  const id = get('os-id');
-  const osVersion = get('os-version');
-  const flavour = osFlavour(id, osVersion, get('system-release'));
+  // The probe prints these as the files hold them: os-release's quotes and any CR are dropped here.
+  const unquoted = (k: SingleKey) => get(k).replace(/["'\r]/g, '');
+  const id = unquoted('os-id');
+  const osVersion = unquoted('os-version');
+  const flavour = osFlavour(id, osVersion, get('system-release').replace(/\r/g, ''));
   const init = get('init');
   if (init !== 'systemd' && init !== 'sysv') throw new ProbeOutputError(`init is ${JSON.stringify(init)}`);
 
@@ -386,7 +398,8 @@ export function parseFacts(
     ipAddress: get('ip'),
     clockMs,
   };
-  const [source, instanceId] = get('instance-id').split(' ');
+  const [source, ...rest] = get('instance-id').split(' ');
+  const instanceId = rest.join('').replace(/[\r\s]/g, '');
   if (instanceId && (source === 'cloud' || (source === 'dmi' && /^i-[0-9a-f]{8,17}$/.test(instanceId)))) {
     facts.instanceId = instanceId;
   }

@@ -49,7 +49,7 @@ trap 'abort 143' TERM
 trap 'abort 141' PIPE
 say() { printf '@@%s\\n' "$*"; }
 fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; exit 1; }
-sha() { if [ -e "$1" ]; then sha256sum < "$1" | cut -c1-64; else echo absent; fi; }
+sha() { if [ -e "$1" ]; then set -- $(sha256sum < "$1"); echo "$1"; else echo absent; fi; }
 b64() { printf '%s' "$1" | base64 -w0; }
 # take_lock: one run at a time on this host. A lock whose pid is gone (a killed run) is cleared.
 take_lock() {
@@ -102,7 +102,8 @@ backup() {
 # install_file PATH MODE OWNER GROUP DECODER < content: atomic replace (temp in the same directory, then
 # rename), so a reader sees the old file or the new one, never a part.
 install_file() {
-  d=$(dirname "$1")
+  case $1 in */*) d=\${1%/*} ;; *) d=. ;; esac
+  d=\${d:-/}
   mkdir -p "$d" || fail "file $1" "cannot create $d"
   t=$(mktemp "$d/.awslogs-provision.XXXXXX") || fail "file $1" "cannot create a temp file in $d (read-only or full?)"
   TMPS="$TMPS $t"

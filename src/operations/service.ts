@@ -16,7 +16,8 @@ export const SERVICE_COMMANDS: Record<OsFlavour, Record<ServiceAction, (name: st
   // Amazon Linux 2: systemd.
   amzn2: {
     start: (name) => `systemctl start ${name}`,
-    enable: (name) => `systemctl enable ${name}`,
+    // Only the boot-time links: without --no-reload, enable makes systemd reload every unit, its dearest step.
+    enable: (name) => `systemctl enable --no-reload ${name}`,
     restart: (name) => `systemctl restart ${name}`,
   },
 };
@@ -73,6 +74,8 @@ export interface ServiceControl {
   restart: string;
   /** Clears a failed state that would refuse the next start (systemd's start rate limit). */
   reset: string;
+  /** Prints the main process's PID as `KEY=PID` (systemd); absent where the init system has no such query. */
+  mainPid?: string;
 }
 
 export function serviceControl(flavour: OsFlavour, name: string): ServiceControl {
@@ -83,5 +86,7 @@ export function serviceControl(flavour: OsFlavour, name: string): ServiceControl
     stop: flavour === 'amzn2' ? `systemctl stop ${name}` : `service ${name} stop`,
     restart: commands.restart(name),
     reset: flavour === 'amzn2' ? `systemctl reset-failed ${name}` : 'true',
+    // Without --value, which systemd 219 (Amazon Linux 2) lacks: the script keeps what follows `=`.
+    ...(flavour === 'amzn2' ? { mainPid: `systemctl show -p MainPID ${name}` } : {}),
   };
 }

@@ -1,7 +1,10 @@
 // The inventory as every run loads it: the file, with `ec2:` groups resolved through EC2.
 import { loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/types.js';
-import { discoverEc2 } from '../clouds/aws/ec2-discovery.js';
+import type { Ec2Discovery } from '../inventory/types.js';
+
+// The EC2 client is the heaviest module of the tool: loaded only for an inventory that has `ec2:` groups.
+const discoverEc2: Ec2Discovery = async (query) => (await import('../clouds/aws/ec2-discovery.js')).discoverEc2(query);
 
 export function loadFleet(file: string): Promise<Inventory> {
   return loadInventory(file, { discover: discoverEc2 });

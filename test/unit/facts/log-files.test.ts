@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFacts, probeScript } from '../../../src/facts/probe.js';
-import { fingerprintEnd, LOG_TAIL_BYTES } from '../../../src/facts/log-files.js';
+import { fingerprintEnd, LOG_TAIL_BYTES, parseLogSections } from '../../../src/facts/log-files.js';
 
 describe('probe: log files', () => {
   let dir = '';
@@ -73,5 +73,34 @@ describe('probe: log files', () => {
     assert.equal(fingerprintEnd('1-4'), 4);
     assert.equal(fingerprintEnd('0'), 1);
     assert.equal(fingerprintEnd('x'), 1);
+  });
+
+  test('a file read whole serves head and tail; the head keeps file_fingerprint_lines lines; one that grew is cut to the bound', () => {
+    const lines = 'one\ntwo\nthree\n';
+    const b64 = (t: string) => [Buffer.from(t).toString('base64')];
+    const path = Buffer.from('/var/log/x').toString('base64');
+    const small = parseLogSections(
+      [{ pattern: '/var/log/x', fingerprintEnd: 2 }],
+      [
+        { key: 'logfile', value: `0 match 1 file 1 ${lines.length} ${path}` },
+        { key: 'loghead', value: '0 0' },
+      ],
+      new Map([['l0t', { closed: true, base64: b64(lines) }]]),
+    );
+    assert.equal(small[0]!.files[0]!.head, 'one\ntwo\n');
+    assert.deepEqual(small[0]!.tail, { path: '/var/log/x', text: lines, truncated: false });
+    // Grew between stat and read: more than the bound came back whole; only the last bytes are kept.
+    const grown = 'a\n' + 'x'.repeat(LOG_TAIL_BYTES + 10);
+    const big = parseLogSections(
+      [{ pattern: '/var/log/x', fingerprintEnd: 1 }],
+      [
+        { key: 'logfile', value: `0 match 1 file 1 100 ${path}` },
+        { key: 'loghead', value: '0 0' },
+      ],
+      new Map([['l0t', { closed: true, base64: b64(grown) }]]),
+    );
+    assert.equal(big[0]!.files[0]!.head, 'a\n');
+    assert.equal(Buffer.byteLength(big[0]!.tail!.text), LOG_TAIL_BYTES);
+    assert.equal(big[0]!.tail!.truncated, true);
   });
 });

@@ -13,7 +13,7 @@ test('the command table: SysV on amzn1, systemd on amzn2', () => {
   assert.equal(SERVICE_COMMANDS.amzn1.enable('awslogs'), 'chkconfig awslogs on');
   assert.equal(SERVICE_COMMANDS.amzn1.restart('awslogs'), 'service awslogs restart');
   assert.equal(SERVICE_COMMANDS.amzn2.start('awslogsd'), 'systemctl start awslogsd');
-  assert.equal(SERVICE_COMMANDS.amzn2.enable('awslogsd'), 'systemctl enable awslogsd');
+  assert.equal(SERVICE_COMMANDS.amzn2.enable('awslogsd'), 'systemctl enable --no-reload awslogsd');
   assert.equal(SERVICE_COMMANDS.amzn2.restart('awslogsd'), 'systemctl restart awslogsd');
 });
 
