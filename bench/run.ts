@@ -187,6 +187,10 @@ async function main(): Promise<void> {
     rt.tool_nochange!.push(...roundTrips(again));
     addRss('tool_nochange', again.rssMb);
     addTimedCpu('tool_nochange', again);
+    // The same no-change run without preflight (no log file read, nothing checked): what preflight costs.
+    const bare = await tool(inventory, ['--no-verify', '--no-preflight'], 'ok', forks);
+    add('tool_nochange_no_preflight', bare.seconds);
+    addTimedCpu('tool_nochange_no_preflight', bare);
     if (verifyNote === null) {
       const v = await cli(['verify', '--inventory', inventory, '--forks', String(forks), '--json']);
       if (v.code === 0) {
@@ -198,7 +202,8 @@ async function main(): Promise<void> {
     add('ssh_floor', floor.seconds);
     addCpu('ssh_floor', NaN, floor);
     log(
-      `  dry-run ${dry.seconds.toFixed(2)} s, first ${first.seconds.toFixed(2)} s, no-change ${again.seconds.toFixed(2)} s, ` +
+      `  dry-run ${dry.seconds.toFixed(2)} s, first ${first.seconds.toFixed(2)} s, no-change ${again.seconds.toFixed(2)} s ` +
+        `(${bare.seconds.toFixed(2)} s without preflight), ` +
         `verify ${samples.tool_verify?.at(-1)?.toFixed(2) ?? '-'} s, floor ${samples.ssh_floor!.at(-1)!.toFixed(2)} s`,
     );
 
@@ -267,6 +272,7 @@ async function main(): Promise<void> {
   for (const k of [
     'tool_first',
     'tool_nochange',
+    'tool_nochange_no_preflight',
     'tool_dry_run',
     'tool_verify',
     'ansible_first',
@@ -300,6 +306,8 @@ async function main(): Promise<void> {
       ansible_over_tool_nochange: ratio(med('ansible_nochange'), med('tool_nochange')),
       tool_nochange_over_floor: ratio(med('tool_nochange'), med('ssh_floor')),
     },
+    // Issue 6's bound: what preflight adds to a no-change run (median with it − median without it).
+    preflight_cost_s: round(med('tool_nochange') - med('tool_nochange_no_preflight')),
     round_trips_per_host: {
       tool_nochange: perHost(rt.tool_nochange)?.max ?? null,
       tool_first: perHost(rt.tool_first)?.max ?? null,
@@ -336,6 +344,9 @@ async function main(): Promise<void> {
   mkdirSync(dirname(opts.out!), { recursive: true });
   writeFileSync(opts.out!, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(table(result.figures, result.ratios, result.round_trips_per_host, result) + '\n');
+  process.stdout.write(
+    `Preflight adds ${result.preflight_cost_s} s to a no-change run (median with − median without)\n`,
+  );
   log(`wrote ${opts.out} (${result.bench_seconds} s)`);
 }
 
@@ -388,6 +399,7 @@ function table(
   const rows: [string, string][] = [
     ['tool_first', 'tool: first provision (--no-verify)'],
     ['tool_nochange', 'tool: no-change re-run (--no-verify)'],
+    ['tool_nochange_no_preflight', 'tool: no-change re-run, --no-preflight'],
     ['tool_dry_run', 'tool: dry-run (all changes pending)'],
     ['tool_verify', 'tool: verify'],
     ['ansible_first', 'Ansible: first run'],

@@ -13,6 +13,7 @@ export function applyCommand(): Command {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--skip-preflight', "apply even where preflight finds errors (the log files' timestamps, the host's clock)")
+    .option('--no-preflight', 'read no log file and run no preflight check (the host is not judged before the apply)')
     .option('--no-verify', 'skip checking that log streams arrive in CloudWatch Logs')
     .option('--verify-timeout <seconds>', 'wait per probe line (default: buffer_duration + 60 s)', seconds)
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
@@ -31,6 +32,7 @@ export function applyCommand(): Command {
         verify: o.verify !== false,
         verifyTimeoutS: o.verifyTimeout,
         skipPreflight: Boolean(o.skipPreflight),
+        preflight: o.preflight !== false,
         session: {
           acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
           connectTimeoutMs: o.connectTimeout * 1000,

@@ -37,6 +37,8 @@ export interface ApplyOptions {
   verifyTimeoutS?: number;
   /** Apply even where preflight found errors (they are still reported). */
   skipPreflight?: boolean;
+  /** `--no-preflight`: read no log file and check nothing before the apply (default true). */
+  preflight?: boolean;
   /** Wait this long for another run's lock on the same inventory folder before refusing (default 0). */
   waitLockS?: number;
   session: SessionOptions;
@@ -163,16 +165,17 @@ async function applyOnHost(
   }
   try {
     progress('gathering facts');
-    const probed = await probeHost(transport, host, { logs: true });
+    const checking = options.preflight !== false;
+    const probed = await probeHost(transport, host, { logs: checking });
     const facts = probed.facts;
-    const checks = preflight(host.spec, facts, probed.clock);
+    const checks = checking ? preflight(host.spec, facts, probed.clock) : [];
     const preflightErrors = checks.filter((c) => c.level === 'error');
     const preflightWarnings = checks.filter((c) => c.level === 'warning');
     const withPreflight = (outcome: HostOutcome): HostOutcome => ({
       ...outcome,
       report: {
         ...outcome.report,
-        preflight: checks,
+        ...(checking ? { preflight: checks } : {}),
         ...(preflightWarnings.length || (preflightErrors.length && options.skipPreflight)
           ? {
               warnings: [

@@ -146,6 +146,11 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
     const skipped = await cli('--inventory', inventory, '--dry-run', '--limit', b.name, '--skip-preflight');
     assert.equal(skipped.code, 0, skipped.stdout);
     assert.ok(hostOf(skipped.json, b).warnings?.some((w) => /preflight: \[ahead\]/.test(w)));
+    // --no-preflight reads no log file: nothing to judge, no preflight in the report, nothing blocked.
+    const unchecked = await cli('--inventory', inventory, '--dry-run', '--limit', b.name, '--no-preflight');
+    assert.equal(unchecked.code, 0, unchecked.stdout);
+    assert.equal(hostOf(unchecked.json, b).preflight, undefined);
+    assert.ok(!hostOf(unchecked.json, b).warnings?.some((w) => /preflight/.test(w)));
 
     const doctor = await cli('doctor', '--inventory', inventory, '--limit', b.name);
     const faults = hostOf(doctor.json, b).faults ?? [];
