@@ -55,6 +55,8 @@ export type FileFact =
       size?: number;
       /** The probe could not read the content (permissions): `content` is empty. */
       unreadable?: boolean;
+      /** sha256 (hex) of the whole file's bytes as the probe read them; absent when truncated or unreadable. */
+      sha256?: string;
     };
 
 /** Everything the planner needs to know about a host, gathered in one probe. */
@@ -112,6 +114,12 @@ export type Change =
       diff: string;
       desired: DesiredFile;
       notifies: boolean;
+      /**
+       * What the path held when the facts were read: the sha256 (hex) of its bytes, or `absent`. The host script
+       * refuses to write when it finds anything else under the host lock (another run or a hand edit came
+       * between). Unset when the probe did not read the whole file.
+       */
+      expectedSha256?: string;
     }
   | {
       kind: 'service';

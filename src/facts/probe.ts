@@ -9,6 +9,7 @@
 // File <i> is the i-th of `paths`, then of `extraFiles` (prefixed `x`: `x0`, `x1`…), and `@@path <i> <base64>`
 // echoes each path so that the parser can check that the output belongs to the paths it was given.
 // Nothing here contacts any address: the primary IP comes from the host's own tables.
+import { createHash } from 'node:crypto';
 import { quote } from '../core/shell-quote.js';
 import type { FileFact, HostFacts, OsFlavour } from '../core/types.js';
 import { parseLogSections, PROBE_LOG, probeLogLines, type LogProbe, type RawBlock } from './log-files.js';
@@ -344,6 +345,7 @@ export function parseFacts(
     fact.content = bytes.toString('utf8');
     // Fewer bytes came back than the file holds: the probe's cap cut it.
     if (bytes.length < f.size!) fact.truncated = true;
+    else fact.sha256 = createHash('sha256').update(bytes).digest('hex');
     return fact;
   };
 

@@ -60,6 +60,15 @@ undo_written() {
 on_abort() { undo_written; }
 fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; undo_written; exit 1; }
 take_lock`);
+  // Under the host lock, before any step: each file is still what the plan was made from (another run or a
+  // hand edit may have come between the facts and now); the package step may create them, so not after it.
+  for (const change of files) {
+    if (!change.expectedSha256) continue;
+    const path = change.desired.path;
+    lines.push(
+      `[ "$(sha ${quote(path)})" = ${quote(change.expectedSha256)} ] || fail ${quote(`file ${path}`)} ${quote(`${path} changed on the host after this run read it (another run, or a hand edit): nothing written; run again to plan from what is there now`)}`,
+    );
+  }
   if (files.length > 0) lines.push('ensure_backup_dir');
   for (const change of input.changes.filter((c) => c.kind === 'package')) {
     lines.push(`out=$(bounded ${change.command} 2>&1) || fail package "$(timed_out $? "$out")"`, `say "done package"`);

@@ -48,9 +48,16 @@ function countLines(diff: string): { added: number; removed: number } {
   return { added, removed };
 }
 
-function change(desired: DesiredFile, action: FileChange['action'], summary: string, diff: string): FileChange {
+function change(
+  desired: DesiredFile,
+  action: FileChange['action'],
+  summary: string,
+  diff: string,
+  fact: FileFact,
+): FileChange {
   // A restart is due only when the content the agent reads changes, not its mode or owner.
   const contentChanged = action === 'create' || action === 'update';
+  const expected = fact.exists ? fact.sha256 : 'absent';
   return {
     kind: 'file',
     action,
@@ -59,6 +66,7 @@ function change(desired: DesiredFile, action: FileChange['action'], summary: str
     diff,
     desired,
     notifies: desired.notifies && contentChanged,
+    ...(expected ? { expectedSha256: expected } : {}),
   };
 }
 
@@ -83,6 +91,7 @@ export function fileOperation(desired: DesiredFile, facts: HostFacts): StepOutco
           'create',
           `create ${path} (${lines} line${lines === 1 ? '' : 's'}, mode ${formatMode(desired.mode)}, ${desired.owner}:${desired.group})`,
           diff,
+          fact,
         ),
       ],
     };
@@ -100,10 +109,10 @@ export function fileOperation(desired: DesiredFile, facts: HostFacts): StepOutco
     const diff = fileDiff(path, fact.content, desired.content, desired.secrets);
     const { added, removed } = countLines(diff);
     const what = [`content +${added} -${removed} lines`, ...meta].join(', ');
-    return { changes: [change(desired, 'update', `update ${path}: ${what}`, diff)] };
+    return { changes: [change(desired, 'update', `update ${path}: ${what}`, diff, fact)] };
   }
-  if (modeDiffers) return { changes: [change(desired, 'mode', `${path}: ${meta.join(', ')}`, '')] };
-  if (ownerDiffers) return { changes: [change(desired, 'owner', `${path}: ${meta.join(', ')}`, '')] };
+  if (modeDiffers) return { changes: [change(desired, 'mode', `${path}: ${meta.join(', ')}`, '', fact)] };
+  if (ownerDiffers) return { changes: [change(desired, 'owner', `${path}: ${meta.join(', ')}`, '', fact)] };
   return {
     changes: [],
     noop: `${path} already as desired (sha256 ${shortSha256(fact.content)}, mode ${formatMode(fact.mode)}, ${fact.owner}:${fact.group})`,

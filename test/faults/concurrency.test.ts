@@ -136,11 +136,43 @@ describe('fault: concurrent runs', { skip }, () => {
       const pair = [hostOf(a.json, h.name), hostOf(b.json, h.name)];
       const changed = pair.filter((x) => x?.status === 'changed').length;
       const locked = pair.filter((x) => /is applying here/.test(x?.error?.message ?? '')).length;
-      // Both may report changed only one after the other (the second planned from facts taken before the
-      // first finished, and rewrote the same bytes under the lock); at least one got through.
-      assert.ok(changed + locked >= 1, JSON.stringify(pair));
+      // Never both: the second either found the lock, found the file changed since its facts (and wrote
+      // nothing), or planned after the first had finished and had nothing to do.
+      const stale = pair.filter((x) =>
+        /changed on the host after this run read it/.test(x?.error?.message ?? ''),
+      ).length;
+      assert.equal(changed, 1, JSON.stringify(pair));
+      assert.ok(
+        pair.every((x) => x?.status === 'changed' || x?.status === 'ok' || locked + stale >= 1),
+        JSON.stringify(pair),
+      );
       await assertHostClean(h);
       assert.equal((await onHost(h.address, `test -e ${HOST_LOCK}`)).code, 1);
     }
+  });
+
+  test('a file changed on the host after the facts were read (a hand edit, another run): nothing written, the edit kept', async () => {
+    const [host] = hosts as [LabHost];
+    await mustOnHost(host.address, `echo '# hand edit before the run' >> ${CONF}`);
+    const before = await mustOnHost(host.address, `cat ${CONF}`);
+    // A lock still being written (no pid yet) holds the run's script in take_lock for up to two seconds, after
+    // its facts were read; a watcher on the host edits the file the moment the script starts waiting there.
+    const watcher = `while ! pgrep -f '^sleep 0[.]25$' >/dev/null; do sleep 0.05; done; echo '# edited meanwhile' >> ${CONF}`;
+    await mustOnHost(
+      host.address,
+      `mkdir -p ${HOST_LOCK} && (timeout 120 sh -c ${JSON.stringify(watcher)} >/dev/null 2>&1 </dev/null &)`,
+    );
+    const result = await provision(['--inventory', inventory, '--limit', host.name]);
+    assert.equal(result.code, 1, result.stdout);
+    const h = hostOf(result.json, host.name);
+    assert.equal(h?.status, 'failed');
+    assert.match(h?.error?.message ?? '', /changed on the host after this run read it .*nothing written; run again/);
+    assert.equal(await mustOnHost(host.address, `cat ${CONF}`), `${before}# edited meanwhile\n`);
+    assert.equal((await onHost(host.address, `test -e ${HOST_LOCK}`)).code, 1);
+    await assertHostClean(host);
+    // The next run plans from what is there now and applies.
+    const again = await provision(['--inventory', inventory, '--limit', host.name]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(hostOf(again.json, host.name)?.status, 'changed');
   });
 });

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -66,7 +67,16 @@ test('parseFacts: an Amazon Linux 1 host (sysv, chkconfig, cloud-init instance i
     init: 'sysv',
     package: { installed: true, version: '1.1.4-1.12.amzn1' },
     files: {
-      [CONF]: { exists: true, content: conf, mode: 0o644, owner: 'root', group: 'root', size: Buffer.byteLength(conf) },
+      [CONF]: {
+        exists: true,
+        content: conf,
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+        size: Buffer.byteLength(conf),
+        // Of the bytes read, so that the host script can tell whether the file changed since.
+        sha256: createHash('sha256').update(conf).digest('hex'),
+      },
       [CLI]: { exists: false },
     },
     service: { active: true, enabled: true },

@@ -118,3 +118,17 @@ test('property: no known secret, nor the value of an old secret key on the host,
     ),
   );
 });
+
+test('a change carries what the path held when read (absent or the sha256), for the host script to check', () => {
+  const created = fileOperation(same, factsWith({ files: { [path]: { exists: false } } })).changes[0];
+  assert.ok(created?.kind === 'file');
+  assert.equal(created.expectedSha256, 'absent');
+  const sha = 'a'.repeat(64);
+  const updated = fileOperation(same, onHost({ content: 'old\n', sha256: sha })).changes[0];
+  assert.ok(updated?.kind === 'file');
+  assert.equal(updated.expectedSha256, sha);
+  // Read only in part (truncated, no sha256): nothing to compare against, no expectation.
+  const partial = fileOperation(same, onHost({ content: 'old\n', truncated: true })).changes[0];
+  assert.ok(partial?.kind === 'file');
+  assert.equal(partial.expectedSha256, undefined);
+});
