@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,7 @@ describe('the probe over ssh', { skip: sshdUnavailable() }, () => {
         owner: 'root',
         group: 'root',
         size: 52,
+        sha256: createHash('sha256').update('[general]\nstate_file = /var/lib/awslogs/agent-state\n').digest('hex'),
       });
       const h = f.files[hostile];
       assert.ok(h?.exists && h.content === 'x');
