@@ -77,6 +77,8 @@ export interface HostFacts {
   utcOffsetMinutes?: number;
   /** The host's zone abbreviation (`date +%Z`), e.g. UTC or KST. */
   timeZoneName?: string;
+  /** The host's IANA zone (its /etc/localtime link or /etc/sysconfig/clock), e.g. Asia/Seoul, when it names one. */
+  timeZoneId?: string;
   /** The configured log files, one entry per log section in the spec's order (when the probe was asked). */
   logs?: LogSectionFacts[];
 }

@@ -1,6 +1,7 @@
 // The agent's own log (/var/log/awslogs.log), classified into the known faults. Lines are Python logging's
 // `%(asctime)s - %(name)s - %(levelname)s - %(process)d - %(threadName)s - %(message)s`, asctime in the
-// host's local time. Pure.
+// host's local time (read with its zone's rules when known, see local-time.ts). Pure.
+import { fixedOffset, type LocalTime } from './local-time.js';
 
 export type LogFaultName =
   | 'future'
@@ -113,21 +114,24 @@ const SKIP = /Skip event: \{'timestamp': (\d+), 'start_position': (\d+), 'end_po
 /** A line the agent writes once at every start. */
 const START = /^Using default logging configuration\.|^Loading additional configs from|Starting publisher for/;
 
-export function parseAgentLogLine(raw: string, utcOffsetMinutes: number): AgentLogLine {
+/** `local`: the host's local time, or its UTC offset in minutes east. */
+export function parseAgentLogLine(raw: string, local: LocalTime | number): AgentLogLine {
   const m = LINE.exec(raw);
   if (!m) return { message: raw, raw };
   const [, y, mo, d, h, mi, s, ms, logger, level, thread, message] = m;
-  const atMs =
-    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms)) -
-    utcOffsetMinutes * 60_000;
+  const zone = typeof local === 'number' ? fixedOffset(local) : local;
+  const atMs = zone.toEpochMs(
+    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms)),
+  );
   return { atMs, logger: logger!, level: level!, thread: thread!, message: message!, raw };
 }
 
 /** The faults of the log's last lines, most recent first. `text` may start mid-line (a tail). */
-export function classifyAgentLog(text: string, utcOffsetMinutes: number, truncated = false): LogFault[] {
+export function classifyAgentLog(text: string, local: LocalTime | number, truncated = false): LogFault[] {
   const raws = text.split('\n').filter((l) => l.trim() !== '');
   if (truncated) raws.shift();
-  const lines = raws.map((r) => parseAgentLogLine(r, utcOffsetMinutes));
+  const zone = typeof local === 'number' ? fixedOffset(local) : local;
+  const lines = raws.map((r) => parseAgentLogLine(r, zone));
   let lastStart = -1;
   lines.forEach((l, i) => {
     if (l.logger === 'cwlogs.push' && START.test(l.message)) lastStart = i;

@@ -1,15 +1,17 @@
 // The timestamps the agent would give the events at the end of a log file: the text split into events as
 // the agent splits it, each event's first line parsed with `datetime_format` (Python strptime, via the
-// shared compiler), read in `time_zone` — LOCAL meaning the host's UTC offset, not ours. Pure.
+// shared compiler), read in `time_zone` — LOCAL meaning the host's zone (its DST rules when known, see
+// local-time.ts), not ours. Pure.
 import { checkPythonRegex } from '../agents/awslogs/python-regex.js';
 import type { LogSection } from '../agents/awslogs/spec.js';
 import { compileFormat, daysInMonth, type CompiledFormat, type StrptimeFields } from '../agents/awslogs/strptime.js';
+import type { LocalTime } from './local-time.js';
 
 export interface HostTime {
   /** The host's clock, epoch ms. */
   nowMs: number;
-  /** The host's UTC offset, minutes east. */
-  utcOffsetMinutes: number;
+  /** The host's local time: its zone's rules, or its UTC offset at probe time when the zone is unknown. */
+  local: LocalTime;
 }
 
 export interface ParsedEvent {
@@ -95,7 +97,7 @@ export function eventTime(
   }
   if (!f.hasYear) {
     // The agent gives a yearless timestamp this year, or last year when its month is still to come.
-    const today = new Date(host.nowMs + host.utcOffsetMinutes * 60_000);
+    const today = new Date(host.nowMs + host.local.offsetAt(host.nowMs) * 60_000);
     const year = f.month <= today.getUTCMonth() + 1 ? today.getUTCFullYear() : today.getUTCFullYear() - 1;
     if (f.day > daysInMonth(year, f.month)) return undefined;
     f.year = year;
@@ -103,8 +105,8 @@ export function eventTime(
   const d = new Date(0);
   d.setUTCFullYear(f.year, f.month - 1, f.day);
   d.setUTCHours(f.hour, f.minute, f.second, Math.floor(f.microsecond / 1000));
-  const offset = f.offsetMinutes ?? (timeZone === 'UTC' ? 0 : host.utcOffsetMinutes);
-  return d.getTime() - offset * 60_000;
+  if (f.offsetMinutes !== undefined || timeZone === 'UTC') return d.getTime() - (f.offsetMinutes ?? 0) * 60_000;
+  return host.local.toEpochMs(d.getTime());
 }
 
 /** Every event of the tail with its timestamp (undefined when the section has no usable format). */

@@ -5,11 +5,12 @@ import type { HostSpec, LogSection } from '../agents/awslogs/spec.js';
 import type { HostFacts, LogFileFact, LogSectionFacts } from '../core/types.js';
 import { isGlob } from '../facts/log-files.js';
 import { compileSectionFormat, parseEvents, tailLines, type HostTime } from './event-times.js';
+import { hostLocalTime } from './local-time.js';
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
 export interface PreflightCheck {
-  /** `clock`, `file`, `datetime_format`, `future`, `past`, `fingerprint`. */
+  /** `clock`, `time_zone`, `file`, `datetime_format`, `future`, `past`, `fingerprint`. */
   check: string;
   /** The log section, when the check is about one. */
   log?: string;
@@ -39,7 +40,9 @@ const SAMPLE_MAX = 200;
 
 export function preflight(spec: HostSpec, facts: HostFacts, tool: ToolClock): PreflightCheck[] {
   const checks: PreflightCheck[] = [clockCheck(facts, tool)];
-  const host: HostTime = { nowMs: facts.clockMs, utcOffsetMinutes: facts.utcOffsetMinutes ?? 0 };
+  const { local, fallback } = hostLocalTime(facts);
+  const host: HostTime = { nowMs: facts.clockMs, local };
+  if (spec.logs.some(readsLocal)) checks.push(zoneCheck(host, fallback));
   spec.logs.forEach((section, i) => {
     const files = facts.logs?.[i];
     if (files) checks.push(...sectionChecks(section, files, host, facts));
@@ -81,6 +84,27 @@ function clockCheck(facts: HostFacts, tool: ToolClock): PreflightCheck {
   if (sure > SKEW_WARNING_MS)
     return { check: 'clock', level: 'warning', message: `${words}; check the host's time service (chronyd/ntpd)` };
   return { check: 'clock', level: 'ok', message: `clock within ${formatDuration(Math.max(Math.abs(skew), 1000))}` };
+}
+
+/** The section's timestamps are read in the host's zone: LOCAL (the default) and no %z in the format. */
+function readsLocal(section: LogSection): boolean {
+  const format = section.datetime_format;
+  return section.time_zone !== 'UTC' && !!format && !/(^|[^%])(%%)*%z/.test(format);
+}
+
+function zoneCheck(host: HostTime, fallback: string | undefined): PreflightCheck {
+  const now = formatOffset(host.local.offsetAt(host.nowMs));
+  if (!fallback)
+    return {
+      check: 'time_zone',
+      level: 'ok',
+      message: `time_zone = LOCAL is read in ${host.local.zone ? `${host.local.zone} (${now} now, with its DST rules)` : `${now}`}`,
+    };
+  return {
+    check: 'time_zone',
+    level: 'warning',
+    message: `${fallback}: time_zone = LOCAL is read with the host's offset at probe time (${now}), so lines written before a DST change would be judged an hour off; link /etc/localtime to the host's zone (timedatectl set-timezone ZONE)`,
+  };
 }
 
 function sample(line: string): string {
@@ -182,19 +206,20 @@ function timestampChecks(section: LogSection, lines: string[], host: HostTime, f
     message: base,
     ...(failed ? { sample: sample(failed.line) } : {}),
   });
-  const zone =
-    section.time_zone === 'UTC'
-      ? 'time_zone = UTC'
-      : `time_zone = LOCAL (${facts.timeZoneName ?? 'host'} ${formatOffset(host.utcOffsetMinutes)})`;
   const ahead = parsed.filter((e) => e.timestampMs! > host.nowMs + MAX_IN_FUTURE_MS);
   if (ahead.length > 0) {
     const newest = ahead.reduce((a, b) => (b.timestampMs! > a.timestampMs! ? b : a));
     const by = newest.timestampMs! - host.nowMs;
+    const offset = host.local.offsetAt(newest.timestampMs!);
+    const zone =
+      section.time_zone === 'UTC'
+        ? 'time_zone = UTC'
+        : `time_zone = LOCAL (${host.local.zone ?? facts.timeZoneName ?? 'host'} ${formatOffset(offset)})`;
     checks.push({
       check: 'future',
       log,
       level: 'error',
-      message: `${ahead.length} of ${parsed.length} events are more than 2 h ahead of the host's clock (up to ${formatDuration(by)}), read in ${zone}: the agent skips them ("timestamp is more than 2 hours in future")${zoneHint(section, by, host)}`,
+      message: `${ahead.length} of ${parsed.length} events are more than 2 h ahead of the host's clock (up to ${formatDuration(by)}), read in ${zone}: the agent skips them ("timestamp is more than 2 hours in future")${zoneHint(section, by, offset)}`,
       sample: sample(newest.line),
     });
   }
@@ -214,11 +239,11 @@ function timestampChecks(section: LogSection, lines: string[], host: HostTime, f
 }
 
 /** A whole number of hours ahead usually means a zone mismatch: say which setting would explain it. */
-function zoneHint(section: LogSection, aheadMs: number, host: HostTime): string {
+function zoneHint(section: LogSection, aheadMs: number, hostOffset: number): string {
   const hours = Math.round(aheadMs / HOUR);
   if (Math.abs(aheadMs - hours * HOUR) > 10 * MINUTE || hours === 0) return '; check the host clock or the log times';
-  const writer = formatOffset(host.utcOffsetMinutes + hours * 60);
+  const writer = formatOffset(hostOffset + hours * 60);
   if (section.time_zone === 'UTC')
     return `; the lines look written in ${writer} local time: use time_zone = LOCAL on a host whose zone is that, or have the application log in UTC`;
-  return `; the lines look written in ${writer} while the host's zone is ${formatOffset(host.utcOffsetMinutes)}: set the host's zone (timedatectl set-timezone) to the application's, or have the application log in the host's zone or with %z`;
+  return `; the lines look written in ${writer} while the host's zone is ${formatOffset(hostOffset)}: set the host's zone (timedatectl set-timezone) to the application's, or have the application log in the host's zone or with %z`;
 }

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { quote } from '../core/shell-quote.js';
 import type { FileFact, HostFacts, OsFlavour } from '../core/types.js';
 import { parseLogSections, PROBE_LOG, probeLogLines, type LogProbe, type RawBlock } from './log-files.js';
+import { zoneFromProbe } from './time-zone.js';
 
 export const PROBE_VERSION = '1';
 /**
@@ -94,6 +95,8 @@ export function probeScript(input: ProbeInput): string {
     // Each process started costs the host a few ms, and a fleet's hosts may share little CPU: the probe starts as
     // few as it can (reads with the shell's own `read`, one date, no pipes to head or tr; the parser trims).
     'set -- $(date \'+%s%3N %z %Z\'); echo "@@clock $1"; echo "@@tz $2 $3"',
+    // The zone's name, for its DST rules (time-zone.ts): none on a UTC host (no process), else the /etc/localtime link, else ZONE of /etc/sysconfig/clock.
+    `if [ "$2 $3" = '+0000 UTC' ]; then tzz=; elif tzz=$(readlink /etc/localtime 2>/dev/null); then :; else tzz=; [ -r /etc/sysconfig/clock ] && while IFS='=' read -r tzk tzv; do [ "$tzk" = ZONE ] && tzz=$tzv; done </etc/sysconfig/clock; fi; echo "@@tz-zone $tzz"`,
     // os-release is read, not sourced: nothing of the host's is executed. The first line of each key; the parser
     // drops quotes and CRs; a missing file or key gives an empty value.
     'osid=; osver=; seen=',
@@ -206,6 +209,7 @@ const SINGLE_KEYS = [
   'ip',
   'instance-id',
   'tz',
+  'tz-zone',
 ] as const;
 type SingleKey = (typeof SINGLE_KEYS)[number];
 const REQUIRED: SingleKey[] = ['clock', 'os-id', 'os-version', 'init', 'package', 'hostname', 'ip', 'sysv-rc3'];
@@ -410,6 +414,8 @@ export function parseFacts(
     facts.utcOffsetMinutes = (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3]));
     if (tz[4]) facts.timeZoneName = tz[4];
   }
+  const zone = zoneFromProbe(get('tz-zone'));
+  if (zone) facts.timeZoneId = zone;
   if (logs.length) facts.logs = parseLogSections(logs, logRecords, files as Map<string, RawBlock>);
   if (extraFiles.length) {
     facts.extraFiles = {};

@@ -148,20 +148,36 @@ say ok`,
   );
 }
 
-/** awslogs.conf with `initial_position = end_of_file` in every log section (the others untouched). */
-export function withEndOfFile(conf: string): string {
+/**
+ * awslogs.conf with `initial_position = end_of_file` in every log section, or only in the sections named
+ * (`[general]` and the other sections untouched).
+ */
+export function withEndOfFile(conf: string, only?: ReadonlySet<string>): string {
   const out: string[] = [];
-  let inLog = false;
+  const EOF = 'initial_position = end_of_file';
+  // Where the current section's header is in `out`, and whether its own initial_position line was replaced.
+  let header = -1;
+  let replaced = false;
+  const close = () => {
+    if (header >= 0 && !replaced) out.splice(header + 1, 0, EOF);
+  };
   for (const line of conf.split('\n')) {
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
-    if (header) {
-      inLog = header[1] !== 'general';
+    const h = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (h) {
+      close();
       out.push(line);
-      if (inLog) out.push('initial_position = end_of_file');
+      header = h[1] !== 'general' && (only === undefined || only.has(h[1]!)) ? out.length - 1 : -1;
+      replaced = false;
       continue;
     }
-    if (inLog && /^\s*initial_position\s*[=:]/.test(line)) continue;
+    if (header >= 0 && /^\s*initial_position\s*[=:]/.test(line)) {
+      // Replaced in place (once; a repeated key is dropped, as the agent would refuse it).
+      if (!replaced) out.push(EOF);
+      replaced = true;
+      continue;
+    }
     out.push(line);
   }
+  close();
   return out.join('\n');
 }

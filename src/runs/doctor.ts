@@ -7,6 +7,7 @@ import type { HostFacts, HostStatus } from '../core/types.js';
 import { AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
 import { classifyAgentLog, type LogFault } from '../doctor/agent-log.js';
 import { diagnose, FAULT_NAMES, type Fault, type FaultName } from '../doctor/diagnose.js';
+import { hostLocalTime } from '../doctor/local-time.js';
 import { preflight, type PreflightCheck, type ToolClock } from '../doctor/preflight.js';
 import { viewState, type StateRows, type StreamView } from '../doctor/state-view.js';
 import { LOG_TAIL_BYTES } from '../facts/log-files.js';
@@ -203,10 +204,10 @@ export async function diagnoseHost(
       },
     };
   }
-  const offset = facts.utcOffsetMinutes ?? 0;
+  const { local } = hostLocalTime(facts);
   const logFile = facts.extraFiles?.[AGENT_LOG_PATH];
   const logFaults =
-    logFile?.exists && !logFile.unreadable ? classifyAgentLog(logFile.content, offset, Boolean(logFile.truncated)) : [];
+    logFile?.exists && !logFile.unreadable ? classifyAgentLog(logFile.content, local, Boolean(logFile.truncated)) : [];
   const statePath = host.spec.general.state_file;
   const state: StateReport = { path: statePath, present: false, read: STATE_READ_METHOD, streams: [] };
   let rows: StateRows | undefined;

@@ -1,10 +1,14 @@
 // `provision doctor --reset-state`: the blunt reset, only when asked. Backs up and removes the state file;
-// unless --resend, the agent starts once with initial_position = end_of_file (so nothing is sent again),
-// then the tool's awslogs.conf is put back without a restart. Says how many bytes a resend would send.
+// unless --resend, the agent starts once with initial_position = end_of_file in the sections whose file has
+// bytes to skip (so nothing is sent again), then the tool's awslogs.conf is put back without a restart.
+// A section whose file is empty or missing keeps start_of_file: there is nothing to skip, and the agent,
+// which only knows a file by its first line, would skip the first lines written to it after the reset.
+// Says how many bytes a resend would send.
 import { journalLine } from '../journal/journal.js';
 import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
 import type { JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
+import { fileDiff } from '../operations/file.js';
 import { resetStateScript, withEndOfFile } from '../operations/repair-script.js';
 import type { ServiceControl } from '../operations/service.js';
 import type { SshTransport } from '../transports/ssh.js';
@@ -34,27 +38,32 @@ export async function resetHost(
     const view = diagnosis.streams[i];
     return section.initial_position === 'end_of_file' ? sum : sum + (view?.fileSize ?? 0);
   }, 0);
+  const skipped = new Set(
+    host.spec.logs
+      .filter((section, i) => section.initial_position !== 'end_of_file' && (diagnosis.streams[i]?.fileSize ?? 0) > 0)
+      .map((section) => section.section),
+  );
   const conf = diagnosis.facts.files[AWSLOGS_CONF_PATH];
   const confText = conf?.exists ? conf.content : '';
-  const eofConf = withEndOfFile(confText);
+  const eofConf = withEndOfFile(confText, skipped);
+  const endOfFile = !options.resend && conf?.exists === true && eofConf !== confText;
   const changes: ChangeReport[] = [
     { kind: 'service', summary: 'stop the agent', command: agent.stop },
     { kind: 'state', path: statePath, summary: 'back up and remove the state file: the agent forgets every position' },
-    ...(options.resend
-      ? []
-      : [
+    ...(endOfFile
+      ? [
           {
             kind: 'file',
             path: AWSLOGS_CONF_PATH,
-            summary:
-              'initial_position = end_of_file for this one start, then the current file is put back (no restart)',
-            diff: lineDiff(confText, eofConf),
+            summary: `initial_position = end_of_file in ${[...skipped].join(', ')} for this one start, then the current file is put back (no restart)`,
+            diff: fileDiff(AWSLOGS_CONF_PATH, confText, eofConf, []),
           },
-        ]),
+        ]
+      : []),
     { kind: 'service', summary: 'start the agent, then verify', command: agent.start },
   ];
   const bytesNote = options.resend
-    ? `--resend: ${resent} byte(s) of the current log files are sent again (duplicates in CloudWatch Logs)`
+    ? `--resend: ${resent} byte(s) of the current log files ${options.yes ? 'are' : 'would be'} sent again from their start (duplicates in CloudWatch Logs)`
     : `${resent} byte(s) of the current log files would be sent again without end_of_file (pass --resend for that); lines written between the stop and the start are not sent`;
   const { error: _pending, ...rest } = base;
   void _pending;
@@ -77,7 +86,7 @@ export async function resetHost(
       agentLogPath: AGENT_LOG_PATH,
       statePath,
       settleS: RESET_SETTLE_S,
-      ...(options.resend || !conf?.exists
+      ...(!endOfFile || !conf?.exists
         ? {}
         : {
             endOfFile: {
@@ -108,20 +117,4 @@ export async function resetHost(
     return { report: { ...report, status: 'failed', error }, journal: { ...journal, status: 'failed', error } };
   }
   return verified(transport, host, diagnosis, readers, options, progress, report, journal);
-}
-
-function lineDiff(before: string, after: string): string {
-  const a = before.split('\n');
-  const b = after.split('\n');
-  const out = [`--- ${AWSLOGS_CONF_PATH}`, `+++ ${AWSLOGS_CONF_PATH} (for one start)`];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (i >= a.length || b[j] === 'initial_position = end_of_file') out.push(`+${b[j++]}`);
-    else out.push(`-${a[i++]}`);
-  }
-  return out.join('\n') + '\n';
 }

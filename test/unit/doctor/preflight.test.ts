@@ -23,6 +23,8 @@ interface Case {
   toolNow: string;
   utcOffsetMinutes: number;
   timeZoneName: string;
+  /** The IANA zone the probe found, when it found one. */
+  timeZoneId?: string;
   logs: LogSection[];
   files: CaseFile[][];
   expect: { check: string; log?: string; level: string; message?: string; sample?: string }[];
@@ -57,6 +59,7 @@ function run(c: Case): PreflightCheck[] {
     clockMs: Date.parse(c.hostNow),
     utcOffsetMinutes: c.utcOffsetMinutes,
     timeZoneName: c.timeZoneName,
+    ...(c.timeZoneId ? { timeZoneId: c.timeZoneId } : {}),
     logs,
   } as unknown as HostFacts;
   return preflight(spec, facts, { midpointMs: Date.parse(c.toolNow), roundTripMs: 100 });

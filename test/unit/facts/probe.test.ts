@@ -2,10 +2,20 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { osFlavour, parseFacts, probeScript, ProbeOutputError } from '../../../src/facts/probe.js';
+import { zoneFromProbe } from '../../../src/facts/time-zone.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const CONF = '/etc/awslogs/awslogs.conf';
@@ -114,6 +124,33 @@ test('parseFacts: an Amazon Linux 2 host (systemd, symlink, truncated, directory
   });
   assert.equal(f.instanceId, 'i-0123456789abcdef0');
   assert.equal(f.clockMs, 1732526400456);
+});
+
+test('parseFacts: the zone record (the /etc/localtime link, or ZONE of /etc/sysconfig/clock) names the IANA zone', () => {
+  const withZone = (record: string) =>
+    parseFacts(amzn1.replace('@@probe-end', `@@tz +0100 CET\n${record}\n@@probe-end`), [CONF, CLI]);
+  const linked = withZone('@@tz-zone /usr/share/zoneinfo/Europe/Berlin');
+  assert.equal(linked.timeZoneId, 'Europe/Berlin');
+  assert.equal(linked.utcOffsetMinutes, 60);
+  assert.equal(withZone('@@tz-zone "Europe/Berlin"').timeZoneId, 'Europe/Berlin');
+  assert.equal(withZone('@@tz-zone').timeZoneId, undefined);
+  assert.equal(parseFacts(amzn1, [CONF, CLI]).timeZoneId, undefined, 'an older probe without the record');
+});
+
+test('probeScript: no zone record on a UTC host (no process started); elsewhere the /etc/localtime link', () => {
+  const script = probeScript({ paths: [], packageName: 'x', services: { amzn1: 'a', amzn2: 'b' } });
+  const run = (tz: string) => execFileSync('/bin/sh', ['-c', script], { env: { ...process.env, TZ: tz } }).toString();
+  const utc = run('UTC');
+  assert.ok(utc.split('\n').includes('@@tz-zone '), utc);
+  assert.equal(parseFacts(utc, []).timeZoneId, undefined);
+  let link: string | undefined;
+  try {
+    link = readlinkSync('/etc/localtime');
+  } catch {
+    link = undefined; // not a link here: the record falls back to /etc/sysconfig/clock, or is empty
+  }
+  // TZ makes date say CET; the record still names what /etc/localtime links to (the agent's zone, not TZ's).
+  if (link) assert.equal(parseFacts(run('Europe/Berlin'), []).timeZoneId, zoneFromProbe(link));
 });
 
 test('osFlavour: os-release first, /etc/system-release when os-release is missing', () => {

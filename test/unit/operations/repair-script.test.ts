@@ -121,7 +121,7 @@ describe('repair scripts', () => {
     assert.ok(out.ok, JSON.stringify(out));
     assert.match(
       readFileSync(join(dir, 'conf-at-start'), 'utf8'),
-      /\[app\]\ninitial_position = end_of_file\nfile = \/a\n\n?$/,
+      /\[app\]\nfile = \/a\ninitial_position = end_of_file\n$/,
     );
     assert.equal(readFileSync(conf, 'utf8'), text);
     assert.equal(readFileSync(join(dir, 'lib', 'backups', '20261125T100002Z-abcdef', '0.content'), 'utf8'), 'rows');
@@ -133,6 +133,20 @@ describe('repair scripts', () => {
     assert.equal(
       withEndOfFile('[general]\nstate_file = s\n[a]\ninitial_position = start_of_file\nfile = x\n[b]\nfile = y\n'),
       '[general]\nstate_file = s\n[a]\ninitial_position = end_of_file\nfile = x\n[b]\ninitial_position = end_of_file\nfile = y\n',
+    );
+  });
+
+  test('withEndOfFile: only the sections named (those with bytes to skip); the others left as they are', () => {
+    const conf = '[general]\nstate_file = s\n[a]\ninitial_position = start_of_file\nfile = x\n[empty]\nfile = y\n';
+    assert.equal(
+      withEndOfFile(conf, new Set(['a'])),
+      '[general]\nstate_file = s\n[a]\ninitial_position = end_of_file\nfile = x\n[empty]\nfile = y\n',
+    );
+    assert.equal(withEndOfFile(conf, new Set()), conf);
+    assert.equal(
+      withEndOfFile('[a]\nfile = x\ninitial_position = start_of_file\n[b]\nfile = y', new Set(['a', 'b'])),
+      '[a]\nfile = x\ninitial_position = end_of_file\n[b]\ninitial_position = end_of_file\nfile = y',
+      'replaced where it stands; added after the header where missing, also in the last section',
     );
   });
 });
