@@ -88,6 +88,16 @@ timed_out() { if [ "$1" = 124 ] || [ "$1" = 137 ]; then echo "timed out after \$
 ensure_backup_dir() {
   mkdir -p "$B" 2>/dev/null && chmod 700 ${quote('/var/lib/awslogs-provision')} ${quote(BACKUP_ROOT)} "$B" || fail backup "cannot create $B"
 }
+# no_linked_dirs PATH: no folder above PATH is a symlink. A link there would carry the write out of the
+# managed path (/etc/awslogs -> /etc/cron.d), and the facts probe, which looks at PATH, would not see it.
+no_linked_dirs() {
+  d=$(dirname "$1")
+  while [ "$d" != / ] && [ "$d" != . ]; do
+    [ -L "$d" ] && fail "file $1" "refused: $d is a symlink (to $(readlink "$d")); the tool does not write through links"
+    d=$(dirname "$d")
+  done
+  return 0
+}
 # backup IDX PATH: keep the before-image (content, mode, owner, or absent) of PATH.
 backup() {
   [ -L "$2" ] && fail "file $2" "refused: $2 is a symlink; the tool does not write through links"

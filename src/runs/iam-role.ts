@@ -12,6 +12,8 @@ export interface RoleModeOptions {
   instanceProfileName: string;
   instances: { host: string; instanceId?: string }[];
   dryRun: boolean;
+  /** Where the results go as they happen (so a failure can say what was already done); a new list unless given. */
+  results?: IamResult[];
 }
 
 /** An instance profile holds one role, and this one holds another. */
@@ -26,7 +28,7 @@ export class InstanceProfileTaken extends Error {
 }
 
 export async function setupRole(o: RoleModeOptions): Promise<IamResult[]> {
-  const results: IamResult[] = [];
+  const results: IamResult[] = o.results ?? [];
   const roleRes = `iam-role/${o.roleName}`;
   const policyRes = `policy-attachment/${o.roleName}/CloudWatchAgentServerPolicy`;
   const profileRes = `instance-profile/${o.instanceProfileName}`;

@@ -1,8 +1,9 @@
 // User mode, the manual's way: an IAM user with CloudWatchAgentServerPolicy and one access key whose secret is
 // handed over once, into a named profile of the operator's shared credentials file (or printed, once).
-import { AGENT_POLICY_ARN, Iam, type NewAccessKey } from '../clouds/aws/iam.js';
+import { AGENT_POLICY_ARN, Iam, type AccessKeyInfo, type NewAccessKey } from '../clouds/aws/iam.js';
 import { readProfileKeys, writeProfileKeys } from '../clouds/aws/shared-files.js';
 import { MASK, type IamResult } from './iam-result.js';
+import { clearPendingKey, deleteLostKeys, readPendingKey, writePendingKey } from './iam-pending-key.js';
 
 export interface UserModeOptions {
   iam: Iam;
@@ -14,6 +15,8 @@ export interface UserModeOptions {
   /** Hand the secret back instead of storing it. */
   printSecret: boolean;
   rotateKey: boolean;
+  /** Where the results go as they happen (so a failure can say what was already done); a new list unless given. */
+  results?: IamResult[];
 }
 
 export interface UserModeOutcome {
@@ -54,7 +57,7 @@ export class KeyInUse extends Error {
 }
 
 export async function setupUser(o: UserModeOptions): Promise<UserModeOutcome> {
-  const results: IamResult[] = [];
+  const results: IamResult[] = o.results ?? [];
   const userRes = `iam-user/${o.userName}`;
   const policyRes = `policy-attachment/${o.userName}/CloudWatchAgentServerPolicy`;
   const keyRes = `access-key/${o.userName}`;
@@ -84,8 +87,14 @@ export async function setupUser(o: UserModeOptions): Promise<UserModeOutcome> {
     results.push({ resource: policyRes, action: 'created', detail: AGENT_POLICY_ARN });
   }
 
-  const keys = arn ? (await o.iam.accessKeys(o.userName)).filter((k) => k.status === 'Active') : [];
   const stored = o.printSecret ? undefined : await readProfileKeys(o.credentialsFile, o.profileName);
+  let all = arn ? await o.iam.accessKeys(o.userName) : [];
+  if (!o.dryRun) {
+    const settled = await settlePendingKey(o, stored?.accessKeyId, all);
+    results.push(...settled.results);
+    all = settled.keys;
+  }
+  const keys = all.filter((k) => k.status === 'Active');
   const storedIsLive = stored !== undefined && keys.some((k) => k.accessKeyId === stored.accessKeyId);
 
   if (o.rotateKey) {
@@ -97,8 +106,8 @@ export async function setupUser(o: UserModeOptions): Promise<UserModeOutcome> {
       });
       return { results };
     }
-    const rotated = await createNewKey(o);
-    return { results: [...results, ...rotated.results], ...(rotated.secret ? { secret: rotated.secret } : {}) };
+    const rotated = await createNewKey({ ...o, results });
+    return { results, ...(rotated.secret ? { secret: rotated.secret } : {}) };
   }
 
   if (o.printSecret && keys.length > 0) {
@@ -128,8 +137,24 @@ export async function setupUser(o: UserModeOptions): Promise<UserModeOutcome> {
       });
     return { results };
   }
-  const created = await createNewKey(o);
-  return { results: [...results, ...created.results], ...(created.secret ? { secret: created.secret } : {}) };
+  const created = await createNewKey({ ...o, results });
+  return { results, ...(created.secret ? { secret: created.secret } : {}) };
+}
+
+/**
+ * A creation of an earlier run that never stored its key (see iam-pending-key.ts): the key it made, whose
+ * secret nobody has, is deleted, and the note cleared. Returns the user's keys without it.
+ */
+async function settlePendingKey(
+  o: Pick<UserModeOptions, 'iam' | 'userName' | 'credentialsFile'>,
+  storedKeyId: string | undefined,
+  keys: AccessKeyInfo[],
+): Promise<{ keys: AccessKeyInfo[]; results: IamResult[] }> {
+  const note = await readPendingKey(o.credentialsFile, o.userName);
+  if (!note) return { keys, results: [] };
+  const { deleted, results } = await deleteLostKeys(o.iam, note, [storedKeyId], keys);
+  await clearPendingKey(o.credentialsFile, o.userName);
+  return { keys: keys.filter((k) => !deleted.includes(k.accessKeyId)), results };
 }
 
 /**
@@ -137,10 +162,13 @@ export async function setupUser(o: UserModeOptions): Promise<UserModeOutcome> {
  * the caller provisions the hosts with the new key, verifies, and only then calls deleteOldKey.
  */
 export async function createNewKey(
-  o: Pick<UserModeOptions, 'iam' | 'userName' | 'profileName' | 'credentialsFile' | 'printSecret'>,
+  o: Pick<UserModeOptions, 'iam' | 'userName' | 'profileName' | 'credentialsFile' | 'printSecret' | 'results'>,
 ): Promise<UserModeOutcome & { newKeyId: string; oldKeyIds: string[] }> {
-  const keys = await o.iam.accessKeys(o.userName);
+  const results: IamResult[] = o.results ?? [];
   const stored = o.printSecret ? undefined : await readProfileKeys(o.credentialsFile, o.profileName);
+  const settled = await settlePendingKey(o, stored?.accessKeyId, await o.iam.accessKeys(o.userName));
+  results.push(...settled.results);
+  const keys = settled.keys;
   if (keys.length >= MAX_KEYS) {
     throw new AccessKeyLimit(
       o.userName,
@@ -148,14 +176,38 @@ export async function createNewKey(
       stored?.accessKeyId,
     );
   }
-  const key = await o.iam.createAccessKey(o.userName);
   const oldKeyIds = keys.map((k) => k.accessKeyId);
+  // Until the secret is stored (or handed back), a note says which keys were there before: a key whose
+  // answer is lost is found and deleted, by this run or the next, rather than left behind unusable.
+  const note = { userName: o.userName, before: oldKeyIds, startedAt: new Date().toISOString() };
+  await writePendingKey(o.credentialsFile, note);
+  let key;
+  for (let round = 1; ; round++) {
+    try {
+      key = await o.iam.createAccessKey(o.userName);
+      break;
+    } catch (err) {
+      // The creation may have happened with its answer lost: delete what it made now, if AWS answers.
+      const cleaned = await deleteLostKeys(o.iam, note, [stored?.accessKeyId]).catch(() => undefined);
+      if (cleaned) results.push(...cleaned.results);
+      // A lost answer whose retry then hit the two-key limit: with the lost key gone, one more try is safe.
+      if (cleaned && cleaned.deleted.length > 0 && round === 1) continue;
+      if (cleaned) await clearPendingKey(o.credentialsFile, o.userName);
+      throw err;
+    }
+  }
+  // An attempt before the one that answered may have made a key too: its secret is gone.
+  if (key.attempts > 1)
+    results.push(...(await deleteLostKeys(o.iam, note, [stored?.accessKeyId, key.accessKeyId])).results);
   const kept = oldKeyIds.length > 0 ? `; old key ${oldKeyIds.join(', ')} kept until the hosts use the new one` : '';
-  const results: IamResult[] = [
-    { resource: `access-key/${o.userName}`, action: 'created', detail: `${key.accessKeyId}${kept}` },
-  ];
-  if (o.printSecret) return { results, secret: key, newKeyId: key.accessKeyId, oldKeyIds };
-  await writeProfileKeys(o.credentialsFile, o.profileName, key);
+  results.push({ resource: `access-key/${o.userName}`, action: 'created', detail: `${key.accessKeyId}${kept}` });
+  const secret = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  if (o.printSecret) {
+    await clearPendingKey(o.credentialsFile, o.userName);
+    return { results, secret, newKeyId: key.accessKeyId, oldKeyIds };
+  }
+  await writeProfileKeys(o.credentialsFile, o.profileName, secret);
+  await clearPendingKey(o.credentialsFile, o.userName);
   results.push({
     resource: `aws-profile/${o.profileName}`,
     action: stored ? 'updated' : 'created',

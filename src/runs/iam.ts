@@ -1,11 +1,12 @@
 // `iam setup`: the IAM identity the agent uses, from what the inventory says (region, endpoint, credential
 // source and profile, instance ids). The only place the IAM and EC2 adapters are constructed for it.
-import { UsageError } from '../core/errors.js';
+import { InputError, RunFailed, UsageError } from '../core/errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { awsClients, type AwsClients } from '../clouds/aws/clients.js';
 import { Ec2 } from '../clouds/aws/ec2.js';
 import { Iam, type NewAccessKey } from '../clouds/aws/iam.js';
 import { sharedFilePaths } from '../clouds/aws/shared-files.js';
+import { explainCallerFailure } from '../clouds/aws/credentials.js';
 import { awsSettings, type AwsSettings } from './aws-target.js';
 import { DEFAULT_IDENTITY_NAME, type IamResult } from './iam-result.js';
 import { createNewKey, deleteOldKey, setupUser, type UserModeOptions } from './iam-user.js';
@@ -61,16 +62,19 @@ export async function iamSetup(inventory: Inventory, o: IamSetupOptions = {}): P
     region: settings.region,
     ...(settings.endpointUrl ? { endpointUrl: settings.endpointUrl } : {}),
   };
+  // Filled as the work is done, so that a failure can say what this run had already made.
+  const results: IamResult[] = [];
   try {
     if (mode === 'role') {
       const roleName = o.roleName ?? DEFAULT_IDENTITY_NAME;
-      const results = await setupRole({
+      await setupRole({
         iam: new Iam(clients.iam),
         ec2: new Ec2(clients.ec2),
         roleName,
         instanceProfileName: roleName,
         instances: settings.instances,
         dryRun: o.dryRun ?? false,
+        results,
       });
       return { ...base, results };
     }
@@ -79,10 +83,35 @@ export async function iamSetup(inventory: Inventory, o: IamSetupOptions = {}): P
       dryRun: o.dryRun ?? false,
       printSecret: o.printSecret ?? false,
       rotateKey: o.rotateKey ?? false,
+      results,
     });
-    return { ...base, results: outcome.results, ...(outcome.secret ? { secret: outcome.secret } : {}) };
+    return { ...base, results, ...(outcome.secret ? { secret: outcome.secret } : {}) };
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof InputError) throw err;
+    throw new IamSetupFailed(await explainCallerFailure(err, o.env ?? process.env), results);
   } finally {
     clients.destroy();
+  }
+}
+
+/**
+ * `iam setup` stopped: why, and what it had done by then. IAM has no transactions; what was made stays, and
+ * a re-run finds it and completes the rest without making anything twice.
+ */
+export class IamSetupFailed extends RunFailed {
+  constructor(
+    readonly reason: unknown,
+    readonly done: IamResult[],
+  ) {
+    const made = done.filter((r) => r.action !== 'unchanged' && r.action !== 'skipped');
+    const why = (reason as Error)?.message ?? String(reason);
+    super(
+      made.length === 0
+        ? `iam setup changed nothing: ${why}`
+        : `iam setup stopped: ${why}\n  done before it stopped: ${made.map((r) => `${r.action} ${r.resource}`).join(', ')}` +
+            '\n  run `provision iam setup` again once the cause is fixed: it completes the rest and makes nothing twice',
+    );
+    this.name = 'IamSetupFailed';
   }
 }
 
@@ -112,7 +141,9 @@ export async function beginKeyRotation(
   const clients = clientsFor(settings);
   const ctx = userContext(settings, clients, o);
   try {
-    const created = await createNewKey({ ...ctx, printSecret: false });
+    const created = await createNewKey({ ...ctx, printSecret: false }).catch(async (err: unknown) => {
+      throw await explainCallerFailure(err, o.env ?? process.env);
+    });
     return {
       newKeyId: created.newKeyId,
       oldKeyIds: created.oldKeyIds,

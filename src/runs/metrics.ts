@@ -17,10 +17,12 @@ import {
   createMetricsClients,
   testMetricFilter,
   type ApplyItemResult,
+  type CallerContext,
   type MetricsClients,
   type TestOutcome,
 } from '../clouds/aws/metrics.js';
 import { renderDashboard } from '../templating/dashboard.js';
+import { callerCredentialSource, explainCallerFailure } from '../clouds/aws/credentials.js';
 
 export type { MetricsClients, MetricsSpecs };
 
@@ -169,21 +171,43 @@ export function localSampleProblems(specs: MetricsSpecs): Problem[] {
  * Applies every metric filter, then the dashboard. Refuses (InputError, nothing contacted) when a sample
  * line disagrees with its pattern locally.
  */
-export async function metricsApply(specs: MetricsSpecs, clients: MetricsClients): Promise<MetricsApplyReport> {
+export async function metricsApply(
+  specs: MetricsSpecs,
+  clients: MetricsClients,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<MetricsApplyReport> {
   const problems = localSampleProblems(specs);
   if (problems.length > 0) throw new InputError(problems);
+  const caller = { source: callerCredentialSource(env) };
+  try {
+    return await applyAll(specs, clients, caller);
+  } catch (err) {
+    // Refused credentials stop the whole run at its first call, a read: nothing was created or changed.
+    throw await explainCallerFailure(err, env);
+  }
+}
+
+async function applyAll(
+  specs: MetricsSpecs,
+  clients: MetricsClients,
+  caller: CallerContext,
+): Promise<MetricsApplyReport> {
   const items: ApplyItemResult[] = [];
   for (const f of specs.filters) {
     items.push(
-      await applyMetricFilter(clients.logs, {
-        logGroupName: f.logGroupName,
-        filterName: f.filterName,
-        filterPattern: f.pattern,
-        metricNamespace: f.metricNamespace,
-        metricName: f.metricName,
-        metricValue: f.metricValue,
-        ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
-      }),
+      await applyMetricFilter(
+        clients.logs,
+        {
+          logGroupName: f.logGroupName,
+          filterName: f.filterName,
+          filterPattern: f.pattern,
+          metricNamespace: f.metricNamespace,
+          metricName: f.metricName,
+          metricValue: f.metricValue,
+          ...(f.defaultValue !== undefined ? { defaultValue: f.defaultValue } : {}),
+        },
+        caller,
+      ),
     );
   }
   if (specs.dashboard) {
@@ -194,7 +218,7 @@ export async function metricsApply(specs: MetricsSpecs, clients: MetricsClients)
       logGroups: specs.logGroups,
       extraWidgets: specs.dashboard.widgets,
     });
-    items.push(await applyDashboard(clients.cloudwatch, specs.dashboard.name, body));
+    items.push(await applyDashboard(clients.cloudwatch, specs.dashboard.name, body, caller));
   }
   const summary = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   for (const i of items) summary[i.action]++;

@@ -1,7 +1,8 @@
 // Verify one host: append a probe line to each log section's file and wait until CloudWatch Logs has it
 // in the expected group and stream. Used by `provision verify` and at the end of every apply.
 import { CloudWatchLogs, type ProbeState } from '../clouds/aws/logs.js';
-import { awsClients } from '../clouds/aws/clients.js';
+import { awsClients, type AwsClients } from '../clouds/aws/clients.js';
+import { assertCredentialsAccepted } from '../clouds/aws/identity.js';
 import type { HostFacts } from '../core/types.js';
 import { AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
 import { resolveStreamName } from '../agents/awslogs/stream-names.js';
@@ -37,19 +38,37 @@ const DEFAULT_BUFFER_MS = 5000;
 
 /** One CloudWatch Logs reader per region and endpoint, shared by all hosts of a run. */
 export class LogsReaders {
-  private readonly readers = new Map<string, CloudWatchLogs>();
+  private readonly readers = new Map<string, { logs: CloudWatchLogs; clients: AwsClients }>();
   private readonly destroyers: (() => void)[] = [];
 
-  for(region: string, endpointUrl?: string): CloudWatchLogs {
+  private entry(region: string, endpointUrl?: string) {
     const key = `${region} ${endpointUrl ?? ''}`;
-    let reader = this.readers.get(key);
-    if (!reader) {
+    let entry = this.readers.get(key);
+    if (!entry) {
       const clients = awsClients({ region, ...(endpointUrl ? { endpointUrl } : {}) });
       this.destroyers.push(() => clients.destroy());
-      reader = new CloudWatchLogs(clients.logs);
-      this.readers.set(key, reader);
+      entry = { logs: new CloudWatchLogs(clients.logs), clients };
+      this.readers.set(key, entry);
     }
-    return reader;
+    return entry;
+  }
+
+  for(region: string, endpointUrl?: string): CloudWatchLogs {
+    return this.entry(region, endpointUrl).logs;
+  }
+
+  /**
+   * Throws an AwsCredentialsRefused naming their source when AWS refuses the tool's credentials at any of
+   * these endpoints: asked before any host is touched.
+   */
+  async assertCredentials(targets: { region: string; endpointUrl?: string }[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const t of targets) {
+      const key = `${t.region} ${t.endpointUrl ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      await assertCredentialsAccepted(this.entry(t.region, t.endpointUrl).clients.sts);
+    }
   }
 
   destroy(): void {

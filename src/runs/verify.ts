@@ -1,6 +1,7 @@
 // `provision verify`: for every host and log section, does a fresh line arrive in the expected group
 // and stream? Exit 1 when anything did not.
 import { RunFailed } from '../core/errors.js';
+import { explainCallerFailure } from '../clouds/aws/credentials.js';
 import { newRunId } from '../journal/journal.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
@@ -24,6 +25,13 @@ export async function runVerify(options: VerifyRunOptions): Promise<RunReport> {
   const prepared = await prepare(options.inventory, options.limit, { render: false });
   const runId = newRunId();
   const readers = new LogsReaders();
+  try {
+    // Credentials AWS refuses fail the run here, once, before a probe line is written on any host.
+    await readers.assertCredentials(prepared.hosts.map((h) => h.spec));
+  } catch (err) {
+    readers.destroy();
+    throw err;
+  }
   const stop = interruption();
   const verify: VerifyOptions = {
     runId,
@@ -68,7 +76,9 @@ async function verifyOne(
   try {
     const facts = await gatherFacts(transport, host);
     progress(verify.probe ? 'waiting for the probe lines in CloudWatch Logs' : 'reading CloudWatch Logs');
-    const checks = await verifyHost(transport, host, facts, readers, verify);
+    const checks = await verifyHost(transport, host, facts, readers, verify).catch(async (err: unknown) => {
+      throw await explainCallerFailure(err);
+    });
     const missing = checks.filter((c) => c.state !== 'arrived');
     return {
       name,

@@ -1,5 +1,6 @@
 // Host faults, injected for real inside lab hosts: yum failing and hanging, /etc/awslogs full or
-// read-only, a symlink planted at a managed path, sudo asking for a password. Each: a clear per-host
+// read-only, a symlink planted at a managed path (seen by the planner, planted after the facts were
+// gathered, or a linked /etc/awslogs), sudo asking for a password. Each: a clear per-host
 // error naming the cause, the previous config intact, the agent as it was, no temp file left.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -132,6 +133,91 @@ describe('fault: on the host', { skip }, () => {
     } finally {
       await mustOnHost(second.address, `rm -f ${CONF} && mv /root/conf.real ${CONF}`);
     }
+  });
+
+  // The planner refuses a link it sees (above); these plant one it cannot see, so that only the check in
+  // the host's own script stands between the write and the link's target.
+  test('a symlink planted at the config path after the facts were gathered: the host’s script refuses it, /etc/shadow untouched', async () => {
+    await mustOnHost(second.address, `echo '# hand edit' >> ${CONF}`);
+    const before = {
+      shadow: await fileSha(second, '/etc/shadow'),
+      cli: await fileSha(second, CLI_CONF),
+      pid: await agentPid(second),
+    };
+    // The apply script's first command on the host is taking its lock (mkdir -p /var/lib/awslogs-provision),
+    // after the facts probe: a mkdir earlier in its PATH plants the link at that moment, once.
+    await mustOnHost(
+      second.address,
+      `printf '%s\\n' '#!/bin/sh' 'if [ "$*" = "-p /var/lib/awslogs-provision" ] && [ ! -e /root/planted ]; then' ': > /root/planted; mv ${CONF} /root/conf.real && ln -s /etc/shadow ${CONF}' 'fi' 'exec /bin/mkdir "$@"' > /usr/local/bin/mkdir && chmod 755 /usr/local/bin/mkdir`,
+    );
+    try {
+      const result = await provision(['--inventory', inventory, '--limit', second.name]);
+      assert.equal(result.code, 1);
+      const h = hostOf(result.json, second.name);
+      assert.equal(h?.status, 'failed', result.stdout);
+      // The plan was made from facts without the link: it meant to write the file.
+      assert.ok(
+        h?.changes.some((c) => c.kind === 'file' && c.path === CONF),
+        JSON.stringify(h?.changes),
+      );
+      assert.equal((await onHost(second.address, 'test -e /root/planted')).code, 0, 'the link was not planted');
+      assert.match(
+        h?.error?.message ?? '',
+        /refused: \/etc\/awslogs\/awslogs\.conf is a symlink; the tool does not write through links/,
+      );
+      assert.equal(await fileSha(second, '/etc/shadow'), before.shadow, '/etc/shadow was written');
+      assert.equal((await mustOnHost(second.address, `readlink ${CONF}`)).trim(), '/etc/shadow');
+      assert.equal(await fileSha(second, CLI_CONF), before.cli);
+      assert.equal(await agentPid(second), before.pid, 'the agent was restarted');
+      await assertHostClean(second);
+    } finally {
+      await mustOnHost(
+        second.address,
+        `rm -f /usr/local/bin/mkdir /root/planted; if [ -e /root/conf.real ]; then rm -f ${CONF} && mv /root/conf.real ${CONF}; fi`,
+      );
+    }
+    const fixed = await provision(['--inventory', inventory, '--limit', second.name]);
+    assert.equal(fixed.code, 0, fixed.stderr);
+  });
+
+  test('/etc/awslogs itself a symlink to another folder (the probe sees plain files there): refused, nothing written there', async () => {
+    const decoy = '/root/decoy';
+    await mustOnHost(
+      second.address,
+      `cp -a /etc/awslogs ${decoy} && echo '# hand edit' >> ${decoy}/awslogs.conf && mv /etc/awslogs /root/awslogs.real && ln -s ${decoy} /etc/awslogs`,
+    );
+    try {
+      const before = {
+        conf: await fileSha(second, `${decoy}/awslogs.conf`),
+        cli: await fileSha(second, `${decoy}/awscli.conf`),
+        pid: await agentPid(second),
+      };
+      const result = await provision(['--inventory', inventory, '--limit', second.name]);
+      assert.equal(result.code, 1);
+      const h = hostOf(result.json, second.name);
+      assert.equal(h?.status, 'failed', result.stdout);
+      assert.ok(
+        h?.changes.some((c) => c.kind === 'file' && c.path === CONF),
+        JSON.stringify(h?.changes),
+      );
+      assert.match(
+        h?.error?.message ?? '',
+        /refused: \/etc\/awslogs is a symlink \(to \/root\/decoy\); the tool does not write through links/,
+      );
+      assert.equal(await fileSha(second, `${decoy}/awslogs.conf`), before.conf, 'written through the link');
+      assert.equal(await fileSha(second, `${decoy}/awscli.conf`), before.cli);
+      assert.equal(
+        (await mustOnHost(second.address, `ls -A ${decoy} | grep -c '^.awslogs-provision' || true`)).trim(),
+        '0',
+      );
+      assert.equal(await agentPid(second), before.pid, 'the agent was restarted');
+    } finally {
+      await mustOnHost(second.address, `rm -f /etc/awslogs && mv /root/awslogs.real /etc/awslogs && rm -rf ${decoy}`);
+    }
+    // After the test's own copies of awscli.conf are gone.
+    await assertHostClean(second);
+    const fixed = await provision(['--inventory', inventory, '--limit', second.name]);
+    assert.equal(fixed.code, 0, fixed.stderr);
   });
 
   test('sudo asks for a password: that host fails naming it, nothing touched', async () => {

@@ -5,6 +5,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { STSClient } from '@aws-sdk/client-sts';
+import { ERROR_BODY } from './errors.js';
 
 export interface AwsTarget {
   region: string;
@@ -33,22 +34,67 @@ export function clientConfig(target: AwsTarget) {
   process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
   return {
     region: target.region,
-    retryMode: 'standard' as const,
-    maxAttempts: target.maxAttempts ?? 5,
+    ...retryConfig(target.maxAttempts),
     ...(target.endpointUrl ? { endpoint: target.endpointUrl } : {}),
     ...(target.profile ? { profile: target.profile } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
   };
 }
 
+/**
+ * The SDK's standard retry mode (throttling, 5xx and dropped connections retried with exponential backoff
+ * and jitter, as AWS's guidance says), 5 attempts per call unless told.
+ */
+export function retryConfig(maxAttempts = 5) {
+  return { retryMode: 'standard' as const, maxAttempts };
+}
+
+/**
+ * Keeps the raw text of every error answer (HTTP 4xx/5xx) on the response the SDK attaches to its error.
+ * An endpoint that answers a JSON-protocol service in XML (moto does, for refused signatures and denied
+ * actions) gets a SyntaxError from the SDK, with AWS's code and message lost; errorBodyOf reads them back.
+ */
+export function keepErrorBodies<C extends { middlewareStack: { add: (...args: never[]) => unknown } }>(client: C): C {
+  const stack = client.middlewareStack as unknown as {
+    add(
+      mw: (
+        next: (args: unknown) => Promise<{ response: unknown }>,
+      ) => (args: unknown) => Promise<{ response: unknown }>,
+      options: { step: 'deserialize'; priority: 'low'; name: string },
+    ): void;
+  };
+  stack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const response = result.response as { statusCode?: number; body?: unknown };
+      if ((response.statusCode ?? 200) >= 400 && response.body && typeof response.body === 'object') {
+        const body = response.body as AsyncIterable<Uint8Array> | Uint8Array;
+        let bytes: Uint8Array;
+        if (body instanceof Uint8Array) bytes = body;
+        else {
+          const chunks: Buffer[] = [];
+          for await (const chunk of body) chunks.push(Buffer.from(chunk));
+          bytes = Buffer.concat(chunks);
+        }
+        response.body = bytes;
+        Object.defineProperty(response, ERROR_BODY, { value: Buffer.from(bytes).toString('utf8').slice(0, 4096) });
+      }
+      return result;
+    },
+    // Inside the SDK's deserializer (low priority runs closer to the wire): it sees the answer first.
+    { step: 'deserialize', priority: 'low', name: 'awslogsProvisionKeepErrorBody' },
+  );
+  return client;
+}
+
 export function awsClients(target: AwsTarget): AwsClients {
   const config = clientConfig(target);
   const clients = {
-    iam: new IAMClient(config),
-    ec2: new EC2Client(config),
-    logs: new CloudWatchLogsClient(config),
-    cloudwatch: new CloudWatchClient(config),
-    sts: new STSClient(config),
+    iam: keepErrorBodies(new IAMClient(config)),
+    ec2: keepErrorBodies(new EC2Client(config)),
+    logs: keepErrorBodies(new CloudWatchLogsClient(config)),
+    cloudwatch: keepErrorBodies(new CloudWatchClient(config)),
+    sts: keepErrorBodies(new STSClient(config)),
   };
   return {
     ...clients,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { CredentialsSpec, ResolvedCredentials } from '../../agents/awslogs/spec.js';
+import { AwsCredentialsRefused, explainAwsFailure } from './errors.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -77,4 +78,46 @@ async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<Res
   };
   if (identity.sessionToken) credentials.sessionToken = identity.sessionToken;
   return credentials;
+}
+
+/**
+ * Where the tool's own AWS calls take their credentials from, as the AWS SDK's default chain picks them: a
+ * named profile (given, or AWS_PROFILE) wins over AWS_ACCESS_KEY_ID, which wins over the default profile.
+ * Names the files and the access key id, never a secret.
+ */
+export function callerCredentialSource(env: NodeJS.ProcessEnv = process.env, profile?: string): string {
+  const files = `${sharedCredentialsFile(env)}, ${sharedConfigFile(env)}`;
+  const named = profile ?? env.AWS_PROFILE;
+  if (named) return `AWS profile "${named}" (${profile ? 'named by the tool' : 'AWS_PROFILE'}; ${files})`;
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return `the keys in AWS_ACCESS_KEY_ID (${env.AWS_ACCESS_KEY_ID})${env.AWS_SESSION_TOKEN ? ' and AWS_SESSION_TOKEN' : ''}`;
+  }
+  return `AWS profile "${DEFAULT_PROFILE}" (${files})`;
+}
+
+/**
+ * A failure of the tool's own AWS calls as the operator should read it (see explainAwsFailure), with the
+ * source of the credentials named. When the SDK found none ("Could not load credentials from any
+ * providers"), the profile is asked on its own for the real reason (absent, or its credential_process
+ * returned expired credentials).
+ */
+export async function explainCallerFailure(err: unknown, env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
+  const source = callerCredentialSource(env);
+  const explained = explainAwsFailure(err, source);
+  if (!(explained instanceof AwsCredentialsRefused) || !/ProviderError$/.test(explained.code)) return explained;
+  const profile = env.AWS_PROFILE || (env.AWS_ACCESS_KEY_ID ? undefined : DEFAULT_PROFILE);
+  if (!profile) return explained;
+  try {
+    const { fromIni } = await import('@aws-sdk/credential-providers');
+    await fromIni({
+      profile,
+      filepath: sharedCredentialsFile(env),
+      configFilepath: sharedConfigFile(env),
+      ignoreCache: true,
+    })();
+    return explained;
+  } catch (why) {
+    const reason = ((why as Error).message ?? String(why)).split('\n')[0]!;
+    return new AwsCredentialsRefused(source, explained.code, reason, explained.operation);
+  }
 }

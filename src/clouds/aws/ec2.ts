@@ -66,6 +66,13 @@ export class Ec2 {
         );
         return out.IamInstanceProfileAssociation?.AssociationId ?? '';
       } catch (err) {
+        // The retry of an association whose answer was lost finds it made (IncorrectState): ours, if it
+        // holds this instance profile.
+        if (err instanceof AwsCallFailed && /IncorrectState/.test(err.code) && (err.attempts ?? 1) > 1) {
+          const current = (await this.profileAssociations([instanceId])).get(instanceId);
+          if (current && current.instanceProfileArn.endsWith(`:instance-profile/${instanceProfileName}`))
+            return current.associationId;
+        }
         const notYet = err instanceof AwsCallFailed && /InvalidParameterValue/.test(err.code);
         if (!notYet || Date.now() + delay > deadline) throw err;
         await new Promise((r) => setTimeout(r, delay));

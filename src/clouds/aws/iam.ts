@@ -17,7 +17,16 @@ import {
   ListAttachedUserPoliciesCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { awsCall, unlessMissing } from './errors.js';
+import { AwsCallFailed, awsCall, unlessMissing } from './errors.js';
+
+/**
+ * A create whose answer was lost on the way back (a dropped connection, a 5xx after the work was done) is
+ * retried by the SDK, and the retry finds the thing already made: by this very call, since an earlier
+ * attempt was made. That is success, not a conflict.
+ */
+function madeByAnEarlierAttempt(err: unknown, code: RegExp): boolean {
+  return err instanceof AwsCallFailed && code.test(err.code) && (err.attempts ?? 1) > 1;
+}
 
 export const AGENT_POLICY_ARN = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
 
@@ -49,10 +58,16 @@ export class Iam {
   }
 
   async createUser(userName: string): Promise<string> {
-    const out = await awsCall('CreateUser', `user/${userName}`, () =>
-      this.client.send(new CreateUserCommand({ UserName: userName })),
-    );
-    return out.User!.Arn!;
+    try {
+      const out = await awsCall('CreateUser', `user/${userName}`, () =>
+        this.client.send(new CreateUserCommand({ UserName: userName })),
+      );
+      return out.User!.Arn!;
+    } catch (err) {
+      const arn = madeByAnEarlierAttempt(err, /EntityAlreadyExists/) ? await this.userArn(userName) : undefined;
+      if (arn) return arn;
+      throw err;
+    }
   }
 
   async userPolicies(userName: string): Promise<string[]> {
@@ -89,12 +104,19 @@ export class Iam {
     return keys;
   }
 
-  /** The only moment the secret exists outside AWS: the caller stores it or hands it over, once. */
-  async createAccessKey(userName: string): Promise<NewAccessKey> {
+  /**
+   * The only moment the secret exists outside AWS: the caller stores it or hands it over, once. `attempts`
+   * above 1 means an earlier attempt may have made a key whose answer (and secret) was lost.
+   */
+  async createAccessKey(userName: string): Promise<NewAccessKey & { attempts: number }> {
     const out = await awsCall('CreateAccessKey', `user/${userName}`, () =>
       this.client.send(new CreateAccessKeyCommand({ UserName: userName })),
     );
-    return { accessKeyId: out.AccessKey!.AccessKeyId!, secretAccessKey: out.AccessKey!.SecretAccessKey! };
+    return {
+      accessKeyId: out.AccessKey!.AccessKeyId!,
+      secretAccessKey: out.AccessKey!.SecretAccessKey!,
+      attempts: out.$metadata.attempts ?? 1,
+    };
   }
 
   async deleteAccessKey(userName: string, accessKeyId: string): Promise<void> {
@@ -113,12 +135,22 @@ export class Iam {
   }
 
   async createRole(roleName: string, trustPolicy: string, description: string): Promise<string> {
-    const out = await awsCall('CreateRole', `role/${roleName}`, () =>
-      this.client.send(
-        new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trustPolicy, Description: description }),
-      ),
-    );
-    return out.Role!.Arn!;
+    try {
+      const out = await awsCall('CreateRole', `role/${roleName}`, () =>
+        this.client.send(
+          new CreateRoleCommand({
+            RoleName: roleName,
+            AssumeRolePolicyDocument: trustPolicy,
+            Description: description,
+          }),
+        ),
+      );
+      return out.Role!.Arn!;
+    } catch (err) {
+      const role = madeByAnEarlierAttempt(err, /EntityAlreadyExists/) ? await this.role(roleName) : undefined;
+      if (role) return role.arn;
+      throw err;
+    }
   }
 
   async updateTrustPolicy(roleName: string, trustPolicy: string): Promise<void> {
@@ -159,16 +191,31 @@ export class Iam {
   }
 
   async createInstanceProfile(name: string): Promise<string> {
-    const out = await awsCall('CreateInstanceProfile', `instance-profile/${name}`, () =>
-      this.client.send(new CreateInstanceProfileCommand({ InstanceProfileName: name })),
-    );
-    return out.InstanceProfile!.Arn!;
+    try {
+      const out = await awsCall('CreateInstanceProfile', `instance-profile/${name}`, () =>
+        this.client.send(new CreateInstanceProfileCommand({ InstanceProfileName: name })),
+      );
+      return out.InstanceProfile!.Arn!;
+    } catch (err) {
+      const profile = madeByAnEarlierAttempt(err, /EntityAlreadyExists/) ? await this.instanceProfile(name) : undefined;
+      if (profile) return profile.arn;
+      throw err;
+    }
   }
 
   async addRoleToInstanceProfile(name: string, roleName: string): Promise<void> {
-    await awsCall('AddRoleToInstanceProfile', `instance-profile/${name}`, () =>
-      this.client.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: roleName })),
-    );
+    try {
+      await awsCall('AddRoleToInstanceProfile', `instance-profile/${name}`, () =>
+        this.client.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: name, RoleName: roleName })),
+      );
+    } catch (err) {
+      // An instance profile holds one role: the retry of a lost answer hits that limit with our own role.
+      if (madeByAnEarlierAttempt(err, /LimitExceeded|EntityAlreadyExists/)) {
+        const profile = await this.instanceProfile(name);
+        if (profile?.roles.length === 1 && profile.roles[0] === roleName) return;
+      }
+      throw err;
+    }
   }
 }
 

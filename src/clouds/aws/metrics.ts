@@ -8,6 +8,8 @@ import {
   type MetricFilter,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CloudWatchClient, GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { keepErrorBodies, retryConfig } from './clients.js';
+import { AwsActionDenied, AwsCallFailed, awsCall, isCredentialRefusal, isDenial } from './errors.js';
 
 export interface MetricsClients {
   logs: CloudWatchLogsClient;
@@ -19,18 +21,28 @@ export interface ClientOptions {
   region?: string;
   /** Default: the SDK's own (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, ...), else AWS. */
   endpoint?: string;
-  /** Default: the SDK's (3). */
+  /** Attempts per call, retries included (the SDK's standard retry mode); 5 unless told, as every client of the tool. */
   maxAttempts?: number;
 }
 
 /** Credentials come from the SDK's default chain (env, AWS_PROFILE, SSO, ...). */
 export function createMetricsClients(options: ClientOptions = {}): MetricsClients {
+  // The tool never asks the instance metadata service for anything (it runs on an operator's machine).
+  process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
   const config = {
     ...(options.region ? { region: options.region } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...retryConfig(options.maxAttempts),
   };
-  return { logs: new CloudWatchLogsClient(config), cloudwatch: new CloudWatchClient(config) };
+  return {
+    logs: keepErrorBodies(new CloudWatchLogsClient(config)),
+    cloudwatch: keepErrorBodies(new CloudWatchClient(config)),
+  };
+}
+
+/** Who the calls are made as, for the messages of a refusal ("the credentials of AWS profile …"). */
+export interface CallerContext {
+  source?: string;
 }
 
 export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'failed';
@@ -61,8 +73,10 @@ async function currentFilter(logs: CloudWatchLogsClient, d: DesiredMetricFilter)
   let found: MetricFilter | undefined;
   let nextToken: string | undefined;
   do {
-    const page = await logs.send(
-      new DescribeMetricFiltersCommand({ logGroupName: d.logGroupName, filterNamePrefix: d.filterName, nextToken }),
+    const page = await awsCall('DescribeMetricFilters', d.logGroupName, () =>
+      logs.send(
+        new DescribeMetricFiltersCommand({ logGroupName: d.logGroupName, filterNamePrefix: d.filterName, nextToken }),
+      ),
     );
     // The name is unique per log group on AWS; an endpoint that appends instead of replacing (moto does)
     // returns several, and the last one written is the one in force.
@@ -96,18 +110,41 @@ function filterDifferences(current: MetricFilter, d: DesiredMetricFilter): strin
   return out;
 }
 
-function failure(err: unknown): { message: string; hint?: string } {
+/**
+ * An item's failure as the operator reads it. Credentials AWS refuses are not one item's failure but the
+ * whole run's: they are thrown, and the caller stops there.
+ */
+function failure(err: unknown, caller: CallerContext): { message: string; hint?: string } {
+  if (err instanceof AwsCallFailed) {
+    if (isCredentialRefusal(err.code)) throw err;
+    if (isDenial(err.code)) {
+      const denied = new AwsActionDenied(
+        caller.source ?? "the tool's AWS credentials",
+        err.operation,
+        err.resource,
+        err.code,
+        err.awsMessage,
+      );
+      return {
+        message: `permission denied: ${denied.action} on ${err.resource}: ${err.code}: ${err.awsMessage}`,
+        hint: `grant ${denied.action} to the identity of ${denied.source}`,
+      };
+    }
+    const message = `${err.operation} ${err.resource}: ${err.code}: ${err.awsMessage}`;
+    if (err.code === 'ResourceNotFoundException')
+      return { message, hint: 'the log group does not exist yet: run apply first, so the agent creates it' };
+    return { message };
+  }
   const e = err as { name?: string; message?: string };
-  const message = `${e.name ?? 'Error'}: ${e.message ?? String(err)}`;
-  if (e.name === 'ResourceNotFoundException')
-    return { message, hint: 'the log group does not exist yet: run apply first, so the agent creates it' };
-  if (e.name === 'CredentialsProviderError' || e.name === 'ExpiredTokenException')
-    return { message, hint: 'no usable AWS credentials: set AWS_PROFILE or the AWS_* environment variables' };
-  return { message };
+  return { message: `${e.name ?? 'Error'}: ${e.message ?? String(err)}` };
 }
 
 /** Creates or updates one metric filter; `unchanged` when pattern and transformation already match. */
-export async function applyMetricFilter(logs: CloudWatchLogsClient, d: DesiredMetricFilter): Promise<ApplyItemResult> {
+export async function applyMetricFilter(
+  logs: CloudWatchLogsClient,
+  d: DesiredMetricFilter,
+  caller: CallerContext = {},
+): Promise<ApplyItemResult> {
   const base = { kind: 'metric_filter' as const, name: d.filterName, logGroupName: d.logGroupName };
   try {
     const current = await currentFilter(logs, d);
@@ -118,20 +155,22 @@ export async function applyMetricFilter(logs: CloudWatchLogsClient, d: DesiredMe
         action: 'unchanged',
         summary: `metric filter ${d.filterName} on ${d.logGroupName} is up to date`,
       };
-    await logs.send(
-      new PutMetricFilterCommand({
-        logGroupName: d.logGroupName,
-        filterName: d.filterName,
-        filterPattern: d.filterPattern,
-        metricTransformations: [
-          {
-            metricNamespace: d.metricNamespace,
-            metricName: d.metricName,
-            metricValue: d.metricValue,
-            ...(d.defaultValue !== undefined ? { defaultValue: d.defaultValue } : {}),
-          },
-        ],
-      }),
+    await awsCall('PutMetricFilter', `${d.logGroupName} filter ${d.filterName}`, () =>
+      logs.send(
+        new PutMetricFilterCommand({
+          logGroupName: d.logGroupName,
+          filterName: d.filterName,
+          filterPattern: d.filterPattern,
+          metricTransformations: [
+            {
+              metricNamespace: d.metricNamespace,
+              metricName: d.metricName,
+              metricValue: d.metricValue,
+              ...(d.defaultValue !== undefined ? { defaultValue: d.defaultValue } : {}),
+            },
+          ],
+        }),
+      ),
     );
     return current
       ? {
@@ -146,7 +185,7 @@ export async function applyMetricFilter(logs: CloudWatchLogsClient, d: DesiredMe
       ...base,
       action: 'failed',
       summary: `metric filter ${d.filterName} on ${d.logGroupName} failed`,
-      error: failure(err),
+      error: failure(err, caller),
     };
   }
 }
@@ -168,14 +207,23 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Creates or replaces a dashboard; `unchanged` when the stored body parses to the same JSON. */
-export async function applyDashboard(cw: CloudWatchClient, name: string, body: string): Promise<ApplyItemResult> {
+export async function applyDashboard(
+  cw: CloudWatchClient,
+  name: string,
+  body: string,
+  caller: CallerContext = {},
+): Promise<ApplyItemResult> {
   const base = { kind: 'dashboard' as const, name };
   try {
     let current: string | undefined;
     try {
-      current = (await cw.send(new GetDashboardCommand({ DashboardName: name }))).DashboardBody;
+      current = (
+        await awsCall('GetDashboard', `dashboard ${name}`, () =>
+          cw.send(new GetDashboardCommand({ DashboardName: name })),
+        )
+      ).DashboardBody;
     } catch (err) {
-      const n = (err as { name?: string }).name;
+      const n = (err as AwsCallFailed).code;
       if (n !== 'ResourceNotFound' && n !== 'ResourceNotFoundException' && n !== 'DashboardNotFoundError') throw err;
     }
     if (current !== undefined) {
@@ -188,7 +236,9 @@ export async function applyDashboard(cw: CloudWatchClient, name: string, body: s
       if (jsonEqual(parsed, JSON.parse(body)))
         return { ...base, action: 'unchanged', summary: `dashboard ${name} is up to date` };
     }
-    const out = await cw.send(new PutDashboardCommand({ DashboardName: name, DashboardBody: body }));
+    const out = await awsCall('PutDashboard', `dashboard ${name}`, () =>
+      cw.send(new PutDashboardCommand({ DashboardName: name, DashboardBody: body })),
+    );
     const warnings = (out.DashboardValidationMessages ?? []).map(
       (m) => `${m.DataPath ?? ''}${m.DataPath ? ': ' : ''}${m.Message ?? ''}`,
     );
@@ -199,7 +249,7 @@ export async function applyDashboard(cw: CloudWatchClient, name: string, body: s
       ...(warnings.length > 0 ? { warnings } : {}),
     };
   } catch (err) {
-    return { ...base, action: 'failed', summary: `dashboard ${name} failed`, error: failure(err) };
+    return { ...base, action: 'failed', summary: `dashboard ${name} failed`, error: failure(err, caller) };
   }
 }
 
@@ -233,7 +283,10 @@ export async function testMetricFilter(
     if (e.name === 'InvalidParameterException') return { available: true, rejected: e.message ?? String(err) };
     const status = e.$metadata?.httpStatusCode;
     if (status === undefined)
-      return { available: false, reason: `the service could not be asked (${failure(err).message})` };
+      return {
+        available: false,
+        reason: `the service could not be asked (${e.name ?? 'Error'}: ${e.message ?? String(err)})`,
+      };
     return {
       available: false,
       reason: `TestMetricFilter is not available on this endpoint (${e.name ?? 'Error'}, HTTP ${status})`,

@@ -21,7 +21,7 @@ import {
 import { isMotoInstalled } from '../../../src/lab/moto.js';
 import { readProfileKeys } from '../../../src/clouds/aws/shared-files.js';
 import { AGENT_POLICY_ARN, Iam } from '../../../src/clouds/aws/iam.js';
-import { iamSetup, beginKeyRotation } from '../../../src/runs/iam.js';
+import { iamSetup, beginKeyRotation, IamSetupFailed } from '../../../src/runs/iam.js';
 import { AccessKeyLimit, KeyInUse, createNewKey, deleteOldKey } from '../../../src/runs/iam-user.js';
 import { registerIamCommands } from '../../../src/cli/iam.js';
 import { UsageError } from '../../../src/core/errors.js';
@@ -255,10 +255,14 @@ test('--rotate-key stores a new key and keeps the old until the hosts use it', {
   assert.match(text, new RegExp(`old key ${old!.accessKeyId} kept`));
   assert.ok(!text.includes(now!.secretAccessKey));
   // Two keys now, none spare: another rotation is refused with the key ids.
-  await assert.rejects(rotateOnly(), (err) => {
+  await assert.rejects(rotateOnly(), (failed) => {
+    // iam setup says why it stopped and what it had done by then; the cause is the key limit.
+    assert.ok(failed instanceof IamSetupFailed);
+    const err = failed.reason;
     assert.ok(err instanceof AccessKeyLimit);
     assert.deepEqual(err.keyIds.sort(), [old!.accessKeyId, now!.accessKeyId].sort());
     assert.equal(err.profileKeyId, now!.accessKeyId);
+    assert.match(failed.message, /^iam setup changed nothing: user awslogs-agent already has 2 access keys/);
     return true;
   });
   await deleteOldKey(
@@ -293,7 +297,9 @@ test('a user whose two keys are both unknown to the profile is refused with thei
   await iam.send(new AttachUserPolicyCommand({ UserName: 'crowded', PolicyArn: AGENT_POLICY_ARN }));
   await iam.send(new CreateAccessKeyCommand({ UserName: 'crowded' }));
   await iam.send(new CreateAccessKeyCommand({ UserName: 'crowded' }));
-  await assert.rejects(iamSetup(inventory(), { userName: 'crowded', profileName: 'crowded' }), (err) => {
+  await assert.rejects(iamSetup(inventory(), { userName: 'crowded', profileName: 'crowded' }), (failed) => {
+    assert.ok(failed instanceof IamSetupFailed);
+    const err = failed.reason;
     assert.ok(err instanceof AccessKeyLimit);
     assert.equal(err.keyIds.length, 2);
     assert.equal(err.profileKeyId, undefined);
