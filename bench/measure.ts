@@ -1,9 +1,10 @@
 // The benchmark's measuring tools: run a command and time it (wall clock from here, CPU and peak RSS from
 // GNU time), summarise repetitions, and run one command on many hosts at once.
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CGROUP_PARENT, CGROUP_V2_MOUNTS } from '../src/lab/layout.js';
 
 export interface Ran {
   code: number;
@@ -22,11 +23,69 @@ export interface Timed extends Ran {
   machineCpuS: number;
   /** CPU seconds of the lab's hosts meanwhile (their cgroup): sshd, sudo, shells, yum, systemd, the agents. */
   hostsCpuS: number;
+  /** The same, summed over the hosts by unit (`ssh.service`, `awslogsd.service`, `init.scope`…): the profile. */
+  hostsCpuByUnitS: Record<string, number>;
 }
 
-const LAB_CGROUPS = ['/sys/fs/cgroup/unified/awslab/cpu.stat', '/sys/fs/cgroup/awslab/cpu.stat'];
+// The lab's own cgroup (its slot's: AWSLOGS_LAB_SLOT), under whichever cgroup v2 mount the machine has.
+const LAB_CGROUPS = CGROUP_V2_MOUNTS.map((m) => `${m}/${CGROUP_PARENT}/cpu.stat`);
 
-/** CPU seconds the lab's hosts (slot 0) used since the lab started, from their cgroup; NaN without one. */
+/**
+ * CPU seconds each unit of the lab's hosts used since it started, summed over the hosts: systemd's
+ * own cgroups inside each host (`init.scope`, `system.slice/<unit>`), and `(outside units)` for what runs in a
+ * host's cgroup itself (every process of a host without systemd).
+ */
+export function hostsCpuByUnit(): Record<string, number> {
+  const root = LAB_CGROUPS.map((f) => f.slice(0, -'/cpu.stat'.length)).find((d) => existsSync(d));
+  const out: Record<string, number> = {};
+  if (!root) return out;
+  const usage = (dir: string): number => {
+    try {
+      const m = /^usage_usec (\d+)/m.exec(readFileSync(join(dir, 'cpu.stat'), 'utf8'));
+      return m ? Number(m[1]) / 1e6 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const subdirs = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+  const add = (unit: string, seconds: number) => (out[unit] = (out[unit] ?? 0) + seconds);
+  for (const host of subdirs(root)) {
+    const hostDir = join(root, host);
+    let inUnits = 0;
+    for (const top of subdirs(hostDir)) {
+      const topS = usage(join(hostDir, top));
+      inUnits += topS;
+      if (top !== 'system.slice') {
+        add(top, topS);
+        continue;
+      }
+      let units = 0;
+      for (const unit of subdirs(join(hostDir, top))) {
+        const unitS = usage(join(hostDir, top, unit));
+        units += unitS;
+        add(unit, unitS);
+      }
+      add('system.slice (other)', topS - units);
+    }
+    add('(outside units)', usage(hostDir) - inUnits);
+  }
+  return out;
+}
+
+/** `after − before`, unit by unit, rounded to ms; units that used nothing are left out. */
+export function unitDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [unit, s] of Object.entries(after)) {
+    const d = Math.round((s - (before[unit] ?? 0)) * 1000) / 1000;
+    if (d > 0) delta[unit] = d;
+  }
+  return delta;
+}
+
+/** CPU seconds the lab's hosts used since the lab started, from their cgroup; NaN without one. */
 export function hostsCpuSeconds(): number {
   for (const file of LAB_CGROUPS) {
     try {
@@ -103,13 +162,15 @@ export async function timed(
   await settle();
   const busy = machineCpuSeconds();
   const hosts = hostsCpuSeconds();
+  const units = hostsCpuByUnit();
   const r = await run('/usr/bin/time', ['-o', file, '-f', '%U %S %M', command, ...args], options);
   const machineCpuS = machineCpuSeconds() - busy;
   const hostsCpuS = hostsCpuSeconds() - hosts;
+  const hostsCpuByUnitS = unitDelta(units, hostsCpuByUnit());
   const fields = readFileSync(file, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
   rmSync(file, { force: true });
   const [userS = NaN, sysS = NaN, rssKb = NaN] = fields;
-  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10, machineCpuS, hostsCpuS };
+  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10, machineCpuS, hostsCpuS, hostsCpuByUnitS };
 }
 
 export interface Spread {

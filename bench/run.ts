@@ -165,7 +165,12 @@ async function main(): Promise<void> {
     c.hosts.push(r.hostsCpuS);
     c.machine.push(r.machineCpuS);
   };
-  const addTimedCpu = (k: string, r: Timed) => addCpu(k, r.userS + r.sysS, r);
+  const byUnit: Record<string, Record<string, number[]>> = {};
+  const addTimedCpu = (k: string, r: Timed) => {
+    addCpu(k, r.userS + r.sysS, r);
+    const units = (byUnit[k] ??= {});
+    for (const [unit, seconds] of Object.entries(r.hostsCpuByUnitS)) (units[unit] ??= []).push(seconds);
+  };
   let verifyNote: string | null = null;
 
   for (let i = 1; i <= RUNS; i++) {
@@ -336,6 +341,18 @@ async function main(): Promise<void> {
         ]),
       ),
     },
+    // The profile: where the hosts' CPU went during each figure, by unit inside the hosts, summed over hosts
+    // (median over the runs; a unit missing from a run counts 0 there).
+    hosts_cpu_by_unit_s: Object.fromEntries(
+      Object.entries(byUnit).map(([k, units]) => {
+        const runs = Math.max(...Object.values(units).map((v) => v.length), 1);
+        const entries = Object.entries(units)
+          .map(([unit, v]) => [unit, spread([...v, ...Array<number>(runs - v.length).fill(0)]).median] as const)
+          .filter(([, median]) => median >= 0.01)
+          .sort((a, b) => b[1] - a[1]);
+        return [k, Object.fromEntries(entries)];
+      }),
+    ),
     connection_cost: handshakes,
     scale,
     verify_note: verifyNote,
