@@ -65,9 +65,7 @@ take_lock`);
   for (const change of files) {
     if (!change.expectedSha256) continue;
     const path = change.desired.path;
-    lines.push(
-      `[ "$(sha ${quote(path)})" = ${quote(change.expectedSha256)} ] || fail ${quote(`file ${path}`)} ${quote(`${path} changed on the host after this run read it (another run, or a hand edit): nothing written; run again to plan from what is there now`)}`,
-    );
+    lines.push(`unchanged ${quote(path)} ${quote(change.expectedSha256)}`);
   }
   if (files.length > 0) lines.push('ensure_backup_dir');
   for (const change of input.changes.filter((c) => c.kind === 'package')) {

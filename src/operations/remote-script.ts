@@ -91,12 +91,19 @@ ensure_backup_dir() {
 # no_linked_dirs PATH: no folder above PATH is a symlink. A link there would carry the write out of the
 # managed path (/etc/awslogs -> /etc/cron.d), and the facts probe, which looks at PATH, would not see it.
 no_linked_dirs() {
-  d=$(dirname "$1")
-  while [ "$d" != / ] && [ "$d" != . ]; do
+  case $1 in */*) d=\${1%/*} ;; *) return 0 ;; esac
+  while [ -n "$d" ] && [ "$d" != / ] && [ "$d" != . ]; do
     [ -L "$d" ] && fail "file $1" "refused: $d is a symlink (to $(readlink "$d")); the tool does not write through links"
-    d=$(dirname "$d")
+    case $d in */*) d=\${d%/*} ;; *) d= ;; esac
   done
   return 0
+}
+# unchanged PATH SHA: under the lock, before any step, PATH is still what the facts read (SHA or absent),
+# and no link has appeared at it or above it since.
+unchanged() {
+  no_linked_dirs "$1"
+  [ -L "$1" ] && fail "file $1" "refused: $1 is a symlink; the tool does not write through links"
+  [ "$(sha "$1")" = "$2" ] || fail "file $1" "$1 changed on the host after this run read it (another run, or a hand edit): nothing written; run again to plan from what is there now"
 }
 # backup IDX PATH: keep the before-image (content, mode, owner, or absent) of PATH.
 backup() {
