@@ -113,9 +113,13 @@ export function probeScript(input: ProbeInput): string {
     'else echo "@@package absent"; fi',
     // systemd (amzn2): the words systemctl prints (one line each for one unit); sysv (amzn1): service status code
     // and boot links.
+    // One systemctl for both (a not-found unit: ActiveState=inactive, UnitFileState empty, as is-active and
+    // is-enabled would say).
     'if command -v systemctl >/dev/null 2>&1; then',
-    `  echo "@@systemd-active $(systemctl is-active ${sysd} 2>/dev/null)"`,
-    `  echo "@@systemd-enabled $(systemctl is-enabled ${sysd} 2>/dev/null)"`,
+    `  sa=; se=; for l in $(systemctl show -p ActiveState -p UnitFileState -- ${sysd} 2>/dev/null); do`,
+    '    case $l in ActiveState=*) sa=${l#*=} ;; UnitFileState=*) se=${l#*=} ;; esac',
+    '  done',
+    '  echo "@@systemd-active $sa"; echo "@@systemd-enabled $se"',
     'fi',
     // The sysv facts only count on a host that systemd did not boot (parseFacts; Amazon Linux 1 never is): where it
     // did, `service … status` would only ask systemd again, through `systemctl status` and its journal read, the

@@ -1,10 +1,12 @@
 // Where the keys written to a host's awscli.conf come from: the tool's environment or one of the operator's
 // AWS profiles, never the inventory. An instance profile needs nothing written.
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { CredentialsSpec, ResolvedCredentials } from '../../agents/awslogs/spec.js';
 import { AwsCredentialsRefused, explainAwsFailure } from './errors.js';
+import { readSection, sectionName } from './shared-files.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -53,7 +55,43 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ResolvedCredentials {
   return credentials;
 }
 
+/** Settings with which a profile's keys come from elsewhere (a role, SSO, a process): left to the SDK. */
+const INDIRECT_SETTINGS = [
+  'role_arn',
+  'source_profile',
+  'credential_source',
+  'credential_process',
+  'sso_session',
+  'sso_start_url',
+  'web_identity_token_file',
+];
+
+/**
+ * A profile that holds its keys itself, read from the two files as the SDK merges them (the credentials file
+ * wins); undefined for any other profile. Spares the SDK's providers (about 25 ms at every start) for the
+ * usual case.
+ */
+async function staticProfileKeys(profile: string, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials | undefined> {
+  const read = (file: string) => readFile(file, 'utf8').catch(() => '');
+  const [credentialsText, configText] = await Promise.all([
+    read(sharedCredentialsFile(env)),
+    read(sharedConfigFile(env)),
+  ]);
+  const merged = {
+    ...readSection(configText, sectionName('config', profile)),
+    ...readSection(credentialsText, sectionName('credentials', profile)),
+  };
+  if (INDIRECT_SETTINGS.some((k) => k in merged)) return undefined;
+  const { aws_access_key_id: accessKeyId, aws_secret_access_key: secretAccessKey } = merged;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const credentials: ResolvedCredentials = { accessKeyId, secretAccessKey };
+  if (merged.aws_session_token) credentials.sessionToken = merged.aws_session_token;
+  return credentials;
+}
+
 async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials> {
+  const keys = await staticProfileKeys(profile, env);
+  if (keys) return keys;
   let identity;
   try {
     // Loaded here, not at start-up: most runs (instance profile, env) never need the SDK's providers.

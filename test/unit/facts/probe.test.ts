@@ -283,7 +283,8 @@ test('probeScript: the package, systemd and sysv commands are called as intended
     );
     fake(
       'systemctl',
-      'case "$1 $2" in "is-active aws\'d") echo active;; "is-enabled aws\'d") echo enabled;; *) echo unknown; exit 4;; esac',
+      // One call for both words, as the probe asks: show -p ActiveState -p UnitFileState -- UNIT.
+      '[ "$1 $2 $3 $4 $5 $6 $7" = "show -p ActiveState -p UnitFileState -- aws\'d" ] || exit 4; printf "ActiveState=active\\nUnitFileState=enabled\\n"',
     );
     fake('service', '[ "$1 $2" = "aws;1 status" ] && exit 0; exit 3');
     fake('chkconfig', '[ "$1 $2" = "--list aws;1" ] && printf "aws;1\\t0:off\\t3:on\\n"');

@@ -76,3 +76,30 @@ test('credentials: a missing profile names the profile and the file, not a secre
     rmSync(dir, { recursive: true });
   }
 });
+
+test('credentials: keys in the config file count; a profile with credential_process is left to the SDK, which runs it', async () => {
+  const { dir, env } = profiles('');
+  writeFileSync(
+    path.join(dir, 'config'),
+    [
+      '[profile cfg]',
+      'aws_access_key_id = AKIACONFIG',
+      `aws_secret_access_key = ${SECRET}`,
+      '[profile proc]',
+      `credential_process = printf '{"Version":1,"AccessKeyId":"AKIAPROCESS","SecretAccessKey":"fromprocess"}'`,
+      '',
+    ].join('\n'),
+  );
+  try {
+    assert.deepEqual(await resolveCredentials({ source: 'keys', profile: 'cfg' }, env), {
+      accessKeyId: 'AKIACONFIG',
+      secretAccessKey: SECRET,
+    });
+    assert.deepEqual(await resolveCredentials({ source: 'keys', profile: 'proc' }, env), {
+      accessKeyId: 'AKIAPROCESS',
+      secretAccessKey: 'fromprocess',
+    });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
