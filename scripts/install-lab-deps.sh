@@ -9,6 +9,8 @@ command -v sudo >/dev/null 2>&1 || need+=(sudo)
 # libfaketime: a lab host whose clock is off (preloaded inside that one host's overlay, never on the machine).
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
 ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || need+=(libfaketime)
+# Zone files: the DST case gives one lab host Europe/Berlin (Debian's required tzdata, checked all the same).
+[ -e /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
 # The lab hosts (src/lab/): overlay opaque dirs, namespaces, systemd as an amzn2 host's PID 1, the stub agent.
 command -v setfattr >/dev/null 2>&1 || need+=(attr)
 command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
