@@ -23,10 +23,11 @@ const HEALTH_INTERVAL_S = 0.25;
 /**
  * Polls the agent for two seconds; on the first miss prints its log, runs `onFailure` and exits 1. With the
  * agent's main PID (systemd), the polls in between only ask the kernel whether that process still lives
- * (\`kill -0\`, a shell builtin) and the init system is asked at the end and whenever the process is gone: eight
- * \`systemctl\` calls per host cost systemd more than the whole rest of a no-restart run.
+ * (`kill -0`, a shell builtin) and the init system is asked at the end and whenever the process is gone: eight
+ * `systemctl` calls per host cost systemd more than the whole rest of a no-restart run.
  */
-export function healthCheck(status: string, agentLogPath: string, onFailure: string[], mainPid?: string): string {
+export function healthCheck(agent: ServiceControl, agentLogPath: string, onFailure: string[]): string {
+  const { status, mainPid } = agent;
   const pid = mainPid ? `pid=$(${mainPid} 2>/dev/null); pid=\${pid#*=}` : 'pid=';
   return `${pid}
 n=0
@@ -92,16 +93,11 @@ take_lock`);
   }
   if (service.some((c) => c.action === 'start' || c.action === 'restart')) {
     lines.push(
-      healthCheck(
-        input.agent.status,
-        input.agentLogPath,
-        [
-          'say "msg the agent did not stay up after its configuration changed; rolled back"',
-          'undo_written',
-          'say rolledback',
-        ],
-        input.agent.mainPid,
-      ),
+      healthCheck(input.agent, input.agentLogPath, [
+        'say "msg the agent did not stay up after its configuration changed; rolled back"',
+        'undo_written',
+        'say rolledback',
+      ]),
     );
   }
   if (files.length > 0) lines.push('prune_backups');

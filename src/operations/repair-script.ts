@@ -86,7 +86,7 @@ say "file $(b64 ${s}) $before $(sha ${s})"
 ${input.agent.reset} >/dev/null 2>&1
 out=$(${start} 2>&1) || { restore_from "$B" 0; ${start} >/dev/null 2>&1; say undone; fail "service start" "$out"; }
 say "done service start"
-${healthCheck(input.agent.status, input.agentLogPath, [
+${healthCheck(input.agent, input.agentLogPath, [
   'restore_from "$B" 0',
   `${start} >/dev/null 2>&1`,
   'say "msg the agent did not stay up with the repaired state; the previous state file is back"',
@@ -142,7 +142,7 @@ n=0
 while [ ! -s ${s} ] && [ $n -lt 60 ]; do sleep 0.25; n=$((n+1)); done
 sleep ${input.settleS}
 ${eof ? `restore_from "$B" 1\nsay "file $(b64 ${c}) $cbefore $(sha ${c})"` : ''}
-${healthCheck(input.agent.status, input.agentLogPath, [...undo, 'say rolledback'])}
+${healthCheck(input.agent, input.agentLogPath, [...undo, 'say rolledback'])}
 prune_backups
 say ok`,
   );

@@ -50,7 +50,7 @@ elif ${input.agentWasActive ? 'true' : 'false'}; then
   say "done service start"
 fi
 if ${input.agent.status} >/dev/null 2>&1 || ${input.agentWasActive ? 'true' : 'false'}; then
-${healthCheck(input.agent.status, input.agentLogPath, ['say "msg the agent did not stay up after the rollback"'])}
+${healthCheck(input.agent, input.agentLogPath, ['say "msg the agent did not stay up after the rollback"'])}
 fi
 prune_backups
 say ok`;

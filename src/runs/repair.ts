@@ -5,7 +5,7 @@ import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js'
 import type { OsFlavour } from '../core/types.js';
 import type { FaultName } from '../doctor/diagnose.js';
 import { pyJson, repairedPushState, type PushState, type StreamView } from '../doctor/state-view.js';
-import { listRuns, readRun, type JournalHost, journalLine } from '../journal/journal.js';
+import { listRuns, readRun, type JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
 import { parseStoppedState, stopAndReadScript, writeStateScript } from '../operations/repair-script.js';
 import { serviceControl } from '../operations/service.js';
@@ -17,6 +17,7 @@ import type { PreparedHost } from './prepare.js';
 import { readStateRows, rewritePushRow } from './state-file.js';
 import type { LogsReaders } from './verify-host.js';
 import { verified } from './repair-verify.js';
+import { stateRunJournal } from './repair-journal.js';
 
 import { resetHost } from './reset-state.js';
 
@@ -172,15 +173,7 @@ export async function repairHost(
     written = true;
     const outcome = parseApplyOutput(out.stdout);
     const changes = changesOf(items);
-    const journal: JournalHost = {
-      name,
-      status: 'changed',
-      changes: changes.map(journalLine),
-      files: outcome.undone ? [] : outcome.files,
-      agentWasActive: true,
-      agentWasEnabled: diagnosis.facts.service.enabled,
-      packageInstalled: true,
-    };
+    const journal = stateRunJournal(name, changes, outcome, diagnosis);
     if (!outcome.ok) {
       const error = {
         message: `repair ${outcome.failedStep ?? ''} failed${outcome.undone ? '; the previous state file is back' : ''}: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,

@@ -4,9 +4,7 @@
 // A section whose file is empty or missing keeps start_of_file: there is nothing to skip, and the agent,
 // which only knows a file by its first line, would skip the first lines written to it after the reset.
 // Says how many bytes a resend would send.
-import { journalLine } from '../journal/journal.js';
 import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
-import type { JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
 import { fileDiff } from '../operations/file.js';
 import { resetStateScript, withEndOfFile } from '../operations/repair-script.js';
@@ -18,6 +16,7 @@ import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 import type { Outcome, RepairOptions } from './repair.js';
 import { verified } from './repair-verify.js';
+import { stateRunJournal } from './repair-journal.js';
 import type { LogsReaders } from './verify-host.js';
 
 /** Seconds the agent gets after a reset start to record where it starts (its stream refresh is 5 s). */
@@ -100,15 +99,7 @@ export async function resetHost(
     }),
   );
   const outcome = parseApplyOutput(out.stdout);
-  const journal: JournalHost = {
-    name: host.host.name,
-    status: 'changed',
-    changes: changes.map(journalLine),
-    files: outcome.undone ? [] : outcome.files,
-    agentWasActive: true,
-    agentWasEnabled: diagnosis.facts.service.enabled,
-    packageInstalled: true,
-  };
+  const journal = stateRunJournal(host.host.name, changes, outcome, diagnosis);
   const report = { ...rest, status: 'changed' as const, changes, warnings: [...(base.warnings ?? []), bytesNote] };
   if (!outcome.ok) {
     const error = {

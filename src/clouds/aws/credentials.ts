@@ -1,12 +1,11 @@
 // Where the keys written to a host's awscli.conf come from: the tool's environment or one of the operator's
 // AWS profiles, never the inventory. An instance profile needs nothing written.
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { CredentialsSpec, ResolvedCredentials } from '../../agents/awslogs/spec.js';
 import { AwsCredentialsRefused, explainAwsFailure } from './errors.js';
-import { readSection, sectionName } from './shared-files.js';
+import { readOrEmpty, readSection, sectionName } from './shared-files.js';
 
 export const DEFAULT_PROFILE = 'default';
 
@@ -72,11 +71,16 @@ const INDIRECT_SETTINGS = [
  * usual case.
  */
 async function staticProfileKeys(profile: string, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials | undefined> {
-  const read = (file: string) => readFile(file, 'utf8').catch(() => '');
-  const [credentialsText, configText] = await Promise.all([
-    read(sharedCredentialsFile(env)),
-    read(sharedConfigFile(env)),
-  ]);
+  let credentialsText: string;
+  let configText: string;
+  try {
+    [credentialsText, configText] = await Promise.all([
+      readOrEmpty(sharedCredentialsFile(env)),
+      readOrEmpty(sharedConfigFile(env)),
+    ]);
+  } catch {
+    return undefined; // unreadable: the SDK says why, naming the profile
+  }
   const merged = {
     ...readSection(configText, sectionName('config', profile)),
     ...readSection(credentialsText, sectionName('credentials', profile)),

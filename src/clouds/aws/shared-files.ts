@@ -79,7 +79,8 @@ export function setSection(text: string, section: string, values: Record<string,
   return lines.join('\n') + '\n';
 }
 
-async function readOrEmpty(file: string): Promise<string> {
+/** A file's text, or '' when it does not exist (any other error is thrown). */
+export async function readOrEmpty(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
