@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { runCli, REPO_ROOT } from '../../support/cli.js';
+import { runCli } from '../../support/cli.js';
 import {
   labDown,
   labInventoryCopy,
@@ -20,47 +20,21 @@ import {
   onHost,
   type LabHost,
 } from '../../support/lab.js';
-import { labAwsEnv } from '../../../src/lab/aws-endpoint.js';
-import { labPaths, AWS_REGION, endpointUrl } from '../../../src/lab/layout.js';
-import { awsClients } from '../../../src/clouds/aws/clients.js';
-import { CloudWatchLogs } from '../../../src/clouds/aws/logs.js';
+import type { CloudWatchLogs } from '../../../src/clouds/aws/logs.js';
+import { cli, HOUR, hostOf, LAB_AWS_ENV, labLogs, LIBFAKETIME, logSection, stamp, STATE, waitFor } from './support.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# doctor tests skipped: ${skip}`);
 
-const HOUR = 3_600_000;
-const STATE = '/var/lib/awslogs/agent-state';
 const AGENT_LOG = '/var/log/awslogs.log';
 const GROUP = '/lab/doctor';
-const FORMAT = '%Y-%m-%d %H:%M:%S';
 const SECTIONS = ['app', 'ahead', 'mismatch'] as const;
 const FILE = {
   app: '/var/log/doctor/app.log',
   ahead: '/var/log/doctor/ahead.log',
   mismatch: '/var/log/doctor/mismatch.log',
 };
-const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const RUN = randomBytes(3).toString('hex');
-
-interface Json {
-  run: string;
-  command: string;
-  hosts: {
-    name: string;
-    status: string;
-    changes: { kind: string; path?: string; summary: string; diff?: string }[];
-    preflight?: { check: string; log?: string; level: string; message: string; sample?: string }[];
-    faults?: { fault: string; log?: string; severity: string; evidence: string[]; remedy: string }[];
-    state?: { present: boolean; streams: { log: string; stale: boolean; push?: { source_id: string } }[] };
-    checks?: { log: string; state: string }[];
-    warnings?: string[];
-    error?: { message: string };
-  }[];
-  summary: Record<string, number>;
-  restores?: string;
-}
-
-const stamp = (offsetMs = 0): string => new Date(Date.now() + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
 
 describe('preflight, doctor and repair on the lab', { skip }, () => {
   let hosts: LabHost[] = [];
@@ -69,41 +43,10 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
   let inventory = '';
   let logs: CloudWatchLogs;
   let destroy = (): void => undefined;
-  const env = labAwsEnv(labPaths(REPO_ROOT));
-  const sections = SECTIONS.map((section) => ({
-    section,
-    file: FILE[section],
-    log_group_name: GROUP,
-    log_stream_name: `{hostname}-${section}`,
-    datetime_format: FORMAT,
-    time_zone: 'UTC',
-    initial_position: 'start_of_file',
-    buffer_duration: 5000,
-    multi_line_start_pattern: '{datetime_format}',
-  }));
+  const sections = SECTIONS.map((section) => logSection(section, FILE[section], GROUP));
 
-  const cli = async (...args: string[]): Promise<{ code: number; json: Json; stderr: string; stdout: string }> => {
-    const r = await runCli([...args, '--json'], { env, timeoutMs: 180_000 });
-    let json: Json;
-    try {
-      json = JSON.parse(r.stdout) as Json;
-    } catch {
-      throw new Error(`no JSON from ${args.join(' ')} (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-    }
-    return { code: r.code, json, stderr: r.stderr, stdout: r.stdout };
-  };
-  const hostOf = (json: Json, h: LabHost) => json.hosts.find((x) => x.name === h.name)!;
   const agent = (h: LabHost, action: 'start' | 'stop' | 'restart') =>
     mustOnHost(h.address, h.os === 'amzn2' ? `systemctl ${action} awslogsd` : `service awslogs ${action}`);
-  const waitFor = async <T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  };
   const count = (h: LabHost, text: string) => logs.countEvents(GROUP, `${h.name}-app`, text);
 
   before(async () => {
@@ -116,14 +59,11 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
     for (const h of hosts)
       await mustOnHost(h.address, `mkdir -p /var/log/doctor && touch ${Object.values(FILE).join(' ')} && hostname`);
     // The agent's own IAM user and key profile (awslogs-agent), as the demo makes them.
-    const iam = await runCli(['iam', 'setup', '--inventory', inventory], { env, timeoutMs: 120_000 });
+    const iam = await runCli(['iam', 'setup', '--inventory', inventory], { env: LAB_AWS_ENV, timeoutMs: 120_000 });
     assert.equal(iam.code, 0, iam.stdout + iam.stderr);
     const applied = await cli('--inventory', inventory, '--no-verify');
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-    Object.assign(process.env, env);
-    const clients = awsClients({ region: AWS_REGION, endpointUrl: endpointUrl() });
-    destroy = () => clients.destroy();
-    logs = new CloudWatchLogs(clients.logs);
+    ({ logs, destroy } = labLogs());
   });
   after(async () => {
     destroy();

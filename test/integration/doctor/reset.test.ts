@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { runCli, REPO_ROOT } from '../../support/cli.js';
+import { runCli } from '../../support/cli.js';
 import {
   labDown,
   labInventoryCopy,
@@ -23,43 +23,33 @@ import {
   reloadSshd,
   type LabHost,
 } from '../../support/lab.js';
-import { labAwsEnv } from '../../../src/lab/aws-endpoint.js';
-import { labPaths, AWS_REGION, endpointUrl } from '../../../src/lab/layout.js';
-import { awsClients } from '../../../src/clouds/aws/clients.js';
-import { CloudWatchLogs } from '../../../src/clouds/aws/logs.js';
+import type { CloudWatchLogs } from '../../../src/clouds/aws/logs.js';
+import {
+  cli,
+  HOUR,
+  hostOf,
+  LAB_AWS_ENV,
+  labLogs,
+  LIBFAKETIME,
+  logSection,
+  sleep,
+  stamp,
+  STATE,
+  waitFor,
+} from './support.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# reset tests skipped: ${skip}`);
 
-const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const STATE = '/var/lib/awslogs/agent-state';
 const AWSCLI_CONF = '/etc/awslogs/awscli.conf';
 const AWSLOGS_CONF = '/etc/awslogs/awslogs.conf';
 const GROUP = '/lab/reset';
-const FORMAT = '%Y-%m-%d %H:%M:%S';
 const APP = '/var/log/reset/app.log';
 const TAIL = '/var/log/reset/tail.log';
 const EMPTY = '/var/log/reset/empty.log';
 const DST = '/var/log/reset/dst.log';
-const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 const RUN = randomBytes(3).toString('hex');
-
-interface Json {
-  run: string;
-  command: string;
-  hosts: {
-    name: string;
-    status: string;
-    changes: { kind: string; path?: string; summary: string; diff?: string }[];
-    preflight?: { check: string; log?: string; level: string; message: string; sample?: string }[];
-    checks?: { log: string; state: string }[];
-    warnings?: string[];
-    error?: { message: string };
-  }[];
-  summary: Record<string, number>;
-  restores?: string;
-}
 
 interface JournalFile {
   path: string;
@@ -67,28 +57,14 @@ interface JournalFile {
   sha256After: string;
 }
 
-const stamp = (offsetMs = 0): string => new Date(Date.now() + offsetMs).toISOString().slice(0, 19).replace('T', ' ');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('doctor --fix --reset-state [--resend], its rollback, and a host in a DST zone', { skip }, () => {
   let a: LabHost; // amzn2: the reset without --resend
   let b: LabHost; // amzn1: the reset with --resend; then the DST zone
   let inventory = '';
   let logs: CloudWatchLogs;
   let destroy = (): void => undefined;
-  const env = labAwsEnv(labPaths(REPO_ROOT));
-  const section = (name: string, file: string, extra: Record<string, unknown> = {}) => ({
-    section: name,
-    file,
-    log_group_name: GROUP,
-    log_stream_name: `{hostname}-${name}`,
-    datetime_format: FORMAT,
-    time_zone: 'UTC',
-    initial_position: 'start_of_file',
-    buffer_duration: 5000,
-    multi_line_start_pattern: '{datetime_format}',
-    ...extra,
-  });
+  const section = (name: string, file: string, extra: Record<string, unknown> = {}) =>
+    logSection(name, file, GROUP, extra);
   // `app` is read from its start; `tail` from its end, so a resend must leave it alone; `empty` has no line
   // until after the resets (the agent, which knows a file by its first line, has not started reading it).
   const sections = [
@@ -97,26 +73,6 @@ describe('doctor --fix --reset-state [--resend], its rollback, and a host in a D
     section('empty', EMPTY),
   ];
 
-  const cli = async (...args: string[]): Promise<{ code: number; json: Json; out: string }> => {
-    const r = await runCli([...args, '--json'], { env, timeoutMs: 180_000 });
-    let json: Json;
-    try {
-      json = JSON.parse(r.stdout) as Json;
-    } catch {
-      throw new Error(`no JSON from ${args.join(' ')} (exit ${r.code}): ${r.stdout}\n${r.stderr}`);
-    }
-    return { code: r.code, json, out: r.stdout + r.stderr };
-  };
-  const hostOf = (json: Json, h: LabHost) => json.hosts.find((x) => x.name === h.name)!;
-  const waitFor = async <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await sleep(500);
-    }
-  };
   const count = (h: LabHost, log: string, text: string) => logs.countEvents(GROUP, `${h.name}-${log}`, text);
   /** Waits until every line has arrived `times` times. */
   const arrived = (h: LabHost, log: string, lines: string[], times: number) =>
@@ -185,14 +141,11 @@ describe('doctor --fix --reset-state [--resend], its rollback, and a host in a D
         h.address,
         `mkdir -p /var/log/reset && touch ${APP} ${EMPTY} ${DST} && echo '${stamp()} seed' > ${TAIL}`,
       );
-    const iam = await runCli(['iam', 'setup', '--inventory', inventory], { env, timeoutMs: 120_000 });
+    const iam = await runCli(['iam', 'setup', '--inventory', inventory], { env: LAB_AWS_ENV, timeoutMs: 120_000 });
     assert.equal(iam.code, 0, iam.stdout + iam.stderr);
     const applied = await cli('--inventory', inventory, '--no-verify');
     assert.equal(applied.code, 0, applied.out);
-    Object.assign(process.env, env);
-    const clients = awsClients({ region: AWS_REGION, endpointUrl: endpointUrl() });
-    destroy = () => clients.destroy();
-    logs = new CloudWatchLogs(clients.logs);
+    ({ logs, destroy } = labLogs());
   });
   after(async () => {
     destroy();
