@@ -12,7 +12,15 @@ export default tseslint.config(
   },
   {
     // The pure layers import no adapters (DESIGN.md: one direction only).
-    files: ['src/core/**', 'src/agents/**', 'src/operations/**', 'src/facts/**', 'src/inventory/**', 'src/metrics/**'],
+    files: [
+      'src/core/**',
+      'src/agents/**',
+      'src/operations/**',
+      'src/facts/**',
+      'src/inventory/**',
+      'src/metrics/**',
+      'src/doctor/**',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
