@@ -3,48 +3,19 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REPO_ROOT, runCli } from '../support/cli.js';
+import { REPO_ROOT } from '../support/cli.js';
+import { CLI_CONF, SECRET, runJson } from '../support/provision.js';
 import { mustOnHost, onHost, type LabHost } from '../support/lab.js';
 
-export const SECRET = 'faultSecretKeyThatMustNeverBePrinted01234';
-export const ENV = { AWS_ACCESS_KEY_ID: 'AKIAFAULTTESTKEY0001', AWS_SECRET_ACCESS_KEY: SECRET };
-export const CONF = '/etc/awslogs/awslogs.conf';
-export const CLI_CONF = '/etc/awslogs/awscli.conf';
+export { CLI_CONF, CONF, ENV, SECRET, hostOf, statuses, type JsonHost, type JsonRun } from '../support/provision.js';
 
-export interface JsonHost {
-  name: string;
-  status: string;
-  changes: { kind: string; path?: string; summary: string }[];
-  error?: { message: string; hint?: string };
-}
-export interface JsonRun {
-  run: string;
-  hosts: JsonHost[];
-  summary: Record<string, number>;
-}
-
-/** Every CLI output of every fault test, checked for the secret. */
-export async function provision(args: string[], timeoutMs = 240_000) {
+/** Every CLI output of every fault test, checked for the secret and for a stack trace. */
+export function provision(args: string[], timeoutMs = 240_000) {
   const [first, ...rest] = args;
-  const argv = first === 'rollback' ? ['rollback', '--json', ...rest] : ['--no-verify', '--json', ...args];
-  const result = await runCli(argv, { env: ENV, timeoutMs });
-  assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET), 'the secret key was printed');
-  assert.doesNotMatch(result.stderr, /^\s+at .+:\d+:\d+\)?$/m, `a stack trace was printed:\n${result.stderr}`);
-  let json: JsonRun | undefined;
-  try {
-    json = JSON.parse(result.stdout) as JsonRun;
-  } catch {
-    json = undefined;
-  }
-  return { ...result, json };
-}
-
-export function hostOf(run: JsonRun | undefined, name: string): JsonHost | undefined {
-  return run?.hosts.find((h) => h.name === name);
-}
-
-export function statuses(run: JsonRun | undefined): Record<string, string> {
-  return Object.fromEntries((run?.hosts ?? []).map((h) => [h.name, h.status]));
+  return runJson(
+    first === 'rollback' ? ['rollback', '--json', ...rest] : ['--no-verify', '--json', ...args],
+    timeoutMs,
+  );
 }
 
 /** The journal files beside an inventory: none may hold the secret. */

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../support/cli.js';
+import { CLI_CONF, CONF, ENV, SECRET, runJson, statuses, type JsonRun } from '../../support/provision.js';
 import {
   agentActive,
   agentPid,
@@ -21,37 +22,8 @@ import {
 const skip = labSkipReason();
 if (skip) console.log(`# apply tests skipped: ${skip}`);
 
-const SECRET = 'labSecretKeyThatMustNeverBePrinted0123456';
-const ENV = { AWS_ACCESS_KEY_ID: 'AKIALABTESTKEY000001', AWS_SECRET_ACCESS_KEY: SECRET };
-const CONF = '/etc/awslogs/awslogs.conf';
-const CLI_CONF = '/etc/awslogs/awscli.conf';
-
-interface JsonHost {
-  name: string;
-  status: string;
-  changes: { kind: string; path?: string; summary: string; diff?: string }[];
-  error?: { message: string; hint?: string };
-}
-interface JsonRun {
-  run: string;
-  hosts: JsonHost[];
-  summary: Record<string, number>;
-}
-
-async function provision(inventory: string, ...args: string[]) {
-  const result = await runCli(['--inventory', inventory, '--no-verify', '--json', ...args], { env: ENV });
-  assert.ok(!result.stdout.includes(SECRET) && !result.stderr.includes(SECRET), 'the secret key was printed');
-  let json: JsonRun | undefined;
-  try {
-    json = JSON.parse(result.stdout) as JsonRun;
-  } catch {
-    json = undefined;
-  }
-  return { ...result, json };
-}
-
-function statuses(run: JsonRun | undefined): Record<string, string> {
-  return Object.fromEntries((run?.hosts ?? []).map((h) => [h.name, h.status]));
+function provision(inventory: string, ...args: string[]) {
+  return runJson(['--inventory', inventory, '--no-verify', '--json', ...args]);
 }
 
 async function fileState(host: LabHost, path: string): Promise<string> {
@@ -85,7 +57,7 @@ describe('apply over SSH on the lab', { skip }, () => {
       assert.match(await fileState(host, CLI_CONF), /^600 root root /);
       assert.ok(await agentActive(host), `agent not running on ${host.name}`);
       const cli = await mustOnHost(host.address, `cat ${CLI_CONF}`);
-      assert.match(cli, /aws_secret_access_key = labSecret/);
+      assert.match(cli, new RegExp(`aws_secret_access_key = ${SECRET}`));
       assert.match(cli, /region = ap-northeast-2/);
       // Nothing but the credential file holds the secret: not the journal, not the backups' metadata.
       const leaks = await onHost(
