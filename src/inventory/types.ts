@@ -1,4 +1,5 @@
 // The shape every other layer sees of an inventory. The loader in this folder produces it.
+import type { Problem } from '../core/errors.js';
 
 /** Where a value came from, for error messages: file, 1-based line and column. */
 export interface SourceLocation {
@@ -33,8 +34,14 @@ export interface InventoryGroup {
 export interface Inventory {
   /** Absolute path of the inventory file. */
   file: string;
+  /** In Ansible's order of the group all: its own hosts, then its children's, level by level. */
   hosts: InventoryHost[];
+  /** Every group, all and ungrouped included, in the order Ansible made them. */
   groups: Record<string, InventoryGroup>;
+  /** Hosts and groups in the order Ansible made them (first mention), which host patterns use. */
+  order?: { hosts: string[]; groups: string[] };
+  /** What Ansible warns about and reads anyway (a duplicate key, an unexpected key in a group, ...). */
+  warnings?: Problem[];
 }
 
 /** An inventory group that comes from EC2 instead of a list (as Ansible's aws_ec2 plugin does). */

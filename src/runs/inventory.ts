@@ -1,23 +1,41 @@
 // `provision inventory`: hosts, groups and resolved variables, secrets masked.
 import { loadFleet } from './load-inventory.js';
-import { selectHosts } from '../inventory/patterns.js';
+import { selection } from '../inventory/patterns.js';
 import { maskSecretVars } from '../inventory/mask.js';
+import type { Inventory } from '../inventory/types.js';
+import { formatProblem } from '../core/errors.js';
 import { stringify } from 'yaml';
 
+export interface InventoryReport {
+  inventory: string;
+  hosts: Array<{ name: string; groups: string[]; vars: Record<string, unknown> }>;
+  groups: Array<{ name: string; hosts: string[]; children: string[] }>;
+  /** What Ansible would warn about too; only when there is any. */
+  warnings?: string[];
+}
+
+/** What `provision inventory --json [--limit P]` prints. */
+export function inventoryReport(inventory: Inventory, limit?: string): InventoryReport {
+  const selected = selection(inventory, limit);
+  const hosts = selected.hosts.map((h) => ({ name: h.name, groups: h.groups, vars: maskSecretVars(h.vars) }));
+  const names = inventory.order?.groups ?? Object.keys(inventory.groups);
+  const groups = names.flatMap((name) => {
+    const g = inventory.groups[name];
+    return g ? [{ name: g.name, hosts: g.hosts, children: g.children }] : [];
+  });
+  const warnings = [...(inventory.warnings ?? []).map(formatProblem), ...selected.warnings];
+  return { inventory: inventory.file, hosts, groups, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
 export async function runInventory(options: { inventory: string; limit?: string; json: boolean }): Promise<void> {
-  const inventory = await loadFleet(options.inventory);
-  const hosts = selectHosts(inventory, options.limit).map((h) => ({
-    name: h.name,
-    groups: h.groups,
-    vars: maskSecretVars(h.vars),
-  }));
-  const groups = Object.values(inventory.groups).map((g) => ({ name: g.name, hosts: g.hosts, children: g.children }));
+  const report = inventoryReport(await loadFleet(options.inventory), options.limit);
+  for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
   if (options.json) {
-    process.stdout.write(JSON.stringify({ inventory: inventory.file, hosts, groups }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return;
   }
   const lines: string[] = [];
-  for (const host of hosts) {
+  for (const host of report.hosts) {
     lines.push(`${host.name}  (groups: ${host.groups.join(', ')})`);
     lines.push(stringify(host.vars).replace(/\n$/, '').replace(/^/gm, '    '));
   }

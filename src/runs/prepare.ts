@@ -1,7 +1,7 @@
 // Everything a run does before it contacts a host: load, select, validate, resolve credentials, render.
 // Any problem here is an InputError (exit 2) and no host has been contacted.
 import { loadFleet } from './load-inventory.js';
-import { selectHosts } from '../inventory/patterns.js';
+import { selection } from '../inventory/patterns.js';
 import { connectionOf, type HostConnection as Connection } from '../inventory/connection.js';
 import type { Inventory, InventoryHost } from '../inventory/types.js';
 import { validateHosts } from '../agents/awslogs/validate.js';
@@ -26,8 +26,15 @@ export interface Prepared {
 /** `render: false` (rollback, verify) skips credentials and templates: only connections and specs. */
 export async function prepare(inventoryFile: string, limit?: string, options = { render: true }): Promise<Prepared> {
   const inventory = await loadFleet(inventoryFile);
-  const hosts = selectHosts(inventory, limit);
-  const { specs, problems, warnings } = validateHosts(hosts);
+  const selected = selection(inventory, limit);
+  const hosts = selected.hosts;
+  const { specs, problems, warnings: hostWarnings } = validateHosts(hosts);
+  // What Ansible would warn about in the inventory and the pattern comes first.
+  const warnings: Problem[] = [
+    ...(inventory.warnings ?? []),
+    ...selected.warnings.map((rule) => ({ file: inventory.file, rule })),
+    ...hostWarnings,
+  ];
   const connections = new Map<string, Connection>();
   for (const host of hosts) {
     try {

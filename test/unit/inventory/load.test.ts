@@ -31,7 +31,8 @@ test('hosts keep the order they first appear in, with every group they belong to
 
 test('groups: top-level keys other than all are children of all; ungrouped holds hosts of all alone', async () => {
   const { groups } = await loadInventory(INVENTORY);
-  assert.deepEqual(groups['all']?.children, ['web', 'app', 'a_priority', 'db', 'ungrouped']);
+  // As in Ansible, ungrouped is all's first child, then the groups in the order they were made.
+  assert.deepEqual(groups['all']?.children, ['ungrouped', 'web', 'app', 'a_priority', 'db']);
   assert.deepEqual(groups['all']?.hosts, ['lonely']);
   assert.deepEqual(groups['ungrouped']?.hosts, ['lonely']);
   assert.deepEqual(groups['web']?.hosts, ['web1', 'web2']);

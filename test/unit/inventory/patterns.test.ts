@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../../src/core/errors.js';
 import { loadInventorySync } from '../../../src/inventory/load.js';
-import { selectHosts, splitPattern } from '../../../src/inventory/patterns.js';
+import { selectHosts, selection, splitPattern } from '../../../src/inventory/patterns.js';
 import { FIXTURES } from './temp-inventory.js';
 
 const inventory = loadInventorySync(join(FIXTURES, 'patterns', 'inventory.yml'));
@@ -70,11 +72,23 @@ for (const s of selections) {
 }
 
 const refusals: Array<{ pattern: string; message: RegExp; why: string }> = [
-  { pattern: 'nope', message: /host pattern 'nope': 'nope' matched no host or group/, why: 'an unknown name' },
-  { pattern: 'web:nope:&zilch', message: /'nope', 'zilch' matched no host/, why: 'every unmatched part is named' },
-  { pattern: 'all:!nope', message: /'nope' matched no host/, why: 'an exclusion that matches nothing' },
-  { pattern: '~example', message: /'~example' matched no host/, why: 'a regex is anchored at the start' },
-  { pattern: 'web[5]', message: /'web\[5\]' matched no host/, why: 'a subscript past the end' },
+  { pattern: 'nope', message: /host pattern 'nope' selects no host .*ignoring: nope/, why: 'an unknown name' },
+  {
+    pattern: 'web:nope:&zilch',
+    message: /selects no host .*ignoring: nope; .*ignoring: zilch/,
+    why: 'an intersection with nothing leaves nothing; every unmatched part is named',
+  },
+  {
+    pattern: 'all:!nope',
+    message: /'!nope' matches no host and no group .* Ansible would warn and exclude nothing/,
+    why: 'an exclusion that matches nothing (stricter than Ansible)',
+  },
+  { pattern: '~example', message: /selects no host .*ignoring: ~example/, why: 'a regex is anchored at the start' },
+  {
+    pattern: 'web[5]',
+    message: /no hosts matched the subscripted pattern 'web\[5\]'/,
+    why: 'a subscript past the end',
+  },
   { pattern: 'web:&db', message: /host pattern 'web:&db' selects no host/, why: 'an empty intersection' },
   { pattern: '~(', message: /'~\(' is not a valid regular expression/, why: 'an invalid regex' },
   { pattern: ' , ', message: /is empty/, why: 'an empty pattern' },
@@ -89,8 +103,32 @@ for (const r of refusals) {
   });
 }
 
-test('splitPattern keeps IPv6 addresses and bracketed subscripts whole', () => {
-  assert.deepEqual(splitPattern('2001:db8::1'), ['2001:db8::1']);
-  assert.deepEqual(splitPattern('web[0:2]:db'), ['web[0:2]', 'db']);
-  assert.deepEqual(splitPattern('a,b:!c'), ['a', 'b', '!c']);
+test("splitPattern is Ansible's split_host_pattern", () => {
+  assert.deepEqual(splitPattern('2001:db8::1'), ['2001:db8::1'], 'an IPv6 address is one part');
+  assert.deepEqual(splitPattern('web1:2222'), ['web1:2222'], 'so is a name with a port');
+  assert.deepEqual(splitPattern('web[0:2]:db'), ['web[0:2]', 'db'], 'a bracket is kept whole');
+  assert.deepEqual(splitPattern('a,b:!c'), ['a', 'b:!c'], 'with a comma, the colon is part of a name');
+  assert.deepEqual(splitPattern('~h1:h2'), ['~h1', 'h2'], 'a regex ends at a colon when there is no comma');
+  assert.deepEqual(splitPattern(' a , b '), ['a', 'b']);
+  assert.deepEqual(splitPattern('a b'), ['a', 'b'], 'without a comma, spaces separate too');
+});
+
+test('selection() returns what Ansible would warn about', () => {
+  const result = selection(inventory, 'web,wbe1,web[0-1]');
+  assert.deepEqual(
+    result.hosts.map((h) => h.name),
+    ['web1.example.com', 'web2.example.com'],
+  );
+  assert.match(result.warnings.join('\n'), /ignoring: wbe1/);
+  assert.match(result.warnings.join('\n'), /\[x:y\]/);
+});
+
+test('@FILE reads the parts from a file, one a line', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'limit-')), 'retry');
+  writeFileSync(file, 'web1.example.com\n\ndb*\n');
+  assert.deepEqual(
+    selectHosts(inventory, `@${file}`).map((h) => h.name),
+    ['web1.example.com', 'db1.example.com', 'db2.example.com'],
+  );
+  assert.throws(() => selectHosts(inventory, '@/nonexistent/retry'), /unable to find limit file/);
 });

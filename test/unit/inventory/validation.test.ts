@@ -48,22 +48,19 @@ const cases: Array<{ name: string; files: Record<string, string>; problems: Expe
     problems: [{ line: 4, column: 1, rule: /YAML syntax/ }],
   },
   {
-    name: 'duplicate key',
-    files: { 'inventory.yml': 'all:\n  hosts:\n    web1:\n    web1:\n' },
-    problems: [{ line: 4, column: 5, rule: /YAML syntax: Map keys must be unique/, found: /"web1" again/ }],
+    name: 'hosts written as a number',
+    files: { 'inventory.yml': 'all:\n  hosts: 5\n' },
+    problems: [{ line: 2, column: 10, path: 'all.hosts', rule: /hosts of group all must be a map/, found: /number 5/ }],
   },
   {
-    name: 'unknown key in a group',
-    files: { 'inventory.yml': 'all:\n  host:\n    web1:\n' },
-    problems: [
-      {
-        line: 2,
-        column: 3,
-        path: 'all.host',
-        rule: /unknown key in group all/,
-        expected: /hosts, children, vars or ec2/,
-      },
-    ],
+    name: 'a host name that YAML reads as a number',
+    files: { 'inventory.yml': 'web:\n  hosts:\n    10:\n' },
+    problems: [{ line: 3, column: 5, path: 'web.hosts.10', rule: /a host name must be a string/ }],
+  },
+  {
+    name: 'a group name that YAML reads as a boolean',
+    files: { 'inventory.yml': 'all:\n  children:\n    yes:\n      hosts:\n        web1:\n' },
+    problems: [{ line: 3, column: 5, rule: /a group name must be a non-empty string/, found: /true/ }],
   },
   {
     name: 'hosts written as a list',
@@ -75,7 +72,7 @@ const cases: Array<{ name: string; files: Record<string, string>; problems: Expe
   {
     name: 'vars written as a list',
     files: { 'inventory.yml': 'all:\n  vars:\n    - a: 1\n  hosts:\n    web1:\n' },
-    problems: [{ line: 3, column: 5, path: 'all.vars', rule: /vars must be a map/ }],
+    problems: [{ line: 3, column: 5, path: 'all.vars', rule: /vars of group all must be a map/ }],
   },
   {
     name: 'children written as a list',
@@ -83,9 +80,9 @@ const cases: Array<{ name: string; files: Record<string, string>; problems: Expe
     problems: [{ line: 2, column: 13, path: 'all.children', rule: /children of group all must be a map/ }],
   },
   {
-    name: 'a group that is not a map',
+    name: 'a child group that is not a map and was not defined before (Ansible skips it, then fails to link it)',
     files: { 'inventory.yml': 'all:\n  children:\n    web: web1\n' },
-    problems: [{ line: 3, column: 10, path: 'all.children.web', rule: /group web must be a map/, found: /"web1"/ }],
+    problems: [{ line: 3, column: 5, path: 'all.children.web', rule: /web is not a known group or host/ }],
   },
   {
     name: 'a host with a scalar instead of vars',
@@ -123,6 +120,11 @@ const cases: Array<{ name: string; files: Record<string, string>; problems: Expe
     problems: [{ line: 3, column: 29, path: 'web.vars.ansible_group_priority', rule: /must be an integer/ }],
   },
   {
+    name: 'ansible_group_priority empty (int(None) fails in Ansible)',
+    files: { 'inventory.yml': 'web:\n  vars:\n    ansible_group_priority:\n  hosts:\n    web1:\n' },
+    problems: [{ line: 3, column: 28, path: 'web.vars.ansible_group_priority', rule: /must be an integer/ }],
+  },
+  {
     name: 'an empty inventory',
     files: { 'inventory.yml': '# nothing yet\n' },
     problems: [{ rule: /the inventory is empty/ }],
@@ -148,19 +150,34 @@ const cases: Array<{ name: string; files: Record<string, string>; problems: Expe
     problems: [{ rule: /alias refers to a node that contains it/ }],
   },
   {
-    name: 'a malformed host range',
-    files: { 'inventory.yml': 'web:\n  hosts:\n    web[3:1]:\n' },
-    problems: [{ line: 3, column: 5, path: 'web.hosts.web[3:1]', rule: /begin <= end/ }],
+    name: 'a reversed letter range (a reversed numeric range is no host, as in Ansible)',
+    files: { 'inventory.yml': 'web:\n  hosts:\n    web[c:a]:\n' },
+    problems: [{ line: 3, column: 5, path: 'web.hosts.web[c:a]', rule: /begin <= end/ }],
   },
   {
-    name: 'a host range too large',
+    name: 'a bracket that is not a range',
+    files: { 'inventory.yml': 'web:\n  hosts:\n    web[1]:\n' },
+    problems: [{ line: 3, column: 5, path: 'web.hosts.web[1]', rule: /begin:end or begin:end:step/ }],
+  },
+  {
+    name: 'a host range past the inventory cap',
     files: { 'inventory.yml': 'web:\n  hosts:\n    web[0:99999999]:\n' },
-    problems: [{ line: 3, column: 5, rule: /at most 10000 hosts/ }],
+    problems: [{ line: 3, column: 5, rule: /expands to more than 100000 host names/ }],
+  },
+  {
+    name: 'a plugin configuration given as an inventory',
+    files: { 'inventory.yml': 'plugin: aws_ec2\nregions: [eu-west-1]\n' },
+    problems: [{ line: 1, column: 1, rule: /inventory plugin configuration/ }],
+  },
+  {
+    name: 'a YAML tag Ansible cannot read',
+    files: { 'inventory.yml': 'web: !group\n  hosts:\n    web1:\n' },
+    problems: [{ line: 1, column: 6, rule: /unknown YAML tag !group/ }],
   },
   {
     name: 'a YAML error in a group_vars file is located in that file',
-    files: { 'inventory.yml': 'web:\n  hosts:\n    web1:\n', 'group_vars/web.yml': 'a: 1\na: 2\n' },
-    problems: [{ file: 'group_vars/web.yml', line: 2, column: 1, rule: /Map keys must be unique/ }],
+    files: { 'inventory.yml': 'web:\n  hosts:\n    web1:\n', 'group_vars/web.yml': 'a: 1\nb: [2\n' },
+    problems: [{ file: 'group_vars/web.yml', rule: /YAML syntax/ }],
   },
   {
     name: 'a host_vars file that is not a map',
@@ -171,11 +188,11 @@ const cases: Array<{ name: string; files: Record<string, string>; problems: Expe
     name: 'every problem at once, in several files',
     files: {
       'inventory.yml':
-        'all:\n  hostz:\n    web1:\n  children:\n    web:\n      hosts: [web1]\n    db:\n      hosts:\n        db1:\n',
+        'all:\n  vars:\n    ansible_group_priority: high\n  children:\n    web:\n      hosts: [web1]\n    db:\n      hosts:\n        db1:\n',
       'group_vars/db.yml': 'x: [\n',
     },
     problems: [
-      { line: 2, column: 3, path: 'all.hostz', rule: /unknown key/ },
+      { line: 3, column: 29, path: 'all.vars.ansible_group_priority', rule: /must be an integer/ },
       { line: 6, column: 14, path: 'all.children.web.hosts', rule: /must be a map/ },
       { file: 'group_vars/db.yml', rule: /YAML syntax/ },
     ],
