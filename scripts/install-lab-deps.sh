@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the lab needs, only those missing. Idempotent; needs root.
+# Installs the Debian packages the lab and the tests need, only those missing. Idempotent; needs root.
 set -euo pipefail
 need=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
@@ -16,6 +16,9 @@ command -v setfattr >/dev/null 2>&1 || need+=(attr)
 command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 [ -x /lib/systemd/systemd ] || need+=(systemd)
 [ -x /usr/bin/python3 ] || need+=(python3-minimal)
+# The inventory's differential test (test/differential/) reads every generated inventory with ansible-core itself,
+# through Debian's python3 (where Debian's ansible-core lives, whatever python3 comes first on PATH).
+/usr/bin/python3 -c 'import ansible' >/dev/null 2>&1 || need+=(ansible-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing for the lab: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -29,6 +29,10 @@ export function selection(inventory: Inventory, pattern?: string): Selection {
   const matcher = new PatternMatcher(inventory, pattern);
   const chosen = new Set(matcher.evaluate(parts));
   const hosts = inventory.hosts.filter((host) => chosen.has(host.name));
+  // As Ansible: an inventory without a host selects nothing with a warning; otherwise selecting nothing is an error.
+  if (inventory.hosts.length === 0) {
+    return { hosts, warnings: [...matcher.warnings, `the inventory ${inventory.file} has no hosts`] };
+  }
   if (hosts.length === 0) {
     throw new UsageError(
       `host pattern '${pattern}' selects no host of ${inventory.file}` +

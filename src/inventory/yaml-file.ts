@@ -241,6 +241,8 @@ function checkNodes(yamlFile: YamlFile, { problems, warnings }: Findings): void 
         });
       }
     },
+  });
+  visit(doc, {
     Node(_key, node) {
       if (node.tag && UNSUPPORTED_TAGS.includes(node.tag)) {
         problems.push({

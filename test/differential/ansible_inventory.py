@@ -90,12 +90,13 @@ def clear(inventory):
 
 
 def limit(inventory, pattern):
-    """`ansible -i INV all --limit PATTERN --list-hosts`: the hosts, or Ansible's error."""
+    """`ansible -i INV all --limit PATTERN --list-hosts` (CLI.get_host_list): the hosts, or Ansible's error."""
     start = len(WARNINGS)
     try:
+        no_hosts = len(inventory.list_hosts()) == 0
         inventory.subset(pattern)
         hosts = [h.name for h in inventory.list_hosts('all')]
-        if not hosts:
+        if not hosts and not no_hosts:
             raise AnsibleError('Specified inventory, host pattern and/or --limit leaves us with no hosts to target.')
         result = {'hosts': hosts}
     except AnsibleError as error:

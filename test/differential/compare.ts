@@ -18,8 +18,10 @@ export interface Difference {
   why: string;
   /** The tool's refusal for it says this (a regex). */
   tool_says?: string;
-  /** Ansible's warnings (or its error) for it say this (a regex). */
+  /** Ansible's warnings for it say this (a regex). */
   ansible_says?: string;
+  /** False where Ansible cannot read the example at all (it warns and goes on with no hosts). */
+  ansible_parses?: boolean;
   example?: { files: Record<string, string>; pattern?: string };
 }
 
@@ -64,7 +66,7 @@ export function selectWithTool(inventory: Inventory, pattern: string): { hosts?:
 }
 
 /** JSON as Ansible's harness writes it: non-finite floats spelled out. */
-function plain(value: unknown): unknown {
+export function plain(value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     return { $float: Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf' };
   }

@@ -3,6 +3,8 @@
 // ranges (zero-padded, letters, steps, reversed), ports on later mentions, colliding vars and priorities,
 // group_vars/host_vars in all four forms (and the files Ansible skips), hosts named like groups, empty groups,
 // string sections, unknown keys, duplicate keys, merge keys, YAML 1.1 scalars; and patterns over their names.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { empty, map, quoted, scalar, yamlText } from './yaml-text.js';
 import type { YamlNode } from './yaml-text.js';
 
@@ -197,6 +199,15 @@ const REGEXES = [
   '~x\\Z',
 ];
 const GLOBS = ['web*', 'db?', '[wd]*', '[!w]*', '*1', 'h*', '*.example.com', 'g?', '*', 'no*', '[a-c]*', 'e[!x]*'];
+
+/** Writes a case's files below `root`; returns the path of its inventory.yml. */
+export function writeFiles(root: string, files: Record<string, string>): string {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return join(root, 'inventory.yml');
+}
 
 /** The seed of case `index` of a run: well spread, so runs with nearby seeds share no case. */
 export function caseSeed(runSeed: number, index: number): number {

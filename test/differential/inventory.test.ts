@@ -6,12 +6,12 @@
 //   INVENTORY_DIFF_SEED=<seed> [INVENTORY_DIFF_CASE=<n>] node --test dist/test/differential/inventory.test.js
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ansibleVersion, readWithAnsible } from './ansible.js';
 import { compareInventory, comparePattern, readWithTool, selectWithTool } from './compare.js';
-import { caseSeed, generateCase } from './generate.js';
+import { caseSeed, generateCase, writeFiles } from './generate.js';
 
 const INVENTORIES = Number(process.env.INVENTORY_DIFF_INVENTORIES ?? 320);
 const PATTERNS_PER_INVENTORY = 4;
@@ -24,14 +24,6 @@ const unavailable =
     ? `ansible-core is not installed and this is not root (scripts/install-lab-deps.sh installs it): ${ansible.missing}`
     : false;
 
-function write(root: string, files: Record<string, string>): string {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return join(root, 'inventory.yml');
-}
-
 test(
   `${INVENTORIES} generated inventories and ${INVENTORIES * PATTERNS_PER_INVENTORY} patterns read as ansible-core reads them (seed ${SEED})`,
   { skip: unavailable, timeout: 15 * 60_000 },
@@ -43,7 +35,7 @@ test(
     for (let i = 0; i < INVENTORIES; i++) {
       if (ONLY !== undefined && i !== ONLY) continue;
       const generated = generateCase(caseSeed(SEED, i), PATTERNS_PER_INVENTORY);
-      const file = write(join(root, String(i)), generated.files);
+      const file = writeFiles(join(root, String(i)), generated.files);
       cases.push({ id: String(i), file, patterns: generated.patterns, features: generated.features });
     }
     const started = Date.now();

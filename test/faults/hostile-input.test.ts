@@ -1,16 +1,21 @@
 // Hostile input: any string in any of the agent's variables either renders into an awslogs.conf that
 // Python's configparser reads back to exactly the intended sections and keys, or is refused (exit 2 through
-// `provision render`) — never a crash. YAML bombs and huge files are refused within bounds of time and memory.
+// `provision render`) — never a crash. Any string as a host name, group name or key loads as written or is refused
+// (control characters always are), never reaching a host. YAML bombs, huge files and inventories past the size
+// caps (a million hosts from 2.6 KB, 5,000 nested groups) are refused within bounds of time and memory.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { prepare } from '../../src/runs/prepare.js';
 import { InputError, UsageError } from '../../src/core/errors.js';
+import { loadInventorySync } from '../../src/inventory/load.js';
 import { CLI, runCli } from '../support/cli.js';
 import { ENV, SECRET } from './support.js';
 
@@ -130,16 +135,15 @@ describe('fault: hostile input', () => {
     }
   });
 
-  function measured(file: string): { code: number; ms: number; maxRssKb: number; stderr: string } {
+  function measured(
+    file: string,
+    args = ['render', '--inventory', file, '--host', 'h1'],
+  ): { code: number; ms: number; maxRssKb: number; stderr: string } {
     const t0 = Date.now();
-    const r = spawnSync(
-      '/usr/bin/time',
-      ['-f', 'maxrss=%M', process.execPath, CLI, 'render', '--inventory', file, '--host', 'h1'],
-      {
-        env: { ...process.env, ...ENV, CI: 'true' },
-        timeout: 60_000,
-      },
-    );
+    const r = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', process.execPath, CLI, ...args], {
+      env: { ...process.env, ...ENV, CI: 'true' },
+      timeout: 60_000,
+    });
     const stderr = r.stderr.toString();
     return {
       code: r.status ?? -1,
@@ -177,5 +181,99 @@ describe('fault: hostile input', () => {
     assert.match(r.stderr, /4 MiB/);
     assert.ok(r.ms < 20_000, `took ${r.ms} ms`);
     assert.ok(r.maxRssKb > 0 && r.maxRssKb < 400_000, `max RSS ${r.maxRssKb} kB`);
+  });
+
+  test('100 ranges of [0:9999] (2.6 KB, a million hosts) are refused by the inventory cap within 20 s and 400 MB', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    const file = join(dir, 'ranges.yml');
+    const lines = ['all:', '  hosts:'];
+    for (let i = 0; i < 100; i++) lines.push(`    h${i}-[0:9999]:`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const r = measured(file, ['inventory', '--inventory', file]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /ranges\.yml:13:5: .*expands to more than 100000 host names/);
+    assert.ok(r.ms < 20_000, `took ${r.ms} ms`);
+    assert.ok(r.maxRssKb > 0 && r.maxRssKb < 400_000, `max RSS ${r.maxRssKb} kB`);
+  });
+
+  test('5,000 nested groups (chained, or nested in the YAML): exit 2 with the rule, never a stack overflow', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    const chained: string[] = [];
+    for (let i = 0; i < 5000; i++) chained.push(`g${i}:`, '  children:', `    g${i + 1}:`);
+    chained.push('g5000:', '  hosts:', '    h1:');
+    const nested = `all: ${'{children: {g: '.repeat(5000)}{hosts: {h1: }}${'}}'.repeat(5000)}`;
+    for (const [name, text] of [
+      ['chained.yml', chained.join('\n')],
+      ['nested.yml', nested],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text + '\n');
+      const r = measured(file, ['inventory', '--inventory', file]);
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, /nested more than 100 deep|nested too deeply/, name);
+      assert.doesNotMatch(r.stderr, /Maximum call stack|RangeError|^\s+at /m, name);
+      assert.ok(r.ms < 20_000 && r.maxRssKb < 400_000, `${name}: ${r.ms} ms, ${r.maxRssKb} kB`);
+    }
+  });
+
+  test('any string as a group name, host name or key: loaded as written, or refused with its place (never a crash)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    const samples = fc.sample(fc.tuple(hostile, hostile, hostile), { numRuns: 300, seed: 11 });
+    let accepted = 0;
+    for (const [group, host, key] of samples) {
+      // JSON, which Ansible (and the tool) reads before YAML: every string arrives exactly as written.
+      const file = join(dir, `names-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(file, JSON.stringify({ [group]: { hosts: { [host]: { [key]: 'v' } } } }));
+      // eslint-disable-next-line no-control-regex -- the characters the loader must refuse, written out again
+      const controls = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+      let inventory;
+      try {
+        inventory = loadInventorySync(file);
+      } catch (err) {
+        assert.ok(err instanceof InputError, `crash for ${JSON.stringify([group, host, key])}: ${String(err)}`);
+        for (const problem of err.problems) assert.equal(problem.file, file);
+        continue;
+      }
+      accepted++;
+      const all = [group, key, ...inventory.hosts.map((h) => h.name)];
+      assert.ok(!all.some((name) => controls.test(name)), `a control character got through: ${JSON.stringify(all)}`);
+      assert.ok(inventory.groups[group], `group ${JSON.stringify(group)} is there under its own name`);
+      for (const h of inventory.hosts) assert.ok(key in h.vars, `key ${JSON.stringify(key)} is there as written`);
+    }
+    assert.ok(accepted > 10, `only ${accepted} accepted: the property tests refusal only`);
+  });
+
+  test('a host name with a newline: exit 2 naming file, line and rule, and no host is contacted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const file = join(dir, 'newline.yml');
+      const log = { ...BASE };
+      const hostVars = { ansible_host: '127.0.0.1', ansible_port: port };
+      writeFileSync(
+        file,
+        stringify({
+          all: {
+            vars: { aws_region: 'ap-northeast-2', awslogs_credentials: { source: 'env' }, awslogs_logs: [log] },
+            hosts: { good: hostVars, 'evil\n[general]\nstate_file = /etc/shadow': hostVars },
+          },
+        }),
+      );
+      for (const args of [['--dry-run'], ['--yes', '--no-verify']]) {
+        const result = await runCli(['--inventory', file, ...args], { env: ENV });
+        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+        assert.match(result.stderr, /newline\.yml:\d+:\d+: .*control characters .* are not allowed/);
+        assert.doesNotMatch(result.stderr, /^\s+at .+:\d+:\d+\)?$/m);
+      }
+      assert.equal(connections, 0, 'no host was contacted');
+    } finally {
+      server.close();
+    }
   });
 });
