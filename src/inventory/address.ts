@@ -7,35 +7,55 @@ const HEX_RANGE = String.raw`\[(?:[0-9a-f]+:[0-9a-f]+)(?::[0-9]+)?\]`;
 const ALNUM_RANGE = String.raw`\[(?:[a-z]:[a-z]|[0-9]+:[0-9]+)(?::[0-9]+)?\]`;
 const IPV6_PART = String.raw`(?:[0-9a-f]{1,4}|${HEX_RANGE})`;
 const IPV4_PART = String.raw`(?:[01]?[0-9]{1,2}|2[0-4][0-9]|25[0-5]|${NUMERIC_RANGE})`;
-// Python's \w: letters, digits and numerics of any script, and _.
-const WORD = String.raw`[\p{L}\p{N}_]`;
-const LABEL = String.raw`(?:${WORD}|${ALNUM_RANGE})(?:${WORD}|[_-]|${ALNUM_RANGE})*(?<![_-])`;
 
 const BRACKETED_HOSTPORT = /^\[(.+)\]:([0-9]+)$/s;
 const HOSTPORT = /^((?:[^:[\]]|\[[^\]]*\])*):([0-9]+)$/s;
-const IPV4 = new RegExp(String.raw`^(?:${IPV4_PART}\.){3}${IPV4_PART}$`, 'iu');
-const P = IPV6_PART;
-const IPV6 = new RegExp(
-  '^(?:' +
-    [
-      `(?:${P}:){7}${P}`,
-      `(?:${P}:){1,6}:`,
-      `(?:${P}:)(?::${P}){1,6}`,
-      `(?:${P}:){2}(?::${P}){1,5}`,
-      `(?:${P}:){3}(?::${P}){1,4}`,
-      `(?:${P}:){4}(?::${P}){1,3}`,
-      `(?:${P}:){5}(?::${P}){1,2}`,
-      `(?:${P}:){6}(?::${P})`,
-      `:(?::${P}){1,6}`,
-      `${P}?::`,
-      `(?:0:){6}(?:${P}\\.){3}${P}`,
-      `::(?:ffff:)?(?:${P}\\.){3}${P}`,
-      `(?:0:){5}ffff:(?:${P}\\.){3}${P}`,
-    ].join('|') +
-    ')$',
-  'iu',
-);
-const HOSTNAME = new RegExp(String.raw`^${LABEL}(?:\.${LABEL})*$`, 'iu');
+
+interface Forms {
+  ipv4: RegExp;
+  ipv6: RegExp;
+  hostname: RegExp;
+}
+
+/**
+ * Python reads these patterns with re.I over Unicode text: \w is any letter or digit of any script, and [a-z]
+ * also matches the odd letters that case-fold into it (the long s, the Kelvin sign). JavaScript needs the u flag
+ * for that, whose regexes take milliseconds to compile: ASCII text, nearly every name, gets plain ones.
+ */
+function forms(unicode: boolean): Forms {
+  const flags = unicode ? 'iu' : 'i';
+  const word = unicode ? String.raw`[\p{L}\p{N}_]` : '[A-Za-z0-9_]';
+  const label = String.raw`(?:${word}|${ALNUM_RANGE})(?:${word}|[_-]|${ALNUM_RANGE})*(?<![_-])`;
+  const p = IPV6_PART;
+  return {
+    ipv4: new RegExp(String.raw`^(?:${IPV4_PART}\.){3}${IPV4_PART}$`, flags),
+    ipv6: new RegExp(
+      '^(?:' +
+        [
+          `(?:${p}:){7}${p}`,
+          `(?:${p}:){1,6}:`,
+          `(?:${p}:)(?::${p}){1,6}`,
+          `(?:${p}:){2}(?::${p}){1,5}`,
+          `(?:${p}:){3}(?::${p}){1,4}`,
+          `(?:${p}:){4}(?::${p}){1,3}`,
+          `(?:${p}:){5}(?::${p}){1,2}`,
+          `(?:${p}:){6}(?::${p})`,
+          `:(?::${p}){1,6}`,
+          `${p}?::`,
+          `(?:0:){6}(?:${p}\\.){3}${p}`,
+          `::(?:ffff:)?(?:${p}\\.){3}${p}`,
+          `(?:0:){5}ffff:(?:${p}\\.){3}${p}`,
+        ].join('|') +
+        ')$',
+      flags,
+    ),
+    hostname: new RegExp(String.raw`^${label}(?:\.${label})*$`, flags),
+  };
+}
+
+const compiled: { ascii?: Forms; unicode?: Forms } = {};
+/** An ASCII host name without ranges, nearly every name: the hostname form in a regex small enough to be cheap. */
+const PLAIN_HOSTNAME = /^(?:[A-Za-z0-9]|\w[\w-]*[A-Za-z0-9])(?:\.(?:[A-Za-z0-9]|\w[\w-]*[A-Za-z0-9]))*$/;
 
 export interface Address {
   host: string;
@@ -58,6 +78,10 @@ export function parseAddress(text: string): Address | undefined {
       port = Number(match[2]);
     }
   }
-  if (!(IPV4.test(address) || IPV6.test(address) || HOSTNAME.test(address))) return undefined;
+  if (PLAIN_HOSTNAME.test(address)) return port === undefined ? { host: address } : { host: address, port };
+  // eslint-disable-next-line no-control-regex -- ASCII text gets the regexes that compile fast
+  const unicode = /[^\x00-\x7f]/.test(address);
+  const { ipv4, ipv6, hostname } = unicode ? (compiled.unicode ??= forms(true)) : (compiled.ascii ??= forms(false));
+  if (!(ipv4.test(address) || ipv6.test(address) || hostname.test(address))) return undefined;
   return port === undefined ? { host: address } : { host: address, port };
 }

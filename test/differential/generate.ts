@@ -74,6 +74,7 @@ const HOST_NAMES = [
   'node-b',
   'web01.example.com',
   'web02.example.com',
+  '2001:db8::1',
 ];
 const RANGES = [
   'web[1:3]',
@@ -86,7 +87,7 @@ const RANGES = [
   'n[08:10]',
   'h[1:2]',
 ];
-const PORTED = ['web1:2222', 'db1:2200', '10.0.0.1:2201', 'h1:22', 'app1:0', 'web2:2223'];
+const PORTED = ['web1:2222', 'db1:2200', '10.0.0.1:2201', 'h1:22', 'app1:0', 'web2:2223', '[2001:db8::2]:2200'];
 const VAR_NAMES = [
   'color',
   'size',
@@ -487,7 +488,7 @@ function part(r: Random, names: string[]): string {
   if (roll < 0.45) text = r.pick(names);
   else if (roll < 0.6) text = r.pick(GLOBS);
   else if (roll < 0.72) text = r.pick(REGEXES);
-  else text = r.pick([...names, ...GLOBS.slice(0, 4)]) + r.pick(SUBSCRIPTS);
+  else text = (r.chance(0.2) ? 'all' : r.pick([...names, ...GLOBS.slice(0, 4)])) + r.pick(SUBSCRIPTS);
   const prefix = r.next();
   return prefix < 0.15 ? `&${text}` : prefix < 0.28 ? `!${text}` : text;
 }

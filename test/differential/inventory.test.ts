@@ -74,7 +74,7 @@ test(
         `constructs: ${JSON.stringify(Object.fromEntries([...features].sort()))}`,
     );
     assert.equal(mismatches.length, 0, `${mismatches.length} mismatches:\n${mismatches.slice(0, 15).join('\n')}`);
-    if (ONLY === undefined) {
+    if (ONLY === undefined && process.env.INVENTORY_DIFF_INVENTORIES === undefined) {
       assert.ok(cases.length >= 300 && patterns >= 1000, `only ${cases.length} inventories, ${patterns} patterns`);
       for (const construct of ['several parents', 'range', 'port', 'priority', 'group_vars dir', 'host_vars json']) {
         assert.ok((features.get(construct) ?? 0) > 0, `no inventory used: ${construct}`);
