@@ -495,7 +495,7 @@ function part(r: Random, names: string[]): string {
 
 function pattern(r: Random, names: string[]): string {
   const roll = r.next();
-  if (roll < 0.04) return r.pick(['web1:2222', '2001:db8::1', 'h1:22', '::1', 'all', '*', '10.0.0.1']);
+  if (roll < 0.04) return r.pick(['web1:2222', '2001:db8::1', 'h1:22', '::1', 'all', '*', '10.0.0.1', ',', ' ']);
   const parts = Array.from({ length: r.int(1, 4) }, () => part(r, names));
   const separator = r.next();
   if (separator < 0.4) return parts.join(r.chance(0.2) ? ' , ' : ',');

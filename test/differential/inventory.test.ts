@@ -14,7 +14,7 @@ import { compareInventory, comparePattern, readWithTool, selectWithTool } from '
 import { caseSeed, generateCase, writeFiles } from './generate.js';
 
 const INVENTORIES = Number(process.env.INVENTORY_DIFF_INVENTORIES ?? 320);
-const PATTERNS_PER_INVENTORY = 4;
+const PATTERNS_PER_INVENTORY = 5;
 const SEED = Number(process.env.INVENTORY_DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const ONLY = process.env.INVENTORY_DIFF_CASE === undefined ? undefined : Number(process.env.INVENTORY_DIFF_CASE);
 

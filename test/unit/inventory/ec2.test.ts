@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadInventory, loadInventorySync } from '../../../src/inventory/load.js';
+import { selection } from '../../../src/inventory/patterns.js';
 import { InputError } from '../../../src/core/errors.js';
 import type { Ec2Query } from '../../../src/inventory/types.js';
 
@@ -99,4 +100,29 @@ test('a discovery that fails, or no discovery at all, is a located problem', asy
       /:4:/.test(err.message),
   );
   assert.throws(() => loadInventorySync(file), /needs EC2 discovery/);
+});
+
+test('an ec2 group with no running instance is an existing, empty group: --limit names it without a warning', async () => {
+  const file = inventoryFile(`all:
+  children:
+    listed:
+      hosts:
+        web1:
+    canary:
+      ec2: { region: ap-northeast-2, filters: { "tag:Env": canary } }
+`);
+  const inventory = await loadInventory(file, { discover: async () => [] });
+  assert.deepEqual(inventory.groups['canary']?.hosts, []);
+  const both = selection(inventory, 'listed,canary');
+  assert.deepEqual(
+    both.hosts.map((h) => h.name),
+    ['web1'],
+  );
+  assert.deepEqual(both.warnings, [], 'the group exists: nothing to warn about');
+  assert.deepEqual(
+    selection(inventory, 'all:!canary').hosts.map((h) => h.name),
+    ['web1'],
+    'excluding an empty group is not an exclusion that matches nothing',
+  );
+  assert.throws(() => selection(inventory, 'canary'), /selects no host/);
 });
