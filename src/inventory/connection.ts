@@ -52,7 +52,9 @@ export function connectionOf(host: InventoryHost, defaults: ConnectionDefaults =
   let port = 22;
   const portKey = pick('ansible_port', 'ansible_ssh_port');
   if (portKey) {
-    const value = vars[portKey];
+    // Ansible reads the port with int(): "2222" is 2222.
+    const raw = vars[portKey];
+    const value = typeof raw === 'string' && /^\s*\+?[0-9]+\s*$/.test(raw) ? Number(raw) : raw;
     if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535) port = value;
     else report(portKey, `${portKey} must be a TCP port`, 'an integer from 1 to 65535');
   }
@@ -60,16 +62,19 @@ export function connectionOf(host: InventoryHost, defaults: ConnectionDefaults =
   let user = defaults.user ?? localUser();
   const userKey = pick('ansible_user', 'ansible_ssh_user');
   if (userKey) {
-    const value = vars[userKey];
+    // A number is a name to Ansible too (user 1000 is "1000").
+    const raw = vars[userKey];
+    const value = typeof raw === 'number' && Number.isInteger(raw) ? String(raw) : raw;
     if (typeof value === 'string' && value.trim() !== '') user = value.trim();
     else report(userKey, `${userKey} must be a user name`, 'a non-empty string');
   }
 
   let become = false;
   if (pick('ansible_become')) {
-    const value = vars['ansible_become'];
-    if (typeof value === 'boolean') become = value;
-    else report('ansible_become', 'ansible_become must be a boolean', 'true or false');
+    // The words Ansible's boolean() names; anything else it reads as false, which the tool refuses instead.
+    const value = booleanOf(vars['ansible_become']);
+    if (value !== undefined) become = value;
+    else report('ansible_become', 'ansible_become must be a boolean', 'true or false (or yes/no, on/off, 1/0)');
   }
 
   const baseDir = defaults.inventoryDir ?? host.inventoryDir ?? dirname(host.locate([]).file);
@@ -88,6 +93,17 @@ export function connectionOf(host: InventoryHost, defaults: ConnectionDefaults =
   if (privateKeyFile !== undefined) connection.privateKeyFile = privateKeyFile;
   if (knownHostsFile !== undefined) connection.knownHostsFile = knownHostsFile;
   return connection;
+}
+
+const TRUE_WORDS = ['y', 'yes', 'on', '1', 'true', 't'];
+const FALSE_WORDS = ['n', 'no', 'off', '0', 'false', 'f'];
+
+function booleanOf(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === 1 || value === 0) return value === 1;
+  if (typeof value !== 'string') return undefined;
+  const word = value.trim().toLowerCase();
+  return TRUE_WORDS.includes(word) ? true : FALSE_WORDS.includes(word) ? false : undefined;
 }
 
 function resolvePath(path: string, baseDir: string): string {

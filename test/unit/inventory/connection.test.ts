@@ -64,7 +64,7 @@ test('wrong connection values are all reported, each where it was written', () =
       '    web1:',
       '      ansible_port: 70000',
       '      ansible_become: sure',
-      '      ansible_user: 42',
+      "      ansible_user: ''",
       '',
     ].join('\n'),
     { 'host_vars/web1.yml': 'ansible_ssh_private_key_file: [a]\n' },
@@ -77,8 +77,15 @@ test('wrong connection values are all reported, each where it was written', () =
         error.problems.map((p) => [p.file, p.line, p.column, p.path, p.expected, p.found]),
         [
           [join(dir, 'inventory.yml'), 4, 21, 'hosts.web1.ansible_port', 'an integer from 1 to 65535', '70000'],
-          [join(dir, 'inventory.yml'), 6, 21, 'hosts.web1.ansible_user', 'a non-empty string', '42'],
-          [join(dir, 'inventory.yml'), 5, 23, 'hosts.web1.ansible_become', 'true or false', '"sure"'],
+          [join(dir, 'inventory.yml'), 6, 21, 'hosts.web1.ansible_user', 'a non-empty string', '""'],
+          [
+            join(dir, 'inventory.yml'),
+            5,
+            23,
+            'hosts.web1.ansible_become',
+            'true or false (or yes/no, on/off, 1/0)',
+            '"sure"',
+          ],
           [
             join(dir, 'host_vars', 'web1.yml'),
             1,
@@ -94,7 +101,12 @@ test('wrong connection values are all reported, each where it was written', () =
   );
 });
 
-test('a port written as a string is refused', () => {
-  const { host } = loadHost('web:\n  hosts:\n    web1:\n      ansible_port: "22"\n');
-  assert.throws(() => connectionOf(host), /ansible_port must be a TCP port/);
+test('a port, a user and become written as Ansible also reads them: "2222", 1000, "yes"', () => {
+  const { host } = loadHost(
+    'web:\n  hosts:\n    web1:\n      ansible_port: "2222"\n      ansible_user: 1000\n      ansible_become: "Yes"\n',
+  );
+  const connection = connectionOf(host);
+  assert.deepEqual([connection.port, connection.user, connection.become], [2222, '1000', true]);
+  const { host: bad } = loadHost('web:\n  hosts:\n    web1:\n      ansible_port: "22x"\n');
+  assert.throws(() => connectionOf(bad), /ansible_port must be a TCP port/);
 });
