@@ -189,6 +189,8 @@ describe('fault: the operator side (lab)', { skip }, () => {
         join(dir, '.provision', 'runs', f),
         readFileSync(join(dirname(inventory), '.provision', 'runs', f)),
       );
+    const earlierFiles = journalFiles(slow);
+    assert.equal(earlierFiles.length, 1);
     const SLOW = 'sleep 20';
     // The first host as before any install, whatever the tests before did: its apply script runs yum.
     await mustOnHost(first.address, RESET_SCRIPT);
@@ -211,8 +213,9 @@ describe('fault: the operator side (lab)', { skip }, () => {
       child.kill('SIGKILL');
       await exited;
 
-      const killedFile = journalFiles(slow).sort().at(-1);
-      assert.ok(killedFile, 'the killed run left no journal');
+      const fresh = journalFiles(slow).filter((f) => !earlierFiles.includes(f));
+      assert.equal(fresh.length, 1, 'the killed run left no journal');
+      const killedFile = fresh[0]!;
       const killed = readJournal(slow, killedFile);
       assert.equal(killed.finishedAt, undefined, 'a killed run cannot have finished');
       const mid = killed.hosts.find((h) => h.name === first.name);
