@@ -9,6 +9,7 @@ import { journalDir, newRunId, type JournalHost, journalLine } from '../journal/
 import { RunJournal } from '../journal/write-ahead.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
+import { terminalText } from '../ui/terminal-text.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
 import { maskAll } from '../core/secrets.js';
@@ -60,7 +61,7 @@ interface HostOutcome {
 export async function runApply(options: ApplyOptions): Promise<RunReport> {
   const prepared = await prepare(options.inventory, options.limit);
   // Inventory warnings go to stderr always (stdout stays one JSON document) and into the JSON report.
-  for (const w of prepared.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+  for (const w of prepared.warnings) process.stderr.write(`warning: ${terminalText(formatProblem(w))}\n`);
   const runId = newRunId();
   // A dry-run changes nothing and takes no lock; an apply holds the inventory's lock until its journal is written.
   const lock = options.dryRun ? undefined : await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);

@@ -151,7 +151,7 @@ handlebars.registerHelper(CHECKED, (name: string, value: unknown, line: number, 
   const text = value === null ? '' : String(value);
   if (CONTROL_CHARACTER.test(text)) {
     throw new RefusedValue(
-      `template value "${name}" holds a control character (${controlCodePoints(text)}): written into the file it would start another line, or section, comment or not; refused rather than written`,
+      `template value "${name}" holds a control character (${controlCodePoints(text)}): refused on a comment line as on a key line (a line break would start another line, or section, of the file)`,
       loc,
       shown(text),
     );
