@@ -1,6 +1,7 @@
 // `provision iam setup`: thin: parse flags, run, print.
 import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { terminalJson, terminalText } from '../ui/terminal-text.js';
 import type { Inventory } from '../inventory/types.js';
 import { changed } from '../runs/iam-result.js';
 // runs/iam.js and runs/rotate-key.js (and the AWS SDK) load only when the command runs.
@@ -60,13 +61,14 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
         const { rotateKey } = await import('../runs/rotate-key.js');
         const { DEFAULT_SESSION } = await import('../runs/host-session.js');
         const rotation = await rotateKey(inventory, { forks: 10, json: false, session: DEFAULT_SESSION }, (line) =>
-          process.stderr.write(`iam: ${line}\n`),
+          process.stderr.write(`iam: ${terminalText(line)}\n`),
         );
         const results = [...rotation.created, ...rotation.deleted];
         out(
           flags.json
-            ? JSON.stringify({ command: 'iam setup', rotated: true, results }, null, 2) + '\n'
-            : results.map((r) => `${r.action}  ${r.resource}  ${r.detail}`).join('\n') + '\n',
+            ? terminalJson(JSON.stringify({ command: 'iam setup', rotated: true, results }, null, 2)) + '\n'
+            : terminalText(results.map((r) => `${r.action}  ${r.resource}  ${r.detail}`).join('\n'), { lines: true }) +
+                '\n',
         );
         return;
       }
@@ -80,7 +82,11 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
         rotateKey: flags.rotateKey ?? false,
         dryRun: flags.dryRun ?? false,
       });
-      out(flags.json ? JSON.stringify(toJson(report), null, 2) + '\n' : toText(report));
+      out(
+        flags.json
+          ? terminalJson(JSON.stringify(toJson(report), null, 2)) + '\n'
+          : terminalText(toText(report), { lines: true }),
+      );
     });
   return iam;
 }

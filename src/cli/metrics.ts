@@ -1,6 +1,7 @@
 // `provision metrics apply|test --inventory FILE [--json]`: thin; the work is in runs/metrics.ts.
 import type { Command } from 'commander';
 import { RunFailed } from '../core/errors.js';
+import { terminalJson, terminalText } from '../ui/terminal-text.js';
 import type { Inventory } from '../inventory/types.js';
 // runs/metrics.js (and the AWS SDK) loads only when a metrics command runs.
 import type { MetricsApplyReport, MetricsClients, MetricsSpecs, MetricsTestReport } from '../runs/metrics.js';
@@ -36,7 +37,11 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
       const { clientsFor, metricsSpecsOf, metricsTest } = await import('../runs/metrics.js');
       const specs = metricsSpecsOf(await deps.load(opts.inventory));
       const report = await metricsTest(specs, opts.local ? undefined : (deps.clients ?? clientsFor)(specs).logs);
-      out(opts.json ? JSON.stringify({ command: 'metrics test', ...report }, null, 2) + '\n' : formatTest(report));
+      out(
+        opts.json
+          ? terminalJson(JSON.stringify({ command: 'metrics test', ...report }, null, 2)) + '\n'
+          : terminalText(formatTest(report), { lines: true }),
+      );
       if (report.summary.disagreements > 0)
         throw new RunFailed(`${report.summary.disagreements} sample verdict(s) disagree with the expectation`);
     });
@@ -50,7 +55,11 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
       const { clientsFor, metricsApply, metricsSpecsOf } = await import('../runs/metrics.js');
       const specs = metricsSpecsOf(await deps.load(opts.inventory));
       const report = await metricsApply(specs, (deps.clients ?? clientsFor)(specs));
-      out(opts.json ? JSON.stringify({ command: 'metrics apply', ...report }, null, 2) + '\n' : formatApply(report));
+      out(
+        opts.json
+          ? terminalJson(JSON.stringify({ command: 'metrics apply', ...report }, null, 2)) + '\n'
+          : terminalText(formatApply(report), { lines: true }),
+      );
       if (report.summary.failed > 0) throw new RunFailed(`${report.summary.failed} item(s) failed`);
     });
 }

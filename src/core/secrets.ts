@@ -21,23 +21,79 @@ export function isSecretIniKey(key: string): boolean {
   );
 }
 
-// An INI `key = value` (or `key: value`) line, optionally behind one unified-diff marker (` `, `-`, `+`),
-// so that the same function masks a file and a diff of it.
-const INI_LINE = /^([ +-]?[ \t]*)([A-Za-z0-9_.-]+)([ \t]*[=:][ \t]*)(.*?)([ \t]*\r?)$/;
+// A `key =` or `key:` anywhere in a line: at its start, behind a diff marker, a `#` or `;`, or in a log line.
+// A key starts with no `-`, so that a diff's `-` marker is not read as part of it.
+const KEY_AT = /([A-Za-z0-9_.][A-Za-z0-9_.-]*)([ \t]*[=:][ \t]*)/g;
 
 /**
- * Masks the value of every INI line whose key is secret (see isSecretIniKey). It catches secrets the tool does
- * not know, such as an old key already on a host, in a before-image or a diff. Empty values stay empty.
+ * Masks the value of every INI pair whose key is secret (see isSecretIniKey), wherever it sits in a line:
+ * `key = value` at the start (of a file's line or a unified diff's, behind its marker), commented out
+ * (`# key = value`, `;key=value`), or quoted in a log line. Everything after the separator to the end of the
+ * line is masked. It catches secrets the tool does not know, such as an old key already on a host, in a
+ * before-image or a diff. Empty values stay empty.
  */
 export function maskIniSecretValues(text: string): string {
   return text
     .split('\n')
     .map((line) => {
-      const m = INI_LINE.exec(line);
-      if (!m) return line;
-      const [, lead = '', key = '', sep = '', value = '', tail = ''] = m;
-      if (value === '' || !isSecretIniKey(key)) return line;
-      return `${lead}${key}${sep}${MASK}${tail}`;
+      for (const m of line.matchAll(KEY_AT)) {
+        if (!isSecretIniKey(m[1]!)) continue;
+        const start = m.index + m[0].length;
+        const value = /^(.*?)([ \t]*\r?)$/.exec(line.slice(start))!;
+        if (value[1] === '') return line;
+        return `${line.slice(0, start)}${MASK}${value[2]}`;
+      }
+      return line;
+    })
+    .join('\n');
+}
+
+/** Keys whose values are never secret: shown as they are even in a file that holds secrets. */
+const NON_SECRET_KEYS = new Set([
+  'region',
+  'output',
+  'endpoint_url',
+  'cwlogs',
+  'aws_access_key_id',
+  'ca_bundle',
+  'role_arn',
+  'source_profile',
+  'credential_source',
+  'role_session_name',
+  'mfa_serial',
+  'duration_seconds',
+  'retry_mode',
+  'max_attempts',
+]);
+const SECTION_HEADER = /^\[[^\]]*\][ \t]*$/;
+const PAIR = /^([A-Za-z0-9_.-]+)([ \t]*[=:][ \t]*)(.*)$/;
+const DIFF_HEADER = /^(?:--- |\+\+\+ |@@ |\\ No newline)/;
+
+/**
+ * Masks by content, not by line shape, a file that holds secrets (or a unified diff of one, `diff: true`):
+ * only blank lines, section headers, and `key = value` lines of a key known not to be secret (region,
+ * endpoint_url, aws_access_key_id, …) with a plain one-word value are shown as they are. Any other key keeps
+ * its name and loses its value; comments (`#`, `;`), continuation lines (indented: part of the value above)
+ * and anything else keep only their leading marks. An old key commented out, continued, or in another section
+ * never shows, whatever the key is called.
+ */
+export function maskSecretFileLines(text: string, options: { diff: boolean } = { diff: false }): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (options.diff && DIFF_HEADER.test(line)) return line;
+      const marker = options.diff && /^[ +-]/.test(line) ? line[0]! : '';
+      const cr = line.endsWith('\r') ? '\r' : '';
+      const body = line.slice(marker.length, line.length - cr.length);
+      if (body.trim() === '' || SECTION_HEADER.test(body)) return line;
+      const pair = PAIR.exec(body);
+      if (pair) {
+        const [, key = '', sep = '', value = ''] = pair;
+        if (value === '' || (NON_SECRET_KEYS.has(key.toLowerCase()) && /^[^\s#;]+$/.test(value))) return line;
+        return `${marker}${key}${sep}${MASK}${cr}`;
+      }
+      const lead = /^[ \t]*[#;]*[ \t]*/.exec(body)![0];
+      return `${marker}${lead}${MASK}${cr}`;
     })
     .join('\n');
 }

@@ -13,6 +13,11 @@ export interface DesiredFile {
   group: string;
   /** Values that must never be shown: masked in diffs and output. */
   secrets: string[];
+  /**
+   * The file holds credentials: its content is masked by content wherever it is shown (maskSecretFileLines),
+   * so that a secret the tool does not know (an old key commented out on the host) never shows either.
+   */
+  holdsSecrets?: boolean;
   /** Restart the service when this file changes. */
   notifies: boolean;
 }

@@ -1,5 +1,6 @@
-// The local run journal: one JSON file per run beside the inventory, written atomically.
-// It holds hashes and states, never file contents, so no secret can reach it.
+// The local run journal: one JSON file per run beside the inventory, written atomically (write-ahead: see
+// write-ahead.ts). It holds hashes and states, never file contents, so no secret can reach it. A file that is
+// not a whole journal of the run its name says is refused, naming the file: never read as another run.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -34,6 +35,7 @@ export interface JournalRun {
   command: 'apply' | 'rollback' | 'repair';
   inventory: string;
   startedAt: string;
+  /** Absent while the run goes on, and for good when it was killed: its hosts may hold any outcome. */
   finishedAt?: string;
   /** For a rollback: the run it restored. */
   restores?: string;
@@ -65,14 +67,55 @@ export async function writeRun(dir: string, run: JournalRun): Promise<void> {
   await rename(temp, target);
 }
 
+export function journalFile(dir: string, runId: string): string {
+  return join(dir, `${runId}.json`);
+}
+
 export async function readRun(dir: string, runId: string): Promise<JournalRun> {
   if (!RUN_ID_PATTERN.test(runId))
     throw new UsageError(`--run ${JSON.stringify(runId)} is not a run id (e.g. 20261125T091500Z-a1b2c3)`);
+  const file = journalFile(dir, runId);
+  let text: string;
   try {
-    return JSON.parse(await readFile(join(dir, `${runId}.json`), 'utf8')) as JournalRun;
-  } catch {
-    throw new UsageError(`no run ${runId} in the journal ${dir}`);
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no run ${runId} in the journal ${dir}`);
+    throw new UsageError(`cannot read the journal file ${file}: ${(err as Error).message}`);
   }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(
+      `the journal file ${file} is corrupt (not valid JSON: ${(err as Error).message}); nothing was restored: move it aside to roll back another run`,
+    );
+  }
+  const wrong = shapeProblem(doc);
+  if (wrong) throw new UsageError(`the journal file ${file} is corrupt (${wrong}); nothing was restored`);
+  const run = doc as JournalRun;
+  if (run.run !== runId) {
+    throw new UsageError(
+      `the journal file ${file} names run ${JSON.stringify(run.run)}, not ${runId}: refused, its backups are not this run's; nothing was restored`,
+    );
+  }
+  return run;
+}
+
+/** What makes a parsed journal file unusable, or undefined: the fields a rollback relies on. */
+function shapeProblem(doc: unknown): string | undefined {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'not a JSON object';
+  const run = doc as Record<string, unknown>;
+  if (typeof run.run !== 'string') return 'no run id';
+  if (typeof run.command !== 'string') return 'no command';
+  if (!Array.isArray(run.hosts)) return 'no hosts list';
+  for (const [i, h] of (run.hosts as unknown[]).entries()) {
+    const host = h as Record<string, unknown> | null;
+    if (typeof host !== 'object' || host === null || typeof host.name !== 'string') return `hosts[${i}] has no name`;
+    if (!Array.isArray(host.files)) return `hosts[${i}] has no files list`;
+    if ((host.files as unknown[]).some((f) => typeof (f as { path?: unknown } | null)?.path !== 'string'))
+      return `hosts[${i}] has a file without a path`;
+  }
+  return undefined;
 }
 
 /** Runs, newest first. */

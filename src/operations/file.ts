@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { maskAll } from '../core/secrets.js';
+import { maskAll, maskSecretFileLines } from '../core/secrets.js';
 import type { Change, DesiredFile, FileFact, HostFacts, StepOutcome } from '../core/types.js';
 
 type FileChange = Extract<Change, { kind: 'file' }>;
@@ -20,10 +20,18 @@ export function shortSha256(content: string): string {
 /**
  * A unified diff (git-style `a/` and `b/` labels, `/dev/null` for an absent file) with secrets masked: the
  * desired file's known secrets everywhere, and the value of any secret-looking INI key on either side, so an
- * old key on the host that the tool does not know is masked too. The diff is computed on the real text and
- * masked afterwards, so a changed secret still shows as a changed line (`-… = ********`, `+… = ********`).
+ * old key on the host that the tool does not know is masked too; for a file that holds secrets, every line
+ * that could be one (comments, continuation lines, other keys: see maskSecretFileLines). The diff is computed
+ * on the real text and masked afterwards, so a changed secret still shows as a changed line (`-… = ********`,
+ * `+… = ********`).
  */
-export function fileDiff(path: string, before: string | undefined, after: string, secrets: readonly string[]): string {
+export function fileDiff(
+  path: string,
+  before: string | undefined,
+  after: string,
+  secrets: readonly string[],
+  holdsSecrets = false,
+): string {
   const patch = createTwoFilesPatch(
     before === undefined ? '/dev/null' : `a${path}`,
     `b${path}`,
@@ -34,7 +42,8 @@ export function fileDiff(path: string, before: string | undefined, after: string
     // Three lines of context, as diff -u and git (jsdiff's default is four).
     { context: 3, headerOptions: FILE_HEADERS_ONLY },
   );
-  return maskAll(patch, secrets);
+  const masked = maskAll(patch, secrets);
+  return holdsSecrets ? maskSecretFileLines(masked, { diff: true }) : masked;
 }
 
 function countLines(diff: string): { added: number; removed: number } {
@@ -82,7 +91,7 @@ export function fileOperation(desired: DesiredFile, facts: HostFacts): StepOutco
   if (fact === undefined)
     return { changes: [], refusals: [`${path}: no facts gathered for this managed path: refused`] };
   if (!fact.exists) {
-    const diff = fileDiff(path, undefined, desired.content, desired.secrets);
+    const diff = fileDiff(path, undefined, desired.content, desired.secrets, desired.holdsSecrets);
     const lines = countLines(diff).added;
     return {
       changes: [
@@ -106,7 +115,7 @@ export function fileOperation(desired: DesiredFile, facts: HostFacts): StepOutco
   if (ownerDiffers) meta.push(`owner ${fact.owner}:${fact.group} → ${desired.owner}:${desired.group}`);
 
   if (contentDiffers) {
-    const diff = fileDiff(path, fact.content, desired.content, desired.secrets);
+    const diff = fileDiff(path, fact.content, desired.content, desired.secrets, desired.holdsSecrets);
     const { added, removed } = countLines(diff);
     const what = [`content +${added} -${removed} lines`, ...meta].join(', ');
     return { changes: [change(desired, 'update', `update ${path}: ${what}`, diff, fact)] };

@@ -5,11 +5,14 @@ import { ChangesPending, RunFailed } from '../core/errors.js';
 import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
 import { applyScript, parseApplyOutput } from '../operations/apply-script.js';
 import { serviceControl, serviceNameOn } from '../operations/service.js';
-import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun, journalLine } from '../journal/journal.js';
+import { journalDir, newRunId, type JournalHost, journalLine } from '../journal/journal.js';
+import { RunJournal } from '../journal/write-ahead.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
+import { terminalText } from '../ui/terminal-text.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
+import { maskAll } from '../core/secrets.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import {
   DEFAULT_SESSION,
@@ -58,7 +61,7 @@ interface HostOutcome {
 export async function runApply(options: ApplyOptions): Promise<RunReport> {
   const prepared = await prepare(options.inventory, options.limit);
   // Inventory warnings go to stderr always (stdout stays one JSON document) and into the JSON report.
-  for (const w of prepared.warnings) process.stderr.write(`warning: ${formatProblem(w)}\n`);
+  for (const w of prepared.warnings) process.stderr.write(`warning: ${terminalText(formatProblem(w))}\n`);
   const runId = newRunId();
   // A dry-run changes nothing and takes no lock; an apply holds the inventory's lock until its journal is written.
   const lock = options.dryRun ? undefined : await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);
@@ -74,7 +77,16 @@ async function applyLocked(
   runId: string,
   options: ApplyOptions,
 ): Promise<RunReport> {
-  const started = new Date().toISOString();
+  // Write-ahead: the run is in the journal before any host changes (a dry run writes none).
+  const journal = options.dryRun
+    ? undefined
+    : new RunJournal(journalDir(prepared.inventory.file), {
+        run: runId,
+        command: 'apply',
+        inventory: prepared.inventory.file,
+        startedAt: new Date().toISOString(),
+      });
+  await journal?.begin();
   const stop = interruption();
   // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
   const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
@@ -82,7 +94,12 @@ async function applyLocked(
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (report) => applyHost(host, runId, options, verify, report),
+      run: async (report) => {
+        const outcome = await applyHost(host, runId, options, verify, journal, report);
+        // A write that fails here is tried again with the run's end, which reports it.
+        await journal?.host(outcome.journal).catch(() => undefined);
+        return outcome;
+      },
       statusOf: (o) => o.report.status,
     })),
     (name) => failedOutcome(name, 'interrupted before this host was started'),
@@ -100,17 +117,7 @@ async function applyLocked(
     summary: summarise(hosts),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
-  if (!options.dryRun) {
-    const journal: JournalRun = {
-      run: runId,
-      command: 'apply',
-      inventory: prepared.inventory.file,
-      startedAt: started,
-      finishedAt: new Date().toISOString(),
-      hosts: outcomes.map((o) => o.journal),
-    };
-    await writeRun(journalDir(prepared.inventory.file), journal);
-  }
+  await journal?.finish(outcomes.map((o) => o.journal));
   if (options.json) printJson(report);
   else printHuman(report, { diffs: options.dryRun });
 
@@ -134,11 +141,23 @@ async function applyHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  journal: RunJournal | undefined,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   let opened: SshTransport | undefined;
-  const outcome = await applyOnHost(host, runId, options, verify, progress, (t) => (opened = t));
-  return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
+  const outcome = masked(
+    await applyOnHost(host, runId, options, verify, journal, progress, (t) => (opened = t)),
+    host.files.secrets,
+  );
+  if (!opened) return outcome;
+  const report: HostReport = { ...outcome.report, roundTrips: opened.roundTrips };
+  if (opened.unrecordedHostKey) {
+    report.warnings = [
+      ...(report.warnings ?? []),
+      `new host key ${opened.unrecordedHostKey} accepted for this dry run only: known_hosts is not written`,
+    ];
+  }
+  return { ...outcome, report };
 }
 
 async function applyOnHost(
@@ -146,6 +165,7 @@ async function applyOnHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  runJournal: RunJournal | undefined,
   progress: (text: string) => void,
   connected: (transport: SshTransport) => void,
 ): Promise<HostOutcome> {
@@ -154,7 +174,8 @@ async function applyOnHost(
   let transport;
   try {
     progress('connecting');
-    transport = await openHost(host, options.session ?? DEFAULT_SESSION);
+    // A dry run writes nothing on this machine: a new host key is taken for this run only.
+    transport = await openHost(host, { ...(options.session ?? DEFAULT_SESSION), recordNewHostKeys: !options.dryRun });
     connected(transport);
   } catch (err) {
     const failure = failureOf(err);
@@ -240,13 +261,16 @@ async function applyOnHost(
     });
     // The script was sent: from here on, no answer means it may have run in part or whole, and may still
     // be running. The journal then says so and names every file it may have changed, for `rollback`.
+    const mayChange = result.changes.flatMap((c) =>
+      c.kind === 'file' ? [{ path: c.path, sha256Before: 'unknown', sha256After: 'unknown' }] : [],
+    );
+    const unknownError = (message: string) =>
+      `${message}; the apply script's outcome on the host is unknown (it may have changed files: see \`provision rollback\`)`;
     const unknown = (cause: { status: 'failed' | 'unreachable'; error: { message: string; hint?: string } }) => {
       journal.outcomeUnknown = true;
-      journal.files = result.changes.flatMap((c) =>
-        c.kind === 'file' ? [{ path: c.path, sha256Before: 'unknown', sha256After: 'unknown' }] : [],
-      );
+      journal.files = mayChange;
       const error = {
-        message: `${cause.error.message}; the apply script's outcome on the host is unknown (it may have changed files: see \`provision rollback\`)`,
+        message: unknownError(cause.error.message),
         ...(cause.error.hint ? { hint: cause.error.hint } : {}),
       };
       return {
@@ -254,6 +278,14 @@ async function applyOnHost(
         journal: { ...journal, status: cause.status, error },
       };
     };
+    // Written ahead: should this run be killed from here on, its journal says the script may have run.
+    await runJournal?.host({
+      ...journal,
+      status: 'failed',
+      files: mayChange,
+      outcomeUnknown: true,
+      error: { message: unknownError('the run ended before this host answered (killed?)') },
+    });
     let out;
     try {
       out = await runScript(transport, host, script);
@@ -291,9 +323,10 @@ async function applyOnHost(
         journal: { ...journal, status: 'failed', error },
       });
     }
-    return withPreflight(
-      await verified({ report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } }),
-    );
+    // What the script did is known: in the journal before verify, which may take minutes.
+    const applied: JournalHost = { ...journal, status: 'changed' };
+    await runJournal?.host(applied);
+    return withPreflight(await verified({ report: { name, status: 'changed', changes }, journal: applied }));
   } catch (err) {
     const failure = failureOf(err);
     return {
@@ -303,6 +336,25 @@ async function applyOnHost(
   } finally {
     await transport.close().catch(() => undefined);
   }
+}
+
+/**
+ * What a host said (its errors, the agent's log lines in a hint) with the host's secrets masked, and any
+ * secret-looking `key = value` in it: the report and the journal show the same, secret-free text.
+ */
+function masked(outcome: HostOutcome, secrets: readonly string[]): HostOutcome {
+  const mask = <T extends { message: string; hint?: string } | undefined>(error: T): T =>
+    error && {
+      ...error,
+      message: maskAll(error.message, secrets),
+      ...(error.hint !== undefined ? { hint: maskAll(error.hint, secrets) } : {}),
+    };
+  const report = { ...outcome.report, error: mask(outcome.report.error) };
+  if (!report.error) delete report.error;
+  if (report.warnings) report.warnings = report.warnings.map((w) => maskAll(w, secrets));
+  const journal = { ...outcome.journal, error: mask(outcome.journal.error) };
+  if (!journal.error) delete journal.error;
+  return { report, journal };
 }
 
 function supportedFlavour(facts: HostFacts): OsFlavour {

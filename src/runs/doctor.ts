@@ -148,7 +148,9 @@ async function doctorHost(
   let transport: SshTransport;
   try {
     progress('connecting');
-    transport = await openHost(host, options.session);
+    // A repair shown but not made (no --yes) writes nothing on this machine, a new host key included.
+    const dryRun = (options.fix || options.resetState) && !options.yes;
+    transport = await openHost(host, { ...options.session, recordNewHostKeys: !dryRun });
   } catch (err) {
     return { report: { name, changes: [], ...failureOf(err) } };
   }

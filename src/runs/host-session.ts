@@ -10,6 +10,8 @@ import type { PreparedHost } from './prepare.js';
 
 export interface SessionOptions {
   acceptNewHostKeys: boolean;
+  /** With acceptNewHostKeys: write new keys to known_hosts (default); false in a dry run, which writes nothing. */
+  recordNewHostKeys?: boolean;
   connectTimeoutMs: number;
   commandTimeoutMs: number;
 }
@@ -34,6 +36,7 @@ export async function openHost(host: PreparedHost, options: SessionOptions): Pro
     {
       knownHostsFile: c.knownHostsFile,
       acceptNewHostKeys: options.acceptNewHostKeys,
+      ...(options.recordNewHostKeys === false ? { recordNewHostKeys: false } : {}),
       connectTimeoutMs: options.connectTimeoutMs,
       commandTimeoutMs: options.commandTimeoutMs,
     },

@@ -5,6 +5,7 @@ import { maskSecretVars } from '../inventory/mask.js';
 import type { Inventory } from '../inventory/types.js';
 import { formatProblem } from '../core/errors.js';
 import { stringify } from 'yaml';
+import { terminalJson, terminalText } from '../ui/terminal-text.js';
 
 export interface InventoryReport {
   inventory: string;
@@ -29,15 +30,16 @@ export function inventoryReport(inventory: Inventory, limit?: string): Inventory
 
 export async function runInventory(options: { inventory: string; limit?: string; json: boolean }): Promise<void> {
   const report = inventoryReport(await loadFleet(options.inventory), options.limit);
-  for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+  for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${terminalText(warning)}\n`);
   if (options.json) {
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    process.stdout.write(terminalJson(JSON.stringify(report, null, 2)) + '
+');
     return;
   }
   const lines: string[] = [];
   for (const host of report.hosts) {
-    lines.push(`${host.name}  (groups: ${host.groups.join(', ')})`);
+    lines.push(`${terminalText(host.name)}  (groups: ${host.groups.map((g) => terminalText(g)).join(', ')})`);
     lines.push(stringify(host.vars).replace(/\n$/, '').replace(/^/gm, '    '));
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(terminalText(lines.join('\n'), { lines: true }) + '\n');
 }

@@ -9,11 +9,11 @@ import {
   latestRestorableRun,
   newRunId,
   readRun,
-  writeRun,
   type JournalHost,
   type JournalRun,
   journalLine,
 } from '../journal/journal.js';
+import { RunJournal } from '../journal/write-ahead.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
@@ -57,7 +57,14 @@ async function rollbackLocked(
   dir: string,
   options: RollbackOptions,
 ): Promise<RunReport> {
-  const started = new Date().toISOString();
+  const journal = new RunJournal(dir, {
+    run: runId,
+    command: 'rollback',
+    inventory: prepared.inventory.file,
+    startedAt: new Date().toISOString(),
+    restores: target.run,
+  });
+  await journal.begin();
   const stop = interruption();
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
@@ -73,17 +80,9 @@ async function rollbackLocked(
   );
   stop.release();
   const hosts = outcomes.map((o) => o.report);
-  const journal: JournalRun = {
-    run: runId,
-    command: 'rollback',
-    inventory: prepared.inventory.file,
-    startedAt: started,
-    finishedAt: new Date().toISOString(),
-    restores: target.run,
-    hosts: outcomes.map((o) => o.journal),
-  };
-  await writeRun(dir, journal);
+  await journal.finish(outcomes.map((o) => o.journal));
   const report: RunReport = { run: runId, command: 'rollback', restores: target.run, hosts, summary: summarise(hosts) };
+
   if (options.json) printJson(report);
   else printHuman(report, { diffs: false });
   if (report.summary.failed + report.summary.unreachable > 0) {
@@ -152,7 +151,16 @@ async function rollbackHost(
       return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
     }
     const status = changes.length > 0 ? 'changed' : 'ok';
-    return { report: { name, status, changes }, journal: { ...journal, status } };
+    // A killed run, or a lost answer: the journal could not say what its script did here.
+    const warnings = before.outcomeUnknown
+      ? [
+          `run ${target.run}${target.finishedAt === undefined ? ' did not finish (killed?) and' : ''} left its outcome on this host unknown: the backups of it found here were restored`,
+        ]
+      : [];
+    return {
+      report: { name, status, changes, ...(warnings.length ? { warnings } : {}) },
+      journal: { ...journal, status },
+    };
   } catch (err) {
     const failure = failureOf(err);
     return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };

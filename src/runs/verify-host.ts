@@ -76,6 +76,16 @@ export class LogsReaders {
   }
 }
 
+/**
+ * The host's name as the probe line carries it: written into a log file on the host and searched for as a
+ * filter phrase, so only letters, digits, `.`, `_` and `-` stay; anything else is percent-encoded (UTF-8).
+ */
+export function tokenName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/gu, (c) =>
+    [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+  );
+}
+
 export async function verifyHost(
   transport: SshTransport,
   host: PreparedHost,
@@ -90,7 +100,7 @@ export async function verifyHost(
     section,
     group: section.log_group_name,
     stream: resolveStreamName(section.log_stream_name, facts),
-    token: `awslogs-provision-verify-${options.runId}-${host.host.name}-${index}`,
+    token: `awslogs-provision-verify-${options.runId}-${tokenName(host.host.name)}-${index}`,
     timeoutMs: (options.timeoutS ?? (section.buffer_duration ?? DEFAULT_BUFFER_MS) / 1000 + 60) * 1000,
   }));
 

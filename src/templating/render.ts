@@ -1,11 +1,15 @@
 // Handlebars, strict: a variable a template names but the host does not have is an error, never an empty
 // string. The stock templates live in the repo's templates/; an operator's `awslogs_templates_dir` wins
-// file by file.
+// file by file. Every value a template writes, in the stock templates or the operator's, on a key line or a
+// comment, passes one check first (checkedValue): no control character (a line break would start another
+// line, so another section, of an INI file) and never exactly `""` (Python 2.7's ConfigParser reads it as
+// empty). The inventory's own checks come first; this one holds whatever got past them.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { InputError, type Problem } from '../core/errors.js';
+import { CONTROL_CHARACTER, controlCodePoints, escapeControlCharacters } from '../core/control-characters.js';
 import { LOG_OPTIONS, type HostSpec, type RenderedFiles, type ResolvedCredentials } from '../agents/awslogs/spec.js';
 
 /** The repo's templates/, from dist/src/templating/ (or src/templating/ under a TS runner). */
@@ -76,11 +80,26 @@ export function renderHostFiles(
     secrets.push(context.credentials.aws_secret_access_key);
     if (context.credentials.aws_session_token !== undefined) secrets.push(context.credentials.aws_session_token);
   }
-  return {
-    awslogsConf: renderTemplate(templateFile(AWSLOGS_CONF_TEMPLATE, spec, templatesRoot), context),
-    awscliConf: renderTemplate(templateFile(AWSCLI_CONF_TEMPLATE, spec, templatesRoot), context),
-    secrets,
+  const render = (name: string): string => {
+    try {
+      return renderTemplate(templateFile(name, spec, templatesRoot), context);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      throw new InputError(err.problems.map((p) => ({ ...p, path: p.path ?? hostPath(spec.host) })));
+    }
   };
+  return { awslogsConf: render(AWSLOGS_CONF_TEMPLATE), awscliConf: render(AWSCLI_CONF_TEMPLATE), secrets };
+}
+
+/** `hosts.web1`, or `hosts["web\n1"]` for a name that is no plain word: a problem never prints it raw. */
+function hostPath(host: string): string {
+  return /^[\w.-]+$/.test(host) ? `hosts.${host}` : `hosts[${shown(host)}]`;
+}
+
+/** A value as a problem shows it: quoted, every control character escaped, cut at 80. */
+function shown(value: string): string {
+  const s = `"${escapeControlCharacters(value).replaceAll('"', '\\"')}"`;
+  return s.length > 80 ? `${s.slice(0, 77)}…"` : s;
 }
 
 /**
@@ -108,6 +127,74 @@ export function templateFile(name: string, spec: HostSpec, templatesRoot: string
 /** Compiled templates by their text: a run renders the same two templates for every host of the fleet. */
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
+/** The helper every `{{…}}` is rewritten into: a name no template uses for a value of its own. */
+const CHECKED = '__awslogs_provision_checked_value';
+
+/** A value a template may not write, with where the template writes it. */
+class RefusedValue extends Error {
+  constructor(
+    readonly rule: string,
+    /** Where the value's expression starts in the template: line 1-based, column 0-based. */
+    readonly loc: { line: number; column: number },
+    readonly found?: string,
+  ) {
+    super(rule);
+  }
+}
+
+const handlebars = Handlebars.create();
+handlebars.registerHelper(CHECKED, (name: string, value: unknown, line: number, column: number) => {
+  const loc = { line, column };
+  // Strict mode checks a variable written alone; as this helper's argument it must be checked here.
+  if (value === undefined)
+    throw new RefusedValue(`template variable "${name}" is not defined for this host (strict mode)`, loc);
+  const text = value === null ? '' : String(value);
+  if (CONTROL_CHARACTER.test(text)) {
+    throw new RefusedValue(
+      `template value "${name}" holds a control character (${controlCodePoints(text)}): refused on a comment line as on a key line (a line break would start another line, or section, of the file)`,
+      loc,
+      shown(text),
+    );
+  }
+  if (text.trim() === '""')
+    throw new RefusedValue(`template value "${name}" is exactly "": Python 2.7's ConfigParser reads it as empty`, loc);
+  return text;
+});
+
+/**
+ * Rewrites every mustache of a parsed template, `{{x}}`, `{{{x}}}` or `{{helper a b}}`, into a call of the
+ * checking helper on what it would have written: nothing reaches the output unchecked.
+ */
+function checkEveryValue(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(checkEveryValue);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const n = node as { type?: string } & Record<string, unknown>;
+  if (n.type === 'MustacheStatement') {
+    const m = n as unknown as hbs.AST.MustacheStatement;
+    const called = m.params.length > 0 || (m.hash?.pairs.length ?? 0) > 0;
+    const value: hbs.AST.Expression = called
+      ? ({ type: 'SubExpression', path: m.path, params: m.params, hash: m.hash, loc: m.loc } as hbs.AST.SubExpression)
+      : m.path;
+    const name = String((m.path as { original?: unknown }).original ?? '');
+    const at = m.path.loc?.start ?? m.loc.start;
+    const literal = (v: string | number) =>
+      ({
+        type: typeof v === 'string' ? 'StringLiteral' : 'NumberLiteral',
+        value: v,
+        original: v,
+        loc: m.loc,
+      }) as hbs.AST.Literal;
+    m.path = { type: 'PathExpression', data: false, depth: 0, parts: [CHECKED], original: CHECKED, loc: m.path.loc };
+    m.params = [literal(name), value, literal(at.line), literal(at.column)];
+    m.hash = undefined as unknown as hbs.AST.Hash;
+    return;
+  }
+  for (const [key, child] of Object.entries(n)) if (key !== 'loc') checkEveryValue(child);
+}
+
 /** Renders one template file strictly; any error becomes an InputError naming the file (and line). */
 export function renderTemplate(file: string, context: object): string {
   let source: string;
@@ -119,13 +206,23 @@ export function renderTemplate(file: string, context: object): string {
   try {
     let template = compiled.get(source);
     if (!template) {
-      template = Handlebars.create().compile(source, { strict: true, noEscape: true });
+      const ast = handlebars.parse(source);
+      checkEveryValue(ast);
+      template = handlebars.compile(ast, { strict: true, noEscape: true });
       compiled.set(source, template);
     }
     return template(context);
   } catch (err) {
+    if (err instanceof RefusedValue) throw new InputError([refusedProblem(file, err)]);
     throw new InputError([templateProblem(file, err as Error & { lineNumber?: number; column?: number })]);
   }
+}
+
+function refusedProblem(file: string, err: RefusedValue): Problem {
+  const problem = { file, line: err.loc.line, column: err.loc.column + 1 } as Problem;
+  problem.rule = err.rule;
+  if (err.found !== undefined) problem.found = err.found;
+  return problem;
 }
 
 function templateProblem(file: string, err: Error & { lineNumber?: number; column?: number }): Problem {

@@ -3,8 +3,8 @@
 // entries, the `@revoked` marker (a matching key is refused). `@cert-authority` lines are skipped: the tool
 // does not do host certificates, so such a line can neither accept nor refuse a plain host key.
 import { createHash, createHmac } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile, open } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { readRegularFile, replaceFile } from '../local-files/replace.js';
 
 export interface KnownHostEntry {
   marker?: 'revoked' | 'cert-authority';
@@ -201,13 +201,9 @@ export function knownHostsLine(host: string, port: number, key: Buffer): string 
   return `${hostKeyName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`;
 }
 
+/** The file's entries; none when it does not exist or is not a regular file (`/dev/null`: nothing recorded). */
 export async function readKnownHosts(file: string): Promise<KnownHostEntry[]> {
-  try {
-    return parseKnownHosts(await readFile(file, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  return parseKnownHosts((await readRegularFile(file)) ?? '');
 }
 
 const loaded = new Map<string, { signature: string; index: Promise<KnownHostsIndex> }>();
@@ -236,8 +232,9 @@ const appendQueue = new Map<string, Promise<void>>();
 
 /**
  * Append one line to known_hosts atomically: the whole file is rewritten to a temporary file beside it and
- * renamed over it, so a reader never sees half a line. Appends to the same file within this process are
- * serialised (hosts connect in parallel).
+ * renamed over it, so a reader never sees half a line; a link is written through, and a known_hosts that is
+ * not a regular file (`/dev/null`) is never replaced: the key is then refused (see replaceFile). Appends to
+ * the same file within this process are serialised (hosts connect in parallel).
  */
 export function appendKnownHost(file: string, line: string): Promise<void> {
   const previous = appendQueue.get(file) ?? Promise.resolve();
@@ -247,24 +244,7 @@ export function appendKnownHost(file: string, line: string): Promise<void> {
 }
 
 async function appendNow(file: string, line: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  let current = '';
-  let mode = 0o600;
-  try {
-    current = await readFile(file, 'utf8');
-    mode = (await stat(file)).mode & 0o777;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  const current = (await readRegularFile(file)) ?? '';
   if (current.split('\n').some((l) => l.trim() === line)) return;
-  const text = current + (current === '' || current.endsWith('\n') ? '' : '\n') + line + '\n';
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  await writeFile(tmp, text, { mode });
-  const fh = await open(tmp, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
+  await replaceFile(file, current + (current === '' || current.endsWith('\n') ? '' : '\n') + line + '\n');
 }

@@ -24,6 +24,7 @@ import {
   preferredHostKeyAlgorithms,
   loadKnownHosts,
 } from './known-hosts.js';
+import { LocalFileRefused } from '../local-files/replace.js';
 
 export interface SshTarget {
   /** Inventory name, for messages. */
@@ -44,6 +45,11 @@ export interface SshOptions {
   knownHostsFile?: string;
   /** Record the key of a host not yet in known_hosts instead of refusing it. A changed key is always refused. */
   acceptNewHostKeys: boolean;
+  /**
+   * With acceptNewHostKeys: write the new key to known_hosts (default). False (a dry run, which writes nothing
+   * on this machine): the key is accepted for this connection only, and the transport says so.
+   */
+  recordNewHostKeys?: boolean;
   /** TCP connect + SSH handshake + authentication, in ms. */
   connectTimeoutMs: number;
   /** Default timeout of run/put/get, in ms; a call's own `timeoutMs` wins. */
@@ -54,6 +60,8 @@ export interface SshTransport extends Transport {
   /** Commands and transfers sent on this connection (a benchmark reads it). */
   readonly roundTrips: number;
   readonly target: SshTarget;
+  /** A new host key accepted for this connection only (recordNewHostKeys false): `TYPE SHA256:…`. */
+  readonly unrecordedHostKey?: string;
 }
 
 /** The part of an ssh2 channel we use (ssh2 ships no types here). */
@@ -122,6 +130,7 @@ export async function connectSsh(target: SshTarget, options: SshOptions): Promis
 
   let keyProblem: HostKeyRejected | undefined;
   let writeFailure: unknown;
+  let unrecorded: string | undefined;
   const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
     const verdict = checkHostKey(entries, target.host, target.port, key);
     const reject = (problem: HostKeyProblem): void => {
@@ -136,6 +145,10 @@ export async function connectSsh(target: SshTarget, options: SshOptions): Promis
       verify(false);
     };
     if (verdict === 'known') return verify(true);
+    if (verdict === 'unknown' && options.acceptNewHostKeys && options.recordNewHostKeys === false) {
+      unrecorded = `${keyTypeOf(key)} ${fingerprint(key)}`;
+      return verify(true);
+    }
     if (verdict === 'unknown' && options.acceptNewHostKeys) {
       appendKnownHost(knownHostsFile, knownHostsLine(target.host, target.port, key)).then(
         () => verify(true),
@@ -165,7 +178,15 @@ export async function connectSsh(target: SshTarget, options: SshOptions): Promis
     ssh.dispose();
     if (keyProblem) throw keyProblem;
     if (writeFailure) {
-      throw new HostUnreachable(target.host, target.port, 'other', writeFailure, `could not update ${knownHostsFile}`);
+      throw new HostUnreachable(
+        target.host,
+        target.port,
+        'other',
+        writeFailure,
+        writeFailure instanceof LocalFileRefused
+          ? `the host's new key cannot be recorded in ${knownHostsFile}: point ssh_known_hosts_file at a regular file, or add the key there yourself`
+          : `could not update ${knownHostsFile}`,
+      );
     }
     if ((err as { code?: string }).code === 'ERR_ASSERTION') {
       // node-ssh's own checks, e.g. the private key file does not exist.
@@ -174,7 +195,9 @@ export async function connectSsh(target: SshTarget, options: SshOptions): Promis
     const reason = classify(err);
     throw new HostUnreachable(target.host, target.port, reason, err, HINTS[reason]);
   }
-  return new NodeSshTransport(ssh, target, options);
+  const transport = new NodeSshTransport(ssh, target, options);
+  if (unrecorded) transport.unrecordedHostKey = unrecorded;
+  return transport;
 }
 
 /**
@@ -185,6 +208,7 @@ export const MAX_CHANNELS = 8;
 
 class NodeSshTransport implements SshTransport {
   roundTrips = 0;
+  unrecordedHostKey?: string;
   private lost: unknown;
   private active = 0;
   private readonly waiting: (() => void)[] = [];

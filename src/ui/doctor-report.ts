@@ -1,6 +1,10 @@
 // `provision doctor` for people: one table of the agent's health per host, then each host's faults with
 // their evidence and remedy, its state file's streams, and (with --fix) the diffs of the repair.
 import type { RunReport } from './report.js';
+import { terminalText } from './terminal-text.js';
+
+/** A value from a host or an inventory, escaped and kept on its line (see terminal-text.ts). */
+const one = (text: string) => terminalText(text);
 
 interface Agent {
   installed: boolean;
@@ -58,8 +62,8 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
   const hosts = report.hosts as unknown as Host[];
   const out: string[] = [];
   const table = hosts.map((h) => [
-    h.name,
-    h.agent ? (h.agent.installed ? (h.agent.version ?? 'installed') : 'not installed') : '-',
+    one(h.name),
+    h.agent ? (h.agent.installed ? one(h.agent.version ?? 'installed') : 'not installed') : '-',
     h.agent
       ? `${h.agent.service} ${h.agent.active ? 'active' : 'inactive'}, ${h.agent.enabled ? 'enabled' : 'disabled'}`
       : '-',
@@ -79,18 +83,18 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
   const widths = head.map((t, i) => Math.max(t.length, ...table.map((r) => r[i]!.length)));
   out.push(row(head, widths), ...table.map((r) => row(r, widths)), '');
   for (const h of hosts) {
-    out.push(`${h.name}: ${h.status}`);
+    out.push(`${one(h.name)}: ${h.status}`);
     for (const f of h.faults ?? []) {
       out.push(
         `  ${f.severity} ${f.fault}${f.log ? ` [${f.log}]` : ''}${f.repaired ? ' (repaired by this run)' : f.repair ? ` (repairable: ${f.repair === 'apply' ? 'provision apply' : 'doctor --fix'})` : ''}`,
       );
-      for (const e of f.evidence) out.push(`    ${e}`);
-      out.push(`    remedy: ${f.remedy}`);
+      for (const e of f.evidence) out.push(`    ${one(e)}`);
+      out.push(`    remedy: ${one(f.remedy)}`);
     }
     // With a diagnosis, every preflight finding is one of the faults above.
     for (const p of h.faults ? [] : (h.preflight ?? [])) {
-      out.push(`  preflight ${p.level}: ${p.log ? `[${p.log}] ` : ''}${p.message}`);
-      if (p.sample) out.push(`    sample: ${p.sample}`);
+      out.push(`  preflight ${p.level}: ${p.log ? `[${one(p.log)}] ` : ''}${one(p.message)}`);
+      if (p.sample) out.push(`    sample: ${one(p.sample)}`);
     }
     if (h.state) {
       out.push(
@@ -101,9 +105,9 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
           ? `bytes ${s.push.start_position}-${s.push.end_position}${s.fileSize !== undefined ? ` of ${s.fileSize} (${s.unsentBytes} after it)` : ''}, batch_timestamp ${new Date(s.push.batch_timestamp).toISOString()} (${hours(s.batchAgeMs ?? 0)} ago)`
           : 'no push_state';
         out.push(
-          `    ${s.log}: ${s.sourceId ? `source ${s.sourceId.slice(0, 12)}… ` : ''}${pos}${s.stale ? '  STALE' : ''}`,
+          `    ${one(s.log)}: ${s.sourceId ? `source ${s.sourceId.slice(0, 12)}… ` : ''}${pos}${s.stale ? '  STALE' : ''}`,
         );
-        for (const n of s.notes) out.push(`      ${n}`);
+        for (const n of s.notes) out.push(`      ${one(n)}`);
       }
     }
     for (const c of h.changes) {
@@ -112,9 +116,9 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
       if (options.diffs && c.command) out.push(`    $ ${c.command}`);
     }
     for (const c of h.checks ?? []) out.push(`  verify ${c.log} → ${c.group} / ${c.stream}: ${c.state}`);
-    for (const w of h.warnings ?? []) out.push(`  warning: ${w}`);
+    for (const w of h.warnings ?? []) out.push(`  warning: ${one(w)}`);
     if (h.error) {
-      out.push(`  error: ${h.error.message}`);
+      out.push(`  error: ${one(h.error.message)}`);
       if (h.error.hint) out.push(`  hint: ${h.error.hint}`);
     }
   }
@@ -124,5 +128,6 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
     '',
     `run ${report.run} (${report.command}${report.dryRun ? ', dry run' : ''}): ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable`,
   );
-  process.stdout.write(out.join('\n') + '\n');
+  // Everything else (diffs, hints) spans lines: escaped as a whole, line feeds kept.
+  process.stdout.write(terminalText(out.join('\n'), { lines: true }) + '\n');
 }

@@ -2,6 +2,7 @@
 // nothing with --json. The hosts run concurrently up to `forks`.
 import type { ListrLogger } from 'listr2';
 import type { HostStatus } from '../core/types.js';
+import { terminalText } from './terminal-text.js';
 
 export interface HostTask<T> {
   title: string;
@@ -31,18 +32,19 @@ export async function runWithProgress<T>(
   const plain = !process.stderr.isTTY || Boolean(process.env.CI);
   const listr = new listr2.Listr(
     tasks.map((task, index) => ({
-      title: task.title,
+      // A host name is the title: escaped, as everything listr2 prints.
+      title: terminalText(task.title),
       task: async (_ctx: unknown, wrapper: { output: string; title: string; skip: (m: string) => void }) => {
         if (options.interrupted()) {
           results[index] = skipped(task.title);
-          wrapper.skip(`${task.title}: not started (interrupted)`);
+          wrapper.skip(`${terminalText(task.title)}: not started (interrupted)`);
           return;
         }
         const result = await task.run((text) => {
-          wrapper.output = text;
+          wrapper.output = terminalText(text);
         });
         results[index] = result;
-        wrapper.title = `${task.title}: ${task.statusOf(result)}`;
+        wrapper.title = `${terminalText(task.title)}: ${task.statusOf(result)}`;
       },
     })),
     {

@@ -1,6 +1,7 @@
 // The result of a run, as the CLI contract shapes it: one JSON document with --json, else a readable
 // summary on stdout.
 import type { HostStatus } from '../core/types.js';
+import { terminalJson, terminalText } from './terminal-text.js';
 
 export interface ChangeReport {
   kind: string;
@@ -57,44 +58,49 @@ export function summarise(hosts: HostReport[]): Record<HostStatus, number> {
 }
 
 export function printJson(report: RunReport): void {
-  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(terminalJson(JSON.stringify(report, null, 2)) + '\n');
 }
 
 export function printHuman(report: RunReport, options: { diffs: boolean }): void {
+  // Values from hosts and inventories stay on their line; diffs and hints span lines, escaped all the same.
+  const one = (text: string) => terminalText(text);
+  const lines = (text: string) => terminalText(text, { lines: true });
   const out: string[] = [];
   for (const host of report.hosts) {
-    out.push(`${host.name}: ${host.status}`);
+    out.push(`${one(host.name)}: ${host.status}`);
     for (const change of host.changes) {
-      out.push(`  ${change.kind}${change.path ? ` ${change.path}` : ''}: ${change.summary}`);
-      if (options.diffs && change.diff) out.push(change.diff.replace(/\n$/, '').replace(/^/gm, '    '));
-      if (options.diffs && change.command) out.push(`    $ ${change.command}`);
+      out.push(`  ${change.kind}${change.path ? ` ${one(change.path)}` : ''}: ${one(change.summary)}`);
+      if (options.diffs && change.diff) out.push(lines(change.diff.replace(/\n$/, '')).replace(/^/gm, '    '));
+      if (options.diffs && change.command) out.push(`    $ ${one(change.command)}`);
     }
     for (const check of host.checks ?? []) {
-      out.push(`  log ${check.log} → ${check.group} / ${check.stream}: ${check.state}`);
-      if (check.agentError) out.push(`    agent: ${check.agentError}`);
-      for (const event of check.lastEvents ?? []) out.push(`    | ${event}`);
+      out.push(`  log ${one(check.log)} → ${one(check.group)} / ${one(check.stream)}: ${check.state}`);
+      if (check.agentError) out.push(`    agent: ${one(check.agentError)}`);
+      for (const event of check.lastEvents ?? []) out.push(`    | ${one(event)}`);
     }
     for (const p of host.preflight ?? []) {
       if (p.level === 'ok') continue;
-      out.push(`  preflight ${p.level}: ${p.log ? `[${p.log}] ` : ''}${p.message}`);
-      if (p.sample) out.push(`    sample: ${p.sample}`);
+      out.push(`  preflight ${p.level}: ${p.log ? `[${one(p.log)}] ` : ''}${one(p.message)}`);
+      if (p.sample) out.push(`    sample: ${one(p.sample)}`);
     }
-    for (const warning of host.warnings ?? []) out.push(`  warning: ${warning}`);
+    for (const warning of host.warnings ?? []) out.push(`  warning: ${one(warning)}`);
     if (host.error) {
-      out.push(`  error: ${host.error.message}`);
-      if (host.error.hint) out.push(`  hint: ${host.error.hint}`);
+      out.push(`  error: ${one(host.error.message)}`);
+      if (host.error.hint) out.push(`  hint: ${lines(host.error.hint)}`);
     }
   }
-  const width = Math.max(4, ...report.hosts.map((h) => h.name.length));
+  const names = report.hosts.map((h) => one(h.name));
+  const width = Math.max(4, ...names.map((n) => n.length));
   out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES  WARNINGS`);
-  for (const host of report.hosts)
+  report.hosts.forEach((host, i) =>
     out.push(
-      `${host.name.padEnd(width)}  ${host.status.padEnd(11)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
-    );
+      `${names[i]!.padEnd(width)}  ${host.status.padEnd(11)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
+    ),
+  );
   const s = report.summary;
   out.push(
     '',
     `run ${report.run} (${report.command}): ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable`,
   );
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(lines(out.join('\n')) + '\n');
 }

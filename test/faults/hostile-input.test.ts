@@ -1,8 +1,9 @@
-// Hostile input: any string in any of the agent's variables either renders into an awslogs.conf that
-// Python's configparser reads back to exactly the intended sections and keys, or is refused (exit 2 through
-// `provision render`) — never a crash. Any string as a host name, group name or key loads as written or is refused
-// (control characters always are), never reaching a host. YAML bombs, huge files and inventories past the size
-// caps (a million hosts from 2.6 KB, 5,000 nested groups) are refused within bounds of time and memory.
+// Hostile input: any string in any of the agent's variables, and any host or group name, either renders into
+// an awslogs.conf and awscli.conf that Python's configparser reads back to exactly the intended sections and
+// keys, or is refused (exit 2 through `provision render`) — never a crash. Any string as a host name, group name
+// or key loads as written or is refused (control characters always are), never reaching a host. YAML bombs, huge
+// files and inventories past the size caps (a million hosts from 2.6 KB, 5,000 nested groups) are refused within
+// bounds of time and memory.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -40,7 +41,23 @@ function inventory(dir: string, key: string, value: string): string {
   return file;
 }
 
-/** configparser (raw, strict) reads each file: its sections and each section's keys and values. */
+/** A host (or the group holding it) named `name`; the agent's variables as in BASE. */
+function namedInventory(dir: string, where: 'host' | 'group', name: string): string {
+  const file = join(dir, `inv-${Math.random().toString(36).slice(2)}.yml`);
+  const vars = { aws_region: 'ap-northeast-2', awslogs_credentials: { source: 'env' }, awslogs_logs: [BASE] };
+  const host = { ansible_host: '127.0.0.1' };
+  const doc =
+    where === 'host'
+      ? { all: { vars, hosts: { [name]: host } } }
+      : { all: { vars, children: { [name]: { hosts: { h1: host } } } } };
+  writeFileSync(file, stringify(doc));
+  return file;
+}
+
+/**
+ * configparser (raw, strict) reads each file: its sections and each section's keys and values. A value of
+ * exactly `""` is read as empty, as Python 2.7's ConfigParser (the agent's) does.
+ */
 function parseWithPython(files: string[]): Record<string, Record<string, string>>[] {
   const script = `
 import configparser, json, sys
@@ -50,7 +67,7 @@ for text in json.load(sys.stdin):
     p.optionxform = str
     try:
         p.read_string(text)
-        out.append({s: dict(p.items(s)) for s in p.sections()})
+        out.append({s: {k: ('' if v.strip() == '""' else v) for k, v in p.items(s)} for s in p.sections()})
     except Exception as e:
         out.append({"__error__": {"error": repr(e)}})
 print(json.dumps(out))
@@ -82,12 +99,15 @@ const hostile = fc.oneof(
         '/',
         '\u0000',
         '\u2028',
+        '\u001b',
+        '"',
       ),
       {
         maxLength: 20,
       },
     )
     .map((a) => a.join('')),
+  fc.constantFrom('""', ' "" ', '"', '\u001b[2J', 'web1\n[exfil]\nfile = /etc/shadow'),
 );
 
 describe('fault: hostile input', () => {
@@ -120,12 +140,55 @@ describe('fault: hostile input', () => {
     assert.ok(accepted.length > 10, `only ${accepted.length} accepted: the property tests refusal only`);
   });
 
+  test('any host or group name: both files read back exactly, or refused — never a crash', async () => {
+    process.env.AWS_ACCESS_KEY_ID = ENV.AWS_ACCESS_KEY_ID;
+    process.env.AWS_SECRET_ACCESS_KEY = ENV.AWS_SECRET_ACCESS_KEY;
+    const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
+    const samples = fc.sample(fc.tuple(fc.constantFrom('host' as const, 'group' as const), hostile), {
+      numRuns: 200,
+      seed: 11,
+    });
+    const accepted: { where: string; name: string; files: string[] }[] = [];
+    for (const [where, name] of samples) {
+      try {
+        const prepared = await prepare(namedInventory(dir, where, name));
+        const files = prepared.hosts[0]!.files;
+        accepted.push({ where, name, files: [files.awslogsConf, files.awscliConf] });
+      } catch (err) {
+        assert.ok(
+          err instanceof InputError || err instanceof UsageError,
+          `crash for ${where} ${JSON.stringify(name)}: ${String(err)}`,
+        );
+      }
+    }
+    const parsed = parseWithPython(accepted.flatMap((a) => a.files));
+    accepted.forEach(({ where, name }, i) => {
+      const what = `${where} ${JSON.stringify(name)}`;
+      const [agent, cli] = [parsed[2 * i]!, parsed[2 * i + 1]!];
+      assert.deepEqual(agent, { general: { state_file: '/var/lib/awslogs/agent-state' }, [BASE.file]: BASE }, what);
+      assert.deepEqual(
+        cli,
+        {
+          plugins: { cwlogs: 'cwlogs' },
+          default: {
+            region: 'ap-northeast-2',
+            aws_access_key_id: ENV.AWS_ACCESS_KEY_ID,
+            aws_secret_access_key: ENV.AWS_SECRET_ACCESS_KEY,
+          },
+        },
+        what,
+      );
+    });
+    assert.ok(accepted.length > 10, `only ${accepted.length} accepted: the property tests refusal only`);
+  });
+
   test('through the CLI: a refused value exits 2 with the place and the rule, no stack trace, no secret', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-hostile-'));
     for (const [key, value] of [
       ['log_group_name', 'a\n[general]\nstate_file = /etc/shadow'],
       ['file', '/var/log/x\u0000y'],
       ['datetime_format', '%b\r\n[x]'],
+      ['log_stream_name', '""'],
     ] as const) {
       const result = await runCli(['render', '--inventory', inventory(dir, key, value), '--host', 'h1'], { env: ENV });
       assert.equal(result.code, 2, `${key}: ${result.stdout}${result.stderr}`);

@@ -20,6 +20,16 @@ export function labSkipReason(): string | false {
   return false;
 }
 
+/** The operator's AWS environment as `lab up` hands it over (`.lab/aws/env`): the `lab` profile and its files. */
+export function labAwsEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(join(LAB_STATE_DIR, 'aws', 'env'), 'utf8').split('\n')) {
+    const m = /^export (\w+)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
 export interface LabHost {
   name: string;
   address: string;

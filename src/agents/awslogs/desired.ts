@@ -42,6 +42,7 @@ export function desiredState(_spec: HostSpec, files: RenderedFiles, flavour: OsF
         owner: 'root',
         group: 'root',
         secrets: [...files.secrets],
+        holdsSecrets: true,
         notifies: true,
       },
     ],

@@ -241,6 +241,14 @@ class HostCheck {
         show(v),
       );
     }
+    if (v === '""') {
+      return this.fail(
+        p,
+        `${key} may not be exactly "": Python 2.7's ConfigParser reads it as empty`,
+        'a value other than ""',
+        show(v),
+      );
+    }
     if (v.trim() !== v) {
       return this.fail(
         p,

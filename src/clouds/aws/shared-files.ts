@@ -1,9 +1,8 @@
 // The AWS shared credentials and config files of the operator's machine (~/.aws/credentials, ~/.aws/config):
 // read one profile, and set keys of one profile while keeping every other line as it was.
-import { mkdir, readFile, rename, writeFile, chmod } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { join } from 'node:path';
 import { homedir } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { readRegularFile, replaceFile } from '../../local-files/replace.js';
 
 export interface SharedFilePaths {
   credentials: string;
@@ -79,23 +78,17 @@ export function setSection(text: string, section: string, values: Record<string,
   return lines.join('\n') + '\n';
 }
 
-/** A file's text, or '' when it does not exist (any other error is thrown). */
+/** A file's text, or '' when it does not exist or is not a regular file (any other error is thrown). */
 export async function readOrEmpty(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw err;
-  }
+  return (await readRegularFile(file)) ?? '';
 }
 
-/** Replaces the file in one step (write a sibling, then rename), mode 0600, in a 0700 folder when created. */
+/**
+ * Replaces the file in one step (write a sibling, then rename), mode 0600, in a 0700 folder when created;
+ * through a link, and never over something that is not a regular file (see replaceFile).
+ */
 export async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-  await chmod(temp, 0o600);
-  await rename(temp, file);
+  await replaceFile(file, text, { mode: 0o600 });
 }
 
 export async function readProfileKeys(file: string, profile: string): Promise<ProfileKeys | undefined> {

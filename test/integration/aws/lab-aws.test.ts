@@ -9,6 +9,7 @@ import { REPO_ROOT, runCli, type CliResult } from '../../support/cli.js';
 import {
   LAB_INVENTORY,
   LAB_STATE_DIR,
+  labAwsEnv,
   labDown,
   labInventoryCopy,
   labSkipReason,
@@ -22,15 +23,7 @@ const skip = labSkipReason();
 if (skip) console.log(`# AWS lab tests skipped: ${skip}`);
 
 const LAB_AWS = join(LAB_STATE_DIR, 'aws');
-/** The operator's environment, as `lab up` hands it over. */
-function labEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(join(LAB_AWS, 'env'), 'utf8').split('\n')) {
-    const m = /^export (\w+)=(.*)$/.exec(line);
-    if (m) env[m[1]!] = m[2]!;
-  }
-  return env;
-}
+const labEnv = labAwsEnv;
 
 function secretsInFile(): string[] {
   return [...readFileSync(join(LAB_AWS, 'credentials'), 'utf8').matchAll(/aws_secret_access_key = (\S+)/g)].map(

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MASK, isSecretIniKey, maskAll, maskIniSecretValues, maskSecrets } from '../../../src/core/secrets.js';
+import {
+  MASK,
+  isSecretIniKey,
+  maskAll,
+  maskIniSecretValues,
+  maskSecretFileLines,
+  maskSecrets,
+} from '../../../src/core/secrets.js';
 
 test('MASK is eight asterisks', () => {
   assert.equal(MASK, '********');
@@ -83,5 +90,87 @@ test('maskAll masks a known secret outside any secret key too', () => {
   assert.equal(
     maskAll('note = SEKRIT\naws_secret_access_key = OTHER\n', ['SEKRIT']),
     `note = ${MASK}\naws_secret_access_key = ${MASK}\n`,
+  );
+});
+
+test('maskIniSecretValues masks a secret key commented out, after ;, behind a diff marker or inside a log line', () => {
+  const text = [
+    '# aws_secret_access_key = OLD1',
+    ';aws_secret_access_key=OLD2',
+    '-aws_session_token = OLD3',
+    "+  ParsingError: [line 3]: 'aws_security_token: OLD4'",
+    ' region = ap-northeast-2 # not secret',
+  ].join('\n');
+  const masked = maskIniSecretValues(text);
+  for (const old of ['OLD1', 'OLD2', 'OLD3', 'OLD4']) assert.ok(!masked.includes(old), masked);
+  assert.ok(masked.includes(`-aws_session_token = ${MASK}`));
+  assert.ok(masked.endsWith(' region = ap-northeast-2 # not secret'));
+});
+
+test('maskSecretFileLines shows only what cannot be a secret: blank lines, sections, known plain keys', () => {
+  const file = [
+    '# /etc/awslogs/awscli.conf, a comment that could hold anything',
+    '[plugins]',
+    'cwlogs = cwlogs',
+    '; aws_secret_access_key = OLDSEMI',
+    '',
+    '[default]',
+    'region = ap-northeast-2',
+    'aws_access_key_id = AKIAOLD',
+    'aws_secret_access_key = first-half',
+    '  OLDCONTINUED',
+    'region = us-east-1 ; OLDINVALUE',
+    '[profile old]',
+    'password = OLDPASSWORD\r',
+    'endpoint_url =',
+    'a line of its own: OLDLINE',
+  ].join('\n');
+  assert.equal(
+    maskSecretFileLines(file),
+    [
+      `# ${MASK}`,
+      '[plugins]',
+      'cwlogs = cwlogs',
+      `; ${MASK}`,
+      '',
+      '[default]',
+      'region = ap-northeast-2',
+      'aws_access_key_id = AKIAOLD',
+      `aws_secret_access_key = ${MASK}`,
+      `  ${MASK}`,
+      `region = ${MASK}`,
+      '[profile old]',
+      `password = ${MASK}\r`,
+      'endpoint_url =',
+      MASK,
+    ].join('\n'),
+  );
+});
+
+test('maskSecretFileLines on a unified diff keeps its headers and markers', () => {
+  const diff = [
+    '--- a/etc/awslogs/awscli.conf',
+    '+++ b/etc/awslogs/awscli.conf',
+    '@@ -1,4 +1,3 @@',
+    ' [default]',
+    '-# aws_secret_access_key = OLD',
+    '-  OLDCONT',
+    '+aws_secret_access_key = NEW',
+    ' region = r',
+    '\\ No newline at end of file',
+  ].join('\n');
+  assert.equal(
+    maskSecretFileLines(diff, { diff: true }),
+    [
+      '--- a/etc/awslogs/awscli.conf',
+      '+++ b/etc/awslogs/awscli.conf',
+      '@@ -1,4 +1,3 @@',
+      ' [default]',
+      `-# ${MASK}`,
+      `-  ${MASK}`,
+      `+aws_secret_access_key = ${MASK}`,
+      ' region = r',
+      '\\ No newline at end of file',
+    ].join('\n'),
   );
 });

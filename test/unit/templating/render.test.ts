@@ -177,7 +177,13 @@ test('render: a missing variable is an InputError naming the template file and l
       (err: unknown) => {
         assert.ok(err instanceof InputError);
         assert.deepEqual(err.problems, [
-          { file, line: 2, column: 12, rule: 'template variable "regon" is not defined for this host (strict mode)' },
+          {
+            file,
+            line: 2,
+            column: 12,
+            rule: 'template variable "regon" is not defined for this host (strict mode)',
+            path: 'hosts.web1',
+          },
         ]);
         return true;
       },
@@ -310,4 +316,60 @@ test('render: a templates dir that does not exist is an error, not a silent fall
     () => renderHostFiles({ ...FULL, templatesDir: '/nonexistent/templates' }, KEYS, DEFAULT_TEMPLATES_DIR),
     (err: unknown) => err instanceof InputError && /awslogs_templates_dir is not a directory/.test(err.message),
   );
+});
+
+// Defence in depth: whatever got past the inventory's checks (a host name, a value a custom template picks),
+// the rendering itself writes no control character and no value Python 2.7 reads as empty, comment or not.
+test('render: a host name with a newline or an escape is refused in the stock templates, comment line included', () => {
+  for (const host of [
+    'web1\n[exfil]\nfile = /etc/shadow',
+    'web1\r[x]',
+    'web1\u001b[2J',
+    'web1\u2028x',
+    'web1\u0085',
+    'a\tb',
+  ]) {
+    assert.throws(
+      () => renderHostFiles({ ...FULL, host }, KEYS, DEFAULT_TEMPLATES_DIR),
+      (err: unknown) => {
+        assert.ok(err instanceof InputError, String(err));
+        const p = err.problems[0]!;
+        assert.match(p.file, /awslogs\.conf\.hbs$/);
+        assert.equal(p.line, 1);
+        assert.match(p.rule, /"host" holds a control character/);
+        assert.ok(!err.message.includes(host), `the raw name is in the message: ${JSON.stringify(err.message)}`);
+        return true;
+      },
+    );
+  }
+});
+
+test('render: every substitution of a custom template is checked: {{{triple}}}, helpers, #each, a key line', () => {
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, 'awslogs.conf.hbs');
+    const hostile = { host: 'x\n[evil]', logs: [{ section: 'a\nb' }], region: '""' };
+    for (const [source, expected] of [
+      ['# {{{host}}}\n', /"host" holds a control character/],
+      ['log_stream_name = {{host}}\n', /"host" holds a control character/],
+      ['{{#each logs}}[{{section}}]{{/each}}\n', /"section" holds a control character/],
+      ['{{lookup logs.[0] "section"}}\n', /holds a control character/],
+      ['{{#with logs.[0]}}{{this.section}}{{/with}}\n', /holds a control character/],
+      ['region = {{region}}\n', /"region" is exactly "": Python 2.7's ConfigParser reads it as empty/],
+    ] as const) {
+      writeFileSync(file, source);
+      assert.throws(
+        () => renderTemplate(file, hostile),
+        (err: unknown) => err instanceof InputError && expected.test(err.message) && err.problems[0]?.file === file,
+        source,
+      );
+    }
+    writeFileSync(file, 'quotes and brackets are fine: {{host}} "{{region}}"\n');
+    assert.equal(
+      renderTemplate(file, { host: '[web1]', region: '"a"' }),
+      'quotes and brackets are fine: [web1] ""a""\n',
+    );
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });

@@ -36,6 +36,7 @@ test('desired: package, two root-owned files that restart the agent, a running e
         owner: 'root',
         group: 'root',
         secrets: ['s3cr3t'],
+        holdsSecrets: true,
         notifies: true,
       },
     ],
