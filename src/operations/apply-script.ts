@@ -76,7 +76,7 @@ take_lock`);
     const f = change.desired;
     const p = quote(f.path);
     lines.push(
-      `no_linked_dirs ${p}`,
+      `root_dirs ${p}`,
       `backup ${index} ${p}`,
       `before=$(sha ${p})`,
       writeFileLines(f.path, f.content, f.mode, f.owner, f.group),

@@ -20,7 +20,7 @@ import {
   runScript,
   type SessionOptions,
 } from './host-session.js';
-import { preflight } from '../doctor/preflight.js';
+import { boundedPreflight, PatternWorkers } from './pattern-workers.js';
 import { interruption } from './interruption.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { LogsReaders } from './verify-host.js';
@@ -79,10 +79,17 @@ async function applyLocked(
   // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
   const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
   const verify = verifier ? { verifyHost: verifier.verifyHost, readers: new verifier.LogsReaders() } : undefined;
+  const patterns =
+    options.preflight !== false
+      ? new PatternWorkers({
+          commandTimeoutMs: (options.session ?? DEFAULT_SESSION).commandTimeoutMs,
+          maxWorkers: options.forks,
+        }).warm()
+      : undefined;
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (report) => applyHost(host, runId, options, verify, report),
+      run: (report) => applyHost(host, runId, options, verify, patterns, report),
       statusOf: (o) => o.report.status,
     })),
     (name) => failedOutcome(name, 'interrupted before this host was started'),
@@ -90,6 +97,7 @@ async function applyLocked(
   );
   stop.release();
   verify?.readers.destroy();
+  await patterns?.close();
 
   const hosts = outcomes.map((o) => o.report);
   const warnings = prepared.warnings.map(formatProblem);
@@ -134,10 +142,11 @@ async function applyHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  patterns: PatternWorkers | undefined,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   let opened: SshTransport | undefined;
-  const outcome = await applyOnHost(host, runId, options, verify, progress, (t) => (opened = t));
+  const outcome = await applyOnHost(host, runId, options, verify, patterns, progress, (t) => (opened = t));
   return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
 }
 
@@ -146,6 +155,7 @@ async function applyOnHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  patterns: PatternWorkers | undefined,
   progress: (text: string) => void,
   connected: (transport: SshTransport) => void,
 ): Promise<HostOutcome> {
@@ -168,7 +178,7 @@ async function applyOnHost(
     const checking = options.preflight !== false;
     const probed = await probeHost(transport, host, { logs: checking });
     const facts = probed.facts;
-    const checks = checking ? preflight(host.spec, facts, probed.clock) : [];
+    const checks = patterns ? await boundedPreflight(patterns, host.spec, facts, probed.clock) : [];
     const preflightErrors = checks.filter((c) => c.level === 'error');
     const preflightWarnings = checks.filter((c) => c.level === 'warning');
     const withPreflight = (outcome: HostOutcome): HostOutcome => ({

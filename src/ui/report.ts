@@ -17,6 +17,8 @@ export interface CheckReport {
   stream: string;
   state: string;
   agentError?: string;
+  /** Why the probe line was not written. */
+  probe?: string;
   lastEvents?: string[];
 }
 
@@ -71,6 +73,7 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
     }
     for (const check of host.checks ?? []) {
       out.push(`  log ${check.log} → ${check.group} / ${check.stream}: ${check.state}`);
+      if (check.probe) out.push(`    probe line: ${check.probe}`);
       if (check.agentError) out.push(`    agent: ${check.agentError}`);
       for (const event of check.lastEvents ?? []) out.push(`    | ${event}`);
     }
