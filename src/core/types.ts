@@ -15,6 +15,8 @@ export interface DesiredFile {
   secrets: string[];
   /** Restart the service when this file changes. */
   notifies: boolean;
+  /** The file may hold credentials (whatever the tool writes there): it must not be readable by other users. */
+  credentials?: boolean;
 }
 
 export interface DesiredPackage {

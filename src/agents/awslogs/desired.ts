@@ -43,6 +43,7 @@ export function desiredState(_spec: HostSpec, files: RenderedFiles, flavour: OsF
         group: 'root',
         secrets: [...files.secrets],
         notifies: true,
+        credentials: true,
       },
     ],
     service: { name: serviceName(flavour), running: true, enabled: true },

@@ -37,6 +37,7 @@ test('desired: package, two root-owned files that restart the agent, a running e
         group: 'root',
         secrets: ['s3cr3t'],
         notifies: true,
+        credentials: true,
       },
     ],
     service: { name: 'awslogsd', running: true, enabled: true },
