@@ -37,7 +37,7 @@ while [ $n -lt ${HEALTH_CHECKS} ]; do
   if [ $n -lt ${HEALTH_CHECKS} ] && [ "\${pid:-0}" -gt 0 ] 2>/dev/null && kill -0 "$pid" 2>/dev/null; then continue; fi
   if ! ${status} >/dev/null 2>&1; then
     say "fail health"
-    tail -n 20 ${quote(agentLogPath)} 2>/dev/null | sed 's/^/@@agentlog /'
+    tail -c 65536 ${quote(agentLogPath)} 2>/dev/null | tail -n 20 | sed 's/^/@@agentlog /'
     ${onFailure.join('\n    ')}
     exit 1
   fi
@@ -57,8 +57,9 @@ export function applyScript(input: ApplyScriptInput): string {
   lines.push(`WRITTEN=""
 undo_written() {
   [ -n "$WRITTEN" ] || return 0
-  w=$WRITTEN; WRITTEN=""
-  for i in $w; do restore_changed "$B" "$i"; done
+  w=$WRITTEN; WRITTEN=""; undid=0
+  for i in $w; do restore_changed "$B" "$i" && undid=1; done
+  [ $undid = 1 ] || return 0
   ${input.agent.reset} >/dev/null 2>&1
   bounded ${undoAgent} >/dev/null 2>&1${undoEnable}
   say undone

@@ -55,7 +55,8 @@ export function probeLinesScript(runId: string, probes: ProbeLine[], agentLogPat
     );
   });
   lines.push(
-    `err=$(grep -E ' - (ERROR|WARNING) - ' ${quote(agentLogPath)} 2>/dev/null | tail -n 1)`,
+    // The agent's last warning in its log's last 64 KiB (tail -c seeks: a log of any size costs the same).
+    `err=$(tail -c 65536 ${quote(agentLogPath)} 2>/dev/null | grep -E ' - (ERROR|WARNING) - ' | tail -n 1)`,
     `[ -n "$err" ] && say "agenterr $(b64 "$err")"`,
     'say ok',
   );

@@ -161,11 +161,11 @@ restore_from() {
   install_file "$1" "$2" "$3" "$4" cat < "$5"
 }
 # restore_changed DIR IDX: restore_from, unless the path already is its before-image (undo after a package
-# install, which may or may not have replaced a file).
+# install, which may or may not have replaced a file); status 1 when there was nothing to put back.
 restore_changed() {
   p=$(cat "$1/$2.path"); m=$(cat "$1/$2.meta")
-  if [ "$m" = absent ]; then { [ -e "$p" ] || [ -L "$p" ]; } || return 0
-  elif [ -f "$p" ] && [ ! -L "$p" ] && [ "$(sha "$p")" = "$(sha "$1/$2.content")" ] && [ "$(stat -c '%a %U %G' "$p")" = "$m" ]; then return 0
+  if [ "$m" = absent ]; then { [ -e "$p" ] || [ -L "$p" ]; } || return 1
+  elif [ -f "$p" ] && [ ! -L "$p" ] && [ "$(sha "$p")" = "$(sha "$1/$2.content")" ] && [ "$(stat -c '%a %U %G' "$p")" = "$m" ]; then return 1
   fi
   restore_from "$1" "$2"
 }
