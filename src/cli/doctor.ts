@@ -24,6 +24,12 @@ export function doctorCommand(): Command {
     .option('--json', 'print one JSON document on stdout')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
+    .option(
+      '--command-timeout <seconds>',
+      'timeout of each remote step (and of the patterns run on its data)',
+      seconds,
+      120,
+    )
     .action(async (o) => {
       // Loaded when the command runs: the doctor's modules (SQLite, SSH) cost every other command's start-up.
       const { runDoctor } = await import('../runs/doctor.js');
@@ -42,7 +48,7 @@ export function doctorCommand(): Command {
         session: {
           acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
           connectTimeoutMs: o.connectTimeout * 1000,
-          commandTimeoutMs: 120_000,
+          commandTimeoutMs: o.commandTimeout * 1000,
         },
       });
     });

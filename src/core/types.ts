@@ -20,6 +20,8 @@ export interface DesiredFile {
   holdsSecrets?: boolean;
   /** Restart the service when this file changes. */
   notifies: boolean;
+  /** The file may hold credentials (whatever the tool writes there): it must not be readable by other users. */
+  credentials?: boolean;
 }
 
 export interface DesiredPackage {
@@ -62,6 +64,11 @@ export type FileFact =
       unreadable?: boolean;
       /** sha256 (hex) of the whole file's bytes as the probe read them; absent when truncated or unreadable. */
       sha256?: string;
+      /**
+       * Someone besides root controls the path (owns it or a folder above, or may write that folder): who, or
+       * why not; the probe did not read it, and nothing is written there.
+       */
+      controlledBy?: string;
     };
 
 /** Everything the planner needs to know about a host, gathered in one probe. */
@@ -99,6 +106,13 @@ export interface LogFileFact {
   compressed: boolean;
   /** The first `fingerprintEnd` lines (at most 8 KiB), for the two newest uncompressed files. */
   head?: string;
+  /**
+   * Someone besides root controls the path (a link or a folder on it is theirs): the file was looked at and
+   * read with their rights, never root's; who, e.g. `mallory (uid 1002, owner of /var/log/app)`.
+   */
+  readAs?: string;
+  /** Why the probe did not look at the file at all (in /proc, or in a folder other users may write). */
+  refused?: string;
 }
 
 export interface LogSectionFacts {

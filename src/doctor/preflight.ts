@@ -39,15 +39,30 @@ export const PARSE_SHARE_WARNING = 0.8;
 const SAMPLE_MAX = 200;
 
 export function preflight(spec: HostSpec, facts: HostFacts, tool: ToolClock): PreflightCheck[] {
+  return [...hostChecks(spec, facts, tool), ...spec.logs.flatMap((_, i) => sectionPreflight(spec, facts, i))];
+}
+
+/** The checks of the host itself (its clock, its zone): no pattern is run on the host's data here. */
+export function hostChecks(spec: HostSpec, facts: HostFacts, tool: ToolClock): PreflightCheck[] {
   const checks: PreflightCheck[] = [clockCheck(facts, tool)];
-  const { local, fallback } = hostLocalTime(facts);
-  const host: HostTime = { nowMs: facts.clockMs, local };
-  if (spec.logs.some(readsLocal)) checks.push(zoneCheck(host, fallback));
-  spec.logs.forEach((section, i) => {
-    const files = facts.logs?.[i];
-    if (files) checks.push(...sectionChecks(section, files, host, facts));
-  });
+  if (spec.logs.some(readsLocal)) {
+    const { local, fallback } = hostLocalTime(facts);
+    checks.push(zoneCheck({ nowMs: facts.clockMs, local }, fallback));
+  }
   return checks;
+}
+
+/**
+ * The checks of log section `index`: these run the section's patterns (multi_line_start_pattern,
+ * datetime_format) on lines from the host, which any user may have written, so a caller that must stay
+ * responsive runs them where they can be stopped (src/runs/pattern-workers.ts).
+ */
+export function sectionPreflight(spec: HostSpec, facts: HostFacts, index: number): PreflightCheck[] {
+  const section = spec.logs[index];
+  const files = facts.logs?.[index];
+  if (!section || !files) return [];
+  const host: HostTime = { nowMs: facts.clockMs, local: hostLocalTime(facts).local };
+  return sectionChecks(section, files, host, facts);
 }
 
 export function worst(checks: PreflightCheck[]): CheckLevel {
@@ -143,15 +158,28 @@ function sectionChecks(
     return checks;
   }
   const newest = usable[0]!;
+  if (newest.refused) {
+    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} not read: ${newest.refused}` });
+    return checks;
+  }
+  // A path another user controls is looked at with their rights: what they cannot read, root will not show.
+  const as = newest.readAs ? ` as ${newest.readAs}` : '';
   if (newest.kind !== 'file') {
-    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} is a ${newest.kind}, not a file` });
+    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} is a ${newest.kind}, not a file${as}` });
     return checks;
   }
   if (!newest.readable) {
-    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} is not readable` });
+    checks.push({
+      check: 'file',
+      log,
+      level: 'error',
+      message: newest.readAs
+        ? `${newest.path} is not readable${as}: another user controls this path, so the tool reads it with their rights, never root's; the agent, as root, would read wherever it leads`
+        : `${newest.path} is not readable`,
+    });
     return checks;
   }
-  checks.push({ check: 'file', log, level: 'ok', message: `reads ${newest.path} (${newest.size} bytes)` });
+  checks.push({ check: 'file', log, level: 'ok', message: `reads ${newest.path} (${newest.size} bytes)${as}` });
   checks.push(...fingerprintChecks(section, files.files));
   if (!files.tail) return checks;
   checks.push(...timestampChecks(section, tailLines(files.tail.text, files.tail.truncated), host, facts));

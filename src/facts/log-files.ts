@@ -55,7 +55,10 @@ export function fingerprintEnd(value: string | undefined): number {
  * The shell function; `$1` index, `$2` pattern, `$3` `$4` rotation patterns ('' for a glob), `$5` the pattern in
  * base64. It starts as few processes as it can (a fleet's hosts may share little CPU): a
  * plain path is not listed with ls, rotated siblings only when the shell's own glob finds one, and a file that
- * fits in the tail is read once, for both its head and its tail (`@@loghead`).
+ * fits in the tail is read once, for both its head and its tail (`@@loghead`). Each file is looked at through
+ * path-guard.ts: one `stat` of it and every folder above; a file another user controls is looked at and read
+ * with that user's rights (the record says whose), never root's; nothing in /proc, /sys or /dev is read. Every
+ * read is `head -c` or `dd` of at most its bound, whatever the file's size says.
  */
 export const PROBE_LOG = `probe_log() {
   li=$1
@@ -64,7 +67,7 @@ export const PROBE_LOG = `probe_log() {
 '
   lrot=''
   if [ -n "$3" ]; then
-    lmatch=''; [ -e "$2" ] && lmatch=$2
+    lmatch=''; { [ -e "$2" ] || [ -L "$2" ]; } && lmatch=$2
     for f in $3 $4; do
       if [ -e "$f" ]; then lrot=$(ls -1td -- $3 $4 2>/dev/null | head -n 5); break; fi
     done
@@ -76,24 +79,39 @@ export const PROBE_LOG = `probe_log() {
   for role in match rotated; do
     if [ $role = match ]; then llist=$lmatch; else llist=$lrot; fi
     for m in $llist; do
-      [ -e "$m" ] || continue
-      if [ -f "$m" ]; then kind=file; elif [ -d "$m" ]; then kind=directory; else kind=other; fi
-      st=$(stat -L -c '%Y %s' -- "$m" 2>/dev/null) || continue
-      r=0; [ -r "$m" ] && r=1
+      { [ -e "$m" ] || [ -L "$m" ]; } || continue
+      who_controls "$m"
+      src=$REAL; guard=root; r=0
+      case $AS in
+        root)
+          kind=$WT; st="$WY $WS"
+          [ $kind = absent ] && continue
+          [ $kind = link ] && kind=other
+          [ -r "$REAL" ] && r=1 ;;
+        refuse) kind=file; st='0 0'; guard="refused:$(b64 "$WHY")" ;;
+        *)
+          src=$m; guard="as:$(b64 "$WHO")"
+          if lst=$(as_owner stat -L -c '%f %Y %s' -- "$m" 2>/dev/null); then
+            case $(( 0x\${lst%% *} & 61440 )) in 32768) kind=file ;; 16384) kind=directory ;; *) kind=other ;; esac
+            st=\${lst#* }
+            as_owner test -r "$m" && r=1
+          else kind=file; st='0 0'; fi ;;
+      esac
       if [ "$m" = "$2" ]; then b=$5; else b=$(printf '%s' "$m" | base64 | tr -d '\n'); fi
-      echo "@@logfile $li $role $r $kind $st $b"
+      echo "@@logfile $li $role $r $kind $st $b $guard"
       case "$m" in *.tar|*.gz|*.zip|*.bz2|*.rar) k=$((k+1)); continue ;; esac
       if [ $kind = file ] && [ $r = 1 ]; then
         size=\${st#* }; whole=0
         if [ $role = match ] && [ $tailed = 0 ]; then
           echo "@@content l\${li}t 1"
-          if [ "$size" -lt ${LOG_TAIL_BYTES} ]; then base64 -- "$m"; whole=1; else tail -c ${LOG_TAIL_BYTES} -- "$m" | base64; fi
+          if [ "$size" -lt ${LOG_TAIL_BYTES} ]; then as_owner head -c ${LOG_TAIL_BYTES} -- "$src" | base64; whole=1
+          else as_owner dd if="$src" bs=${LOG_TAIL_BYTES} count=1 iflag=skip_bytes,fullblock skip=$((size - ${LOG_TAIL_BYTES})) status=none | base64; fi
           echo "@@end l\${li}t"
           tailed=1
         fi
         if [ $heads -lt 2 ]; then
           if [ $whole = 1 ]; then echo "@@loghead $li $k"
-          else echo "@@content l\${li}h$k 1"; head -c ${LOG_HEAD_BYTES} -- "$m" | base64; echo "@@end l\${li}h$k"; fi
+          else echo "@@content l\${li}h$k 1"; as_owner head -c ${LOG_HEAD_BYTES} -- "$src" | base64; echo "@@end l\${li}h$k"; fi
           heads=$((heads+1))
         fi
       fi
@@ -111,6 +129,14 @@ export function probeLogLines(logs: LogProbe[]): string[] {
     const b64 = Buffer.from(l.pattern, 'utf8').toString('base64');
     return `probe_log ${i} ${quote(l.pattern)} ${quote(r1)} ${quote(r2)} ${b64}`;
   });
+}
+
+/** The probe's word on who controls a path: `root`, `as:<who base64>` or `refused:<why base64>`. */
+export function parseGuard(guard: string): { readAs?: string; refused?: string } {
+  const text = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
+  if (guard.startsWith('as:')) return { readAs: text(guard.slice(3)) };
+  if (guard.startsWith('refused:')) return { refused: text(guard.slice(8)) };
+  return {};
 }
 
 export interface RawBlock {
@@ -136,7 +162,7 @@ export function parseLogSections(
     const section = sections[Number(parts[0])];
     if (!section || !/^\d+$/.test(parts[0] ?? '')) continue;
     if (key === 'logfile') {
-      const [, role, readable, kind, mtime, size, b64 = ''] = parts;
+      const [, role, readable, kind, mtime, size, b64 = '', guard = 'root'] = parts;
       if ((role !== 'match' && role !== 'rotated') || !/^\d+$/.test(mtime ?? '') || !/^\d+$/.test(size ?? '')) continue;
       const path = Buffer.from(b64, 'base64').toString('utf8');
       section.files.push({
@@ -147,6 +173,7 @@ export function parseLogSections(
         mtimeMs: Number(mtime) * 1000,
         size: Number(size),
         compressed: COMPRESSED.test(path),
+        ...parseGuard(guard),
       });
     } else if (key === 'loghead' && /^\d+$/.test(parts[1] ?? '')) {
       headsInTail.add(`l${parts[0]}h${parts[1]}`);

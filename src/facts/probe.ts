@@ -11,8 +11,9 @@
 // Nothing here contacts any address: the primary IP comes from the host's own tables.
 import { createHash } from 'node:crypto';
 import { quote } from '../core/shell-quote.js';
+import { PATH_GUARD } from '../operations/path-guard.js';
 import type { FileFact, HostFacts, OsFlavour } from '../core/types.js';
-import { parseLogSections, PROBE_LOG, probeLogLines, type LogProbe, type RawBlock } from './log-files.js';
+import { parseGuard, parseLogSections, PROBE_LOG, probeLogLines, type LogProbe, type RawBlock } from './log-files.js';
 import { zoneFromProbe } from './time-zone.js';
 
 export const PROBE_VERSION = '1';
@@ -21,6 +22,15 @@ export const PROBE_VERSION = '1';
  * on stdin, so that it runs in sh whatever the login shell and no command line limit applies.
  */
 export const PROBE_COMMAND = 'sh -s';
+/**
+ * PROBE_COMMAND ended on the host after `seconds` (coreutils' timeout, which ends the probe's whole process
+ * group): a command there that hangs (rpm on a broken database, a read that blocks) leaves nothing running, and
+ * the probe exits 124. One process more than PROBE_COMMAND.
+ */
+export function boundedProbeCommand(seconds: number): string {
+  const s = Math.max(1, Math.floor(seconds));
+  return `if command -v timeout >/dev/null 2>&1; then exec timeout -k 2 ${s} sh -s; else exec sh -s; fi`;
+}
 /** Default cap on the bytes of one managed file the probe reads (1 MiB). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
@@ -49,7 +59,10 @@ export interface ProbeInput {
 
 /**
  * The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail, `$5` the path in
- * base64, echoed as this script was given it (computed here, not by three processes on the host).
+ * base64, echoed as this script was given it (computed here, not by three processes on the host). One `stat`
+ * reads the path and every folder above it (who controls it: path-guard.ts); a link, or a path another user
+ * controls, is reported and never read: the planner refuses it. A read is `head -c` or `dd` of at most the cap,
+ * whatever the file's size says (a file in /proc may say 0 and never end).
  */
 const PROBE_FILE = `probe_file() {
   p=$1; i=$2; cap=$3; how=$4
@@ -58,18 +71,24 @@ const PROBE_FILE = `probe_file() {
     if [ -L "$p" ]; then echo "@@file $i dangling"; else echo "@@file $i absent"; fi
     return
   fi
-  link=0; [ -L "$p" ] && link=1
-  if [ -f "$p" ]; then kind=file; elif [ -d "$p" ]; then kind=directory; else kind=other; fi
-  st=$(stat -L -c '%a %s %U %G' -- "$p" 2>/dev/null)
-  if [ -z "$st" ]; then echo "@@file $i unstatable"; return; fi
-  set -f; set -- $st; set +f
-  echo "@@file $i present $link $kind $1 $2 $3 $4"
-  [ "$kind" = file ] || return
-  if [ -r "$p" ]; then
+  if [ -L "$p" ]; then
+    if [ -f "$p" ]; then kind=file; elif [ -d "$p" ]; then kind=directory; else kind=other; fi
+    st=$(stat -L -c '%a %s %U %G' -- "$p" 2>/dev/null)
+    if [ -z "$st" ]; then echo "@@file $i unstatable"; return; fi
+    echo "@@file $i present 1 $kind $st"
+    [ $kind = file ] && { echo "@@content $i 0"; echo "@@end $i"; }
+    return
+  fi
+  who_controls "$p"
+  case $AS in root) guard=root ;; refuse) guard="refused:$(b64 "$WHY")" ;; *) guard="as:$(b64 "$WHO")" ;; esac
+  if [ $WT = absent ]; then echo "@@file $i unstatable"; return; fi
+  kind=$WT; [ $kind = link ] && kind=other
+  echo "@@file $i present 0 $kind $(printf '%o' $WM) $WS $WU $WG $guard"
+  [ $kind = file ] || return
+  if [ $AS = root ] && [ -r "$p" ]; then
     echo "@@content $i 1"
-    # Within the cap (the usual case) the whole file, with one process instead of two.
-    if [ "$2" -le "$cap" ]; then base64 -- "$p"
-    elif [ "$how" = tail ]; then tail -c "$cap" -- "$p" | base64; else head -c "$cap" -- "$p" | base64; fi
+    if [ "$how" = tail ] && [ "$WS" -gt "$cap" ]; then dd if="$p" bs="$cap" count=1 iflag=skip_bytes,fullblock skip=$((WS - cap)) status=none | base64
+    else head -c "$cap" -- "$p" | base64; fi
   else
     echo "@@content $i 0"
   fi
@@ -89,6 +108,8 @@ export function probeScript(input: ProbeInput): string {
     // sbin may be missing from a non-root PATH; appended, so that the caller's PATH still decides.
     'PATH=$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; export PATH',
     "NL='\n'",
+    "b64() { printf '%s' \"$1\" | base64 | tr -d '\\n'; }",
+    PATH_GUARD,
     PROBE_FILE,
     ...(input.logs?.length ? [PROBE_LOG] : []),
     `echo '@@probe-begin ${PROBE_VERSION}'`,
@@ -192,6 +213,8 @@ interface RawFile {
   size?: number;
   owner?: string;
   group?: string;
+  /** Who controls the path (parseGuard). */
+  guard?: string;
   readable?: boolean;
   base64?: string[];
   closed?: boolean;
@@ -275,7 +298,7 @@ export function parseFacts(
       const [i, b64 = ''] = value.split(' ');
       file(i!).path = Buffer.from(b64, 'base64').toString('utf8');
     } else if (key === 'file') {
-      const [i, status, link, kind, mode, size, owner, group] = value.split(' ');
+      const [i, status, link, kind, mode, size, owner, group, guard = 'root'] = value.split(' ');
       const f = file(i!);
       if (status === 'absent' || status === 'dangling' || status === 'unstatable') {
         f.status = status;
@@ -296,6 +319,7 @@ export function parseFacts(
           size: Number(size),
           owner,
           group,
+          guard,
         });
       } else {
         throw new ProbeOutputError(`bad file record: ${JSON.stringify(line)}`, at);
@@ -340,6 +364,9 @@ export function parseFacts(
       size: f.size!,
     };
     if (f.link) fact.isSymlink = true;
+    const guard = parseGuard(f.guard ?? 'root');
+    if (guard.readAs) fact.controlledBy = `${guard.readAs} controls it`;
+    if (guard.refused) fact.controlledBy = guard.refused;
     if (f.kind !== 'file') {
       fact.kind = f.kind!;
       return fact;

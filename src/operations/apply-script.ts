@@ -37,7 +37,7 @@ while [ $n -lt ${HEALTH_CHECKS} ]; do
   if [ $n -lt ${HEALTH_CHECKS} ] && [ "\${pid:-0}" -gt 0 ] 2>/dev/null && kill -0 "$pid" 2>/dev/null; then continue; fi
   if ! ${status} >/dev/null 2>&1; then
     say "fail health"
-    tail -n 20 ${quote(agentLogPath)} 2>/dev/null | sed 's/^/@@agentlog /'
+    tail -c 65536 ${quote(agentLogPath)} 2>/dev/null | tail -n 20 | sed 's/^/@@agentlog /'
     ${onFailure.join('\n    ')}
     exit 1
   fi
@@ -49,17 +49,23 @@ export function applyScript(input: ApplyScriptInput): string {
   const lines: string[] = [];
   const files = input.changes.filter((c) => c.kind === 'file');
   const undoAgent = input.agentWasActive ? input.agent.restart : input.agent.stop;
+  // An undo also takes back an enable this run made (the agent was not enabled at boot before it).
+  const enables = input.changes.some((c) => c.kind === 'service' && c.action === 'enable');
+  const undoEnable = enables ? `\n  bounded ${input.agent.disable} >/dev/null 2>&1` : '';
+  // WRITTEN: the files this run may have changed, the package install's included; an undo puts back the
+  // before-image of each that differs from it. A failed run's backups are pruned as any other run's.
   lines.push(`WRITTEN=""
 undo_written() {
   [ -n "$WRITTEN" ] || return 0
-  w=$WRITTEN; WRITTEN=""
-  for i in $w; do restore_from "$B" "$i"; done
+  w=$WRITTEN; WRITTEN=""; undid=0
+  for i in $w; do restore_changed "$B" "$i" && undid=1; done
+  [ $undid = 1 ] || return 0
   ${input.agent.reset} >/dev/null 2>&1
-  bounded ${undoAgent} >/dev/null 2>&1
+  bounded ${undoAgent} >/dev/null 2>&1${undoEnable}
   say undone
 }
-on_abort() { undo_written; }
-fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; undo_written; exit 1; }
+on_abort() { undo_written; prune_backups; }
+fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; undo_written; prune_backups; exit 1; }
 take_lock`);
   // Under the host lock, before any step: each file is still what the plan was made from (another run or a
   // hand edit may have come between the facts and now); the package step may create them, so not after it.
@@ -68,20 +74,27 @@ take_lock`);
     const path = change.desired.path;
     lines.push(`unchanged ${quote(path)} ${quote(change.expectedSha256)}`);
   }
+  // Every before-image first, then the package: installing it may replace a managed file (rpm moves a changed
+  // %config file aside as .rpmorig), and the before-image must be the operator's file, not the package's.
   if (files.length > 0) lines.push('ensure_backup_dir');
-  for (const change of input.changes.filter((c) => c.kind === 'package')) {
+  files.forEach((change, index) => {
+    const p = quote(change.desired.path);
+    lines.push(`backup ${index} ${p}`, `before${index}=$(sha ${p})`);
+  });
+  const packages = input.changes.filter((c) => c.kind === 'package');
+  if (packages.length > 0 && files.length > 0) lines.push(`WRITTEN="${files.map((_, i) => i).join(' ')}"`);
+  for (const change of packages) {
     lines.push(`out=$(bounded ${change.command} 2>&1) || fail package "$(timed_out $? "$out")"`, `say "done package"`);
   }
   files.forEach((change, index) => {
     const f = change.desired;
     const p = quote(f.path);
     lines.push(
-      `no_linked_dirs ${p}`,
-      `backup ${index} ${p}`,
-      `before=$(sha ${p})`,
+      // Checked at the backup; the package install comes between (install_file checks the folders again).
+      `[ -L ${p} ] && fail ${quote(`file ${f.path}`)} "refused: the package install left a symlink at this path"`,
       writeFileLines(f.path, f.content, f.mode, f.owner, f.group),
-      `WRITTEN="$WRITTEN ${index}"`,
-      `say "file ${Buffer.from(f.path, 'utf8').toString('base64')} $before $(sha ${p})"`,
+      `case " $WRITTEN " in *" ${index} "*) ;; *) WRITTEN="$WRITTEN ${index}" ;; esac`,
+      `say "file ${Buffer.from(f.path, 'utf8').toString('base64')} $before${index} $(sha ${p})"`,
     );
   });
   const service = input.changes.filter((c) => c.kind === 'service');

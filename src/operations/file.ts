@@ -106,6 +106,12 @@ export function fileOperation(desired: DesiredFile, facts: HostFacts): StepOutco
     };
   }
   if (fact.isSymlink) return { changes: [], refusals: [`${path}: managed path is a symlink: refused`] };
+  if (fact.controlledBy)
+    return {
+      changes: [],
+      refusals: [`${path}: ${fact.controlledBy}: refused (the tool does not write where another user can)`],
+    };
+  if (fact.kind) return { changes: [], refusals: [`${path}: managed path is a ${fact.kind}, not a file: refused`] };
 
   const modeDiffers = (fact.mode & 0o7777) !== (desired.mode & 0o7777);
   const ownerDiffers = fact.owner !== desired.owner || fact.group !== desired.group;

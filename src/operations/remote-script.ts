@@ -1,6 +1,7 @@
 // Pieces of the POSIX sh scripts that carry a host's whole change set in one round trip.
 // Pure text generation: every dynamic value goes through quote().
 import { quote } from '../core/shell-quote.js';
+import { PATH_GUARD } from './path-guard.js';
 
 export const BACKUP_ROOT = '/var/lib/awslogs-provision/backups';
 /** The host-side run lock: a directory (mkdir is atomic) holding the run id and the script's pid. */
@@ -48,6 +49,7 @@ trap 'abort 130' INT
 trap 'abort 143' TERM
 trap 'abort 141' PIPE
 say() { printf '@@%s\\n' "$*"; }
+${PATH_GUARD}
 fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; exit 1; }
 sha() { if [ -e "$1" ]; then set -- $(sha256sum < "$1"); echo "$1"; else echo absent; fi; }
 b64() { printf '%s' "$1" | base64 -w0; }
@@ -87,27 +89,49 @@ bounded() {
 timed_out() { if [ "$1" = 124 ] || [ "$1" = 137 ]; then echo "timed out after \${STEP_TIMEOUT}s on the host and was stopped: $2"; else printf '%s' "$2"; fi; }
 ensure_backup_dir() {
   mkdir -p "$B" 2>/dev/null && chmod 700 ${quote('/var/lib/awslogs-provision')} ${quote(BACKUP_ROOT)} "$B" || fail backup "cannot create $B"
+  root_dirs "$B/0.path"
 }
-# no_linked_dirs PATH: no folder above PATH is a symlink. A link there would carry the write out of the
-# managed path (/etc/awslogs -> /etc/cron.d), and the facts probe, which looks at PATH, would not see it.
-no_linked_dirs() {
+# root_dirs PATH: every folder above PATH is a real folder (no link) that root alone controls: owned by root,
+# not writable by another user (a sticky folder lets no one replace root's entries). Else the host fails before
+# anything is written there: a link would carry the write out of the managed path (/etc/awslogs -> /etc/cron.d),
+# and a folder another user controls lets them swap what root writes for a link of theirs. The facts probe,
+# which looks at PATH, would not see either. Folders found fine are remembered (one stat per folder and run).
+RD_OK='
+'
+root_dirs() {
   case $1 in */*) d=\${1%/*} ;; *) return 0 ;; esac
-  while [ -n "$d" ] && [ "$d" != / ] && [ "$d" != . ]; do
-    [ -L "$d" ] && fail "file $1" "refused: $d is a symlink (to $(readlink "$d")); the tool does not write through links"
-    case $d in */*) d=\${d%/*} ;; *) d= ;; esac
+  [ -n "$d" ] || return 0
+  case $RD_OK in *"
+$d
+"*) return 0 ;; esac
+  e=$d
+  while [ -n "$e" ] && [ "$e" != / ] && [ "$e" != . ]; do
+    [ -L "$e" ] && fail "file $1" "refused: $e is a symlink (to $(readlink "$e")); the tool does not write through links"
+    case $e in */*) e=\${e%/*} ;; *) e= ;; esac
   done
-  return 0
+  AS=root; WHO=; WHO_AT=; WHO_NAME=; WHY=
+  WC_MISSING_OK=1
+  wc_walk "$d"; rd=$?
+  WC_MISSING_OK=
+  if [ $rd != 0 ]; then
+    [ "$AS" = refuse ] && fail "file $1" "refused: $WHY; the tool does not write where another user can"
+    fail "file $1" "refused: $WHO_AT is owned by $WHO_NAME (uid \${AS%%:*}); the tool does not write where another user can"
+  fi
+  RD_OK="$RD_OK$d
+"
 }
 # unchanged PATH SHA: under the lock, before any step, PATH is still what the facts read (SHA or absent),
-# and no link has appeared at it or above it since.
+# and no link or other user's folder has appeared at it or above it since.
 unchanged() {
-  no_linked_dirs "$1"
+  root_dirs "$1"
   [ -L "$1" ] && fail "file $1" "refused: $1 is a symlink; the tool does not write through links"
   [ "$(sha "$1")" = "$2" ] || fail "file $1" "$1 changed on the host after this run read it (another run, or a hand edit): nothing written; run again to plan from what is there now"
 }
 # backup IDX PATH: keep the before-image (content, mode, owner, or absent) of PATH.
 backup() {
+  root_dirs "$2"
   [ -L "$2" ] && fail "file $2" "refused: $2 is a symlink; the tool does not write through links"
+  [ -e "$2" ] && [ ! -f "$2" ] && fail "file $2" "refused: $2 is not a regular file"
   printf '%s\\n' "$2" > "$B/$1.path" || fail backup "cannot write the backup of $2 (disk full?)"
   if [ -e "$2" ]; then
     cp -p "$2" "$B/$1.content" || fail backup "cannot back up $2 (disk full?)"
@@ -119,6 +143,7 @@ backup() {
 # install_file PATH MODE OWNER GROUP DECODER < content: atomic replace (temp in the same directory, then
 # rename), so a reader sees the old file or the new one, never a part.
 install_file() {
+  root_dirs "$1"
   case $1 in */*) d=\${1%/*} ;; *) d=. ;; esac
   d=\${d:-/}
   mkdir -p "$d" || fail "file $1" "cannot create $d"
@@ -131,9 +156,18 @@ install_file() {
 # restore_from DIR IDX: put back the before-image kept under DIR.
 restore_from() {
   p=$(cat "$1/$2.path"); m=$(cat "$1/$2.meta")
-  if [ "$m" = absent ]; then rm -f "$p"; return; fi
+  if [ "$m" = absent ]; then root_dirs "$p"; rm -f "$p"; return; fi
   set -- "$p" $m "$1/$2.content"
   install_file "$1" "$2" "$3" "$4" cat < "$5"
+}
+# restore_changed DIR IDX: restore_from, unless the path already is its before-image (undo after a package
+# install, which may or may not have replaced a file); status 1 when there was nothing to put back.
+restore_changed() {
+  p=$(cat "$1/$2.path"); m=$(cat "$1/$2.meta")
+  if [ "$m" = absent ]; then { [ -e "$p" ] || [ -L "$p" ]; } || return 1
+  elif [ -f "$p" ] && [ ! -L "$p" ] && [ "$(sha "$p")" = "$(sha "$1/$2.content")" ] && [ "$(stat -c '%a %U %G' "$p")" = "$m" ]; then return 1
+  fi
+  restore_from "$1" "$2"
 }
 prune_backups() {
   ls -1 ${quote(BACKUP_ROOT)} 2>/dev/null | sort | head -n -${BACKUPS_KEPT} | while read -r old; do

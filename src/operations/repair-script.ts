@@ -4,7 +4,18 @@
 import { quote } from '../core/shell-quote.js';
 import { healthCheck } from './apply-script.js';
 import { wholeScript, writeFileLines } from './remote-script.js';
+import { STATE_READ_MAX } from './state-read-script.js';
 import type { ServiceControl } from './service.js';
+
+/**
+ * Before the agent is stopped: the state file is a regular file (or absent), no link, under folders root
+ * alone controls (path-guard.ts), so that the write that follows cannot be carried elsewhere.
+ */
+function guardState(s: string): string {
+  return `root_dirs ${s}
+[ -L ${s} ] && fail state "refused: the state file is a symlink; the tool does not write through links"
+[ -e ${s} ] && [ ! -f ${s} ] && fail state "refused: the state file is not a regular file"`;
+}
 
 export interface StopAndReadInput {
   runId: string;
@@ -20,11 +31,13 @@ export function stopAndReadScript(input: StopAndReadInput): string {
   const s = quote(input.statePath);
   return wholeScript(
     input.runId,
-    `out=$(${input.agent.stop} 2>&1) || fail "service stop" "$out"
+    `${guardState(s)}
+out=$(${input.agent.stop} 2>&1) || fail "service stop" "$out"
 say "done service stop"
 if [ -f ${s} ]; then
   say "state $(stat -c '%a %U %G' ${s}) $(sha ${s})"
-  printf '@@statedata '; base64 -w0 < ${s}; echo
+  [ "$(stat -c %s ${s})" -le ${STATE_READ_MAX} ] || fail state "the state file is larger than ${STATE_READ_MAX / (1024 * 1024)} MiB: not repaired"
+  printf '@@statedata '; head -c ${STATE_READ_MAX} -- ${s} | base64 -w0; echo
 else
   say "state absent"
 fi
@@ -77,7 +90,8 @@ export function writeStateScript(input: WriteStateInput): string {
   const start = input.agent.start;
   return wholeScript(
     input.runId,
-    `[ "$(sha ${s})" = ${quote(input.expectedSha256)} ] || { ${start} >/dev/null 2>&1; fail state "the state file changed after it was read; nothing was written"; }
+    `${guardState(s)}
+[ "$(sha ${s})" = ${quote(input.expectedSha256)} ] || { ${start} >/dev/null 2>&1; fail state "the state file changed after it was read; nothing was written"; }
 ensure_backup_dir
 backup 0 ${s}
 before=$(sha ${s})
@@ -121,7 +135,8 @@ export function resetStateScript(input: ResetStateInput): string {
   const undo = ['restore_from "$B" 0', ...(eof ? ['restore_from "$B" 1'] : []), `${start} >/dev/null 2>&1`];
   return wholeScript(
     input.runId,
-    `out=$(${input.agent.stop} 2>&1) || fail "service stop" "$out"
+    `${guardState(s)}${eof ? `\nroot_dirs ${c}` : ''}
+out=$(${input.agent.stop} 2>&1) || fail "service stop" "$out"
 say "done service stop"
 ensure_backup_dir
 backup 0 ${s}

@@ -74,6 +74,10 @@ export interface ServiceControl {
   restart: string;
   /** Clears a failed state that would refuse the next start (systemd's start rate limit). */
   reset: string;
+  /** Exit 0 while the service is enabled at boot. */
+  isEnabled: string;
+  /** No longer started at boot. */
+  disable: string;
   /** Prints the main process's PID as `KEY=PID` (systemd); absent where the init system has no such query. */
   mainPid?: string;
 }
@@ -86,6 +90,8 @@ export function serviceControl(flavour: OsFlavour, name: string): ServiceControl
     stop: flavour === 'amzn2' ? `systemctl stop ${name}` : `service ${name} stop`,
     restart: commands.restart(name),
     reset: flavour === 'amzn2' ? `systemctl reset-failed ${name}` : 'true',
+    isEnabled: flavour === 'amzn2' ? `systemctl is-enabled --quiet ${name}` : `chkconfig ${name}`,
+    disable: flavour === 'amzn2' ? `systemctl disable --no-reload ${name}` : `chkconfig ${name} off`,
     // Without --value, which systemd 219 (Amazon Linux 2) lacks: the script keeps what follows `=`.
     ...(flavour === 'amzn2' ? { mainPid: `systemctl show -p MainPID ${name}` } : {}),
   };

@@ -23,7 +23,7 @@ import {
   runScript,
   type SessionOptions,
 } from './host-session.js';
-import { preflight } from '../doctor/preflight.js';
+import { boundedPreflight, PatternWorkers } from './pattern-workers.js';
 import { interruption } from './interruption.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { LogsReaders } from './verify-host.js';
@@ -91,11 +91,18 @@ async function applyLocked(
   // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
   const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
   const verify = verifier ? { verifyHost: verifier.verifyHost, readers: new verifier.LogsReaders() } : undefined;
+  const patterns =
+    options.preflight !== false
+      ? new PatternWorkers({
+          commandTimeoutMs: (options.session ?? DEFAULT_SESSION).commandTimeoutMs,
+          maxWorkers: options.forks,
+        }).warm()
+      : undefined;
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
       run: async (report) => {
-        const outcome = await applyHost(host, runId, options, verify, journal, report);
+        const outcome = await applyHost(host, runId, options, verify, journal, patterns, report);
         // A write that fails here is tried again with the run's end, which reports it.
         await journal?.host(outcome.journal).catch(() => undefined);
         return outcome;
@@ -107,6 +114,7 @@ async function applyLocked(
   );
   stop.release();
   verify?.readers.destroy();
+  await patterns?.close();
 
   const hosts = outcomes.map((o) => o.report);
   const warnings = prepared.warnings.map(formatProblem);
@@ -142,11 +150,12 @@ async function applyHost(
   options: ApplyOptions,
   verify: Verifier | undefined,
   journal: RunJournal | undefined,
+  patterns: PatternWorkers | undefined,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   let opened: SshTransport | undefined;
   const outcome = masked(
-    await applyOnHost(host, runId, options, verify, journal, progress, (t) => (opened = t)),
+    await applyOnHost(host, runId, options, verify, journal, patterns, progress, (t) => (opened = t)),
     host.files.secrets,
   );
   if (!opened) return outcome;
@@ -166,6 +175,7 @@ async function applyOnHost(
   options: ApplyOptions,
   verify: Verifier | undefined,
   runJournal: RunJournal | undefined,
+  patterns: PatternWorkers | undefined,
   progress: (text: string) => void,
   connected: (transport: SshTransport) => void,
 ): Promise<HostOutcome> {
@@ -189,7 +199,7 @@ async function applyOnHost(
     const checking = options.preflight !== false;
     const probed = await probeHost(transport, host, { logs: checking });
     const facts = probed.facts;
-    const checks = checking ? preflight(host.spec, facts, probed.clock) : [];
+    const checks = patterns ? await boundedPreflight(patterns, host.spec, facts, probed.clock) : [];
     const preflightErrors = checks.filter((c) => c.level === 'error');
     const preflightWarnings = checks.filter((c) => c.level === 'warning');
     const withPreflight = (outcome: HostOutcome): HostOutcome => ({

@@ -5,10 +5,9 @@
 import { RunFailed, UsageError } from '../core/errors.js';
 import type { HostFacts, HostStatus } from '../core/types.js';
 import { AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
-import { classifyAgentLog, type LogFault } from '../doctor/agent-log.js';
+import type { LogFault } from '../doctor/agent-log.js';
 import { diagnose, FAULT_NAMES, type Fault, type FaultName } from '../doctor/diagnose.js';
-import { hostLocalTime } from '../doctor/local-time.js';
-import { preflight, type PreflightCheck, type ToolClock } from '../doctor/preflight.js';
+import type { PreflightCheck, ToolClock } from '../doctor/preflight.js';
 import { viewState, type StateRows, type StreamView } from '../doctor/state-view.js';
 import { LOG_TAIL_BYTES } from '../facts/log-files.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
@@ -18,6 +17,7 @@ import { runWithProgress } from '../ui/progress.js';
 import { printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { failureOf, openHost, probeHost, type SessionOptions } from './host-session.js';
 import { interruption } from './interruption.js';
+import { boundedAgentLog, boundedPreflight, PatternWorkers } from './pattern-workers.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { repairHost, type RepairOptions } from './repair.js';
 import { fetchStateFile, readStateRows } from './state-file.js';
@@ -42,7 +42,7 @@ export interface DoctorOptions {
 
 /** How the doctor read the state file: said in every report. */
 export const STATE_READ_METHOD =
-  'copied from the host (transport get) and opened here with better-sqlite3, read-only; the host needs no sqlite3';
+  'copied from the host (as root, or as the user who controls its path) and opened here with better-sqlite3, read-only; the host needs no sqlite3';
 
 export interface AgentReport {
   installed: boolean;
@@ -97,11 +97,15 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   const dir = journalDir(prepared.inventory.file);
   const acting = (options.fix || options.resetState) && options.yes;
   const readers = new LogsReaders();
+  const patterns = new PatternWorkers({
+    commandTimeoutMs: options.session.commandTimeoutMs,
+    maxWorkers: options.forks,
+  }).warm();
   const stop = interruption();
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (progress) => doctorHost(host, runId, dir, options, readers, progress),
+      run: (progress) => doctorHost(host, runId, dir, options, readers, patterns, progress),
       statusOf: (o) => o.report.status,
     })),
     (name) => ({ report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host' } } }),
@@ -109,6 +113,7 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   );
   stop.release();
   readers.destroy();
+  await patterns.close();
   const hosts = outcomes.map((o) => o.report);
   const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';
   const report: RunReport = { run: runId, command, hosts, summary: summarise(hosts) };
@@ -142,6 +147,7 @@ async function doctorHost(
   journalDirectory: string,
   options: DoctorOptions,
   readers: LogsReaders,
+  patterns: PatternWorkers,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
@@ -156,7 +162,7 @@ async function doctorHost(
   }
   try {
     progress('gathering facts');
-    const diagnosis = await diagnoseHost(transport, host, options.preflightOnly);
+    const diagnosis = await diagnoseHost(transport, host, patterns, options.preflightOnly);
     if (options.preflightOnly || !(options.fix || options.resetState)) return { report: diagnosis.report };
     const repair: RepairOptions = {
       runId,
@@ -178,6 +184,7 @@ async function doctorHost(
 export async function diagnoseHost(
   transport: SshTransport,
   host: PreparedHost,
+  patterns: PatternWorkers,
   preflightOnly = false,
 ): Promise<Diagnosis> {
   const name = host.host.name;
@@ -185,7 +192,7 @@ export async function diagnoseHost(
     logs: true,
     extraFiles: preflightOnly ? [] : [{ path: AGENT_LOG_PATH, tail: true, maxBytes: LOG_TAIL_BYTES }],
   });
-  const checks = preflight(host.spec, facts, clock);
+  const checks = await boundedPreflight(patterns, host.spec, facts, clock);
   if (preflightOnly) {
     const status: HostStatus = checks.some((c) => c.level === 'error') ? 'failed' : 'ok';
     const errors = checks.filter((c) => c.level === 'error');
@@ -206,10 +213,12 @@ export async function diagnoseHost(
       },
     };
   }
-  const { local } = hostLocalTime(facts);
   const logFile = facts.extraFiles?.[AGENT_LOG_PATH];
-  const logFaults =
-    logFile?.exists && !logFile.unreadable ? classifyAgentLog(logFile.content, local, Boolean(logFile.truncated)) : [];
+  const classified =
+    logFile?.exists && !logFile.unreadable
+      ? await boundedAgentLog(patterns, logFile.content, Boolean(logFile.truncated), facts)
+      : [];
+  const logFaults = classified ?? [];
   const statePath = host.spec.general.state_file;
   const state: StateReport = { path: statePath, present: false, read: STATE_READ_METHOD, streams: [] };
   let rows: StateRows | undefined;
@@ -244,11 +253,17 @@ export async function diagnoseHost(
     state,
     agentLog: { path: AGENT_LOG_PATH, faults: logFaults },
     preflight: checks,
-    ...(faults.some((f) => f.severity === 'warning')
-      ? { warnings: faults.filter((f) => f.severity === 'warning').map((f) => `${f.fault}: ${f.evidence[0] ?? ''}`) }
-      : {}),
     ...(errors.length ? { error: { message: `faults: ${errors.map((f) => f.fault).join(', ')}` } } : {}),
   };
+  const warnings = [
+    ...faults.filter((f) => f.severity === 'warning').map((f) => `${f.fault}: ${f.evidence[0] ?? ''}`),
+    ...(classified === undefined
+      ? [
+          `${AGENT_LOG_PATH}: its lines were not classified within ${Math.round(patterns.budgetMs / 1000)} s (stopped); its faults are not shown`,
+        ]
+      : []),
+  ];
+  if (warnings.length) report.warnings = warnings;
   return {
     facts,
     clock,

@@ -1,7 +1,7 @@
 // Reaching one host: connect, gather facts in one round trip, and turn failures into a host status.
 import { connectSsh, type SshTransport } from '../transports/ssh.js';
 import { HostKeyRejected, HostUnreachable } from '../transports/errors.js';
-import { probeScript, parseFacts, type ExtraFile } from '../facts/probe.js';
+import { boundedProbeCommand, probeScript, parseFacts, type ExtraFile } from '../facts/probe.js';
 import { fingerprintEnd, type LogProbe } from '../facts/log-files.js';
 import type { ToolClock } from '../doctor/preflight.js';
 import type { HostFacts, HostStatus } from '../core/types.js';
@@ -93,8 +93,13 @@ export async function probeHost(
     extraFiles,
   });
   const sent = Date.now();
-  const result = await runScript(transport, host, script);
+  const limitS = hostStepTimeoutS(transport.commandTimeoutMs);
+  const result = await transport.run(boundedProbeCommand(limitS), { stdin: script, become: host.connection.become });
   const received = Date.now();
+  if (result.code === 124)
+    throw new Error(
+      `the facts probe timed out after ${limitS} s on the host and was stopped (a command there hangs: rpm, systemctl, or a file read)`,
+    );
   if (result.code !== 0)
     throw new Error(`the facts probe failed (exit ${result.code}): ${result.stderr.trim().slice(0, 500)}`);
   return {

@@ -1,7 +1,8 @@
 // Rollback: restore the before-images of one run (latest by default), host by host; itself a run.
 import { RunFailed, UsageError } from '../core/errors.js';
 import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
-import { restoreScript } from '../operations/restore-script.js';
+import { parseRestored, restoreScript } from '../operations/restore-script.js';
+import { rollbackReport } from './rollback-report.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
 import { serviceControl, serviceNameOn } from '../operations/service.js';
 import {
@@ -120,45 +121,59 @@ async function rollbackHost(
   try {
     const facts = await gatherFacts(transport, host);
     if (facts.os.flavour === 'unknown') throw new Error(`unsupported OS ${facts.os.id} ${facts.os.version}`);
-    const service = serviceNameOn(desiredState(host.spec, host.files, facts.os.flavour).service, facts.os.flavour);
+    const desired = desiredState(host.spec, host.files, facts.os.flavour);
+    const service = serviceNameOn(desired.service, facts.os.flavour);
     progress(`restoring run ${target.run}`);
     const script = restoreScript({
       runId,
       fromRunId: target.run,
       agent: serviceControl(facts.os.flavour, service),
-      agentWasActive: before.agentWasActive ?? false,
+      ...(before.agentWasActive !== undefined ? { agentWasActive: before.agentWasActive } : {}),
+      ...(before.agentWasEnabled !== undefined ? { agentWasEnabled: before.agentWasEnabled } : {}),
       missingOk: before.outcomeUnknown === true,
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
     });
     const out = await runScript(transport, host, script);
     const outcome = parseApplyOutput(out.stdout);
-    const changes = outcome.files
-      .filter((f) => f.sha256Before !== f.sha256After)
-      .map((f) => ({ kind: 'file', path: f.path, summary: `restored from run ${target.run}` }));
+    const told = rollbackReport(parseRestored(out.stdout), outcome, {
+      run: target.run,
+      service,
+      credentials: new Set(desired.files.filter((f) => f.credentials).map((f) => f.path)),
+      packageName: desired.package.name,
+      packageWasInstalled: before.packageInstalled,
+    });
+    const changes = told.changes;
+    const warnings = told.warnings.length ? { warnings: told.warnings } : {};
     const journal: JournalHost = {
       name,
       status: 'changed',
       changes: changes.map(journalLine),
       files: outcome.files,
       agentWasActive: facts.service.active,
+      agentWasEnabled: facts.service.enabled,
+      packageInstalled: facts.package.installed,
     };
     if (!outcome.ok) {
       const error = {
         message: `${outcome.failedStep ?? 'restore'} failed: ${outcome.messages.join(' ') || out.stderr.trim().slice(-500)}`,
         hint: outcome.agentLog.length ? `agent log:\n${outcome.agentLog.join('\n')}` : undefined,
       };
-      return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
+      return {
+        report: { name, status: 'failed', changes, ...warnings, error },
+        journal: { ...journal, status: 'failed', error },
+      };
     }
-    const status = changes.length > 0 ? 'changed' : 'ok';
+    const status = told.changed ? 'changed' : 'ok';
     // A killed run, or a lost answer: the journal could not say what its script did here.
-    const warnings = before.outcomeUnknown
+    const unknown = before.outcomeUnknown
       ? [
           `run ${target.run}${target.finishedAt === undefined ? ' did not finish (killed?) and' : ''} left its outcome on this host unknown: the backups of it found here were restored`,
         ]
       : [];
+    const allWarnings = [...unknown, ...told.warnings];
     return {
-      report: { name, status, changes, ...(warnings.length ? { warnings } : {}) },
+      report: { name, status, changes, ...(allWarnings.length ? { warnings: allWarnings } : {}) },
       journal: { ...journal, status },
     };
   } catch (err) {

@@ -1,27 +1,31 @@
-// The agent's SQLite state file, read on this machine: copied from the host (transport get, as root where
-// the inventory says become) and opened with better-sqlite3 — read-only for a diagnosis, on a private
-// copy for a repair. Nothing depends on the host having sqlite3 or Python's sqlite module.
+// The agent's SQLite state file, read on this machine: copied from the host (a script that reads it as root,
+// or as the user who controls its path: readStateScript) and opened with better-sqlite3 — read-only for a
+// diagnosis, on a private copy for a repair. Nothing depends on the host having sqlite3 or Python's sqlite module.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StateRow, StateRows } from '../doctor/state-view.js';
-import { RemoteCommandFailed } from '../transports/errors.js';
+import { parseStateRead, readStateScript } from '../operations/state-read-script.js';
 import type { SshTransport } from '../transports/ssh.js';
+import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 
-/** The file's bytes, or undefined when it does not exist. */
+/**
+ * The file's bytes, or undefined when it does not exist. Read on the host by readStateScript: never as root
+ * through a path another user controls, only a regular file, bounded in size; the reason when it would not.
+ */
 export async function fetchStateFile(
   transport: SshTransport,
   host: PreparedHost,
   path: string,
 ): Promise<Buffer | undefined> {
-  try {
-    return await transport.get(path, { become: host.connection.become });
-  } catch (err) {
-    if (err instanceof RemoteCommandFailed && /No such file/i.test(err.message)) return undefined;
-    throw err;
-  }
+  const out = await runScript(transport, host, readStateScript(path));
+  const read = parseStateRead(out.stdout);
+  if (!read) throw new Error(`the state read failed (exit ${out.code}): ${out.stderr.trim().slice(-300)}`);
+  if ('absent' in read) return undefined;
+  if ('refused' in read) throw new Error(read.refused);
+  return read.bytes;
 }
 
 function withCopy<T>(bytes: Buffer, fn: (file: string) => T): T {

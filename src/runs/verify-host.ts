@@ -11,7 +11,7 @@ import type { SshTransport } from '../transports/ssh.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 
-export type LogCheckState = 'arrived' | 'stream missing' | 'group missing' | 'stale' | 'no file';
+export type LogCheckState = 'arrived' | 'stream missing' | 'group missing' | 'stale' | 'no file' | 'not written';
 
 export interface LogCheck {
   log: string;
@@ -20,6 +20,8 @@ export interface LogCheck {
   state: LogCheckState;
   file?: string;
   agentError?: string;
+  /** Why the probe line was not written ('not written'): who controls the file, and what they were refused. */
+  probe?: string;
   /** With `--last N`: the newest events of the stream, oldest first. */
   lastEvents?: string[];
 }
@@ -106,6 +108,7 @@ export async function verifyHost(
 
   let agentError: string | undefined;
   const noFile = new Set<number>();
+  const notWritten = new Map<number, string>();
   if (options.probe) {
     const out = await runScript(
       transport,
@@ -119,6 +122,7 @@ export async function verifyHost(
     const parsed = parseProbeOutput(out.stdout);
     agentError = parsed.agentError;
     for (const i of parsed.noFile) noFile.add(i);
+    for (const [i, why] of parsed.failed) notWritten.set(i, why);
   }
 
   // Events are looked up from a day before the run: the probe's timestamp is the host's clock in the
@@ -128,6 +132,7 @@ export async function verifyHost(
     targets.map(async (t, index): Promise<LogCheck> => {
       const base = { log: t.section.section, group: t.group, stream: t.stream, file: t.section.file };
       if (noFile.has(index)) return { ...base, state: 'no file', ...(agentError ? { agentError } : {}) };
+      if (notWritten.has(index)) return { ...base, state: 'not written', probe: notWritten.get(index)! };
       let state: ProbeState = 'not-yet';
       if (options.probe) {
         const deadline = started + t.timeoutMs;

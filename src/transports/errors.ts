@@ -106,3 +106,23 @@ export class RemoteCommandFailed extends TransportError {
     this.name = 'RemoteCommandFailed';
   }
 }
+
+/** A host printed more than the tool takes from it: one command's cap, or the whole connection's. */
+export class OutputTooLarge extends TransportError {
+  constructor(
+    host: string,
+    readonly command: string,
+    readonly limitBytes: number,
+    readonly scope: 'command' | 'host',
+  ) {
+    const mib = `${Math.round(limitBytes / (1024 * 1024))} MiB`;
+    super(
+      scope === 'command'
+        ? `a command on ${host} printed more than ${mib} (stdout and stderr); it was stopped: ${command.slice(0, 200)}`
+        : `${host} sent more than ${mib} over this run's connection; the command was stopped: ${command.slice(0, 200)}`,
+      host,
+      'the host sent far more than any probe or script prints: look for a log or state file that never ends (a link to /proc, a device)',
+    );
+    this.name = 'OutputTooLarge';
+  }
+}

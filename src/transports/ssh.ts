@@ -2,7 +2,6 @@
 // Host keys are checked here against an OpenSSH known_hosts file; see known-hosts.ts.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { CommandResult, RunOptions, Transport } from '../core/ports.js';
 import { quote } from './shell.js';
@@ -11,6 +10,7 @@ import {
   CommandTimeout,
   HostKeyRejected,
   HostUnreachable,
+  OutputTooLarge,
   RemoteCommandFailed,
   type HostKeyProblem,
   type UnreachableReason,
@@ -62,6 +62,8 @@ export interface SshTransport extends Transport {
   readonly target: SshTarget;
   /** A new host key accepted for this connection only (recordNewHostKeys false): `TYPE SHA256:…`. */
   readonly unrecordedHostKey?: string;
+  /** The default timeout of a command on this connection, ms. */
+  readonly commandTimeoutMs: number;
 }
 
 /** The part of an ssh2 channel we use (ssh2 ships no types here). */
@@ -70,6 +72,31 @@ interface Channel {
   outgoing?: { id?: number; state?: string };
   _client?: { _protocol?: { signal?(id: number, name: string): void } };
 }
+
+/** An exec channel: output events, stdin. */
+interface ExecChannel extends Channel {
+  on(event: 'data', listener: (chunk: Buffer) => void): void;
+  on(event: 'exit', listener: (code: number | null) => void): void;
+  on(event: 'close', listener: () => void): void;
+  stderr: { on(event: 'data', listener: (chunk: Buffer) => void): void };
+  write(data: string | Buffer): void;
+  end(): void;
+}
+
+/** The part of ssh2's Client we use: exec, and its error event. */
+interface ExecClient {
+  exec(command: string, callback: (err: Error | undefined, channel: ExecChannel) => void): void;
+  on(event: 'error', listener: (err: unknown) => void): void;
+  removeListener(event: 'error', listener: (err: unknown) => void): void;
+}
+
+/**
+ * What one command may print, stdout and stderr together, before it is stopped and its host fails: well above
+ * what the probe prints (two managed files of at most 1 MiB in base64, 100 KiB per log section) or a state copy.
+ */
+export const MAX_COMMAND_OUTPUT = 16 * 1024 * 1024;
+/** What one host's connection may carry back over a run, all its commands together. */
+export const MAX_HOST_OUTPUT = 64 * 1024 * 1024;
 
 /**
  * Ask sshd to SIGKILL the remote command's process group (the SSH "signal" channel request). ssh2's public
@@ -209,6 +236,8 @@ export const MAX_CHANNELS = 8;
 class NodeSshTransport implements SshTransport {
   roundTrips = 0;
   unrecordedHostKey?: string;
+  /** Bytes received on this connection so far (MAX_HOST_OUTPUT). */
+  private received = 0;
   private lost: unknown;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -222,6 +251,10 @@ class NodeSshTransport implements SshTransport {
     ssh.connection?.on('error', (err: unknown) => {
       this.lost = err;
     });
+  }
+
+  get commandTimeoutMs(): number {
+    return this.options.commandTimeoutMs;
   }
 
   /** Whether this call goes through sudo: its own `become`, else the target's; never for root. */
@@ -254,35 +287,34 @@ class NodeSshTransport implements SshTransport {
     timeoutMs: number,
   ): Promise<{ stdout: Buffer; stderr: Buffer; code: number }> {
     const { host, port } = this.target;
-    if (!this.ssh.isConnected()) {
+    const connection = this.ssh.connection as unknown as ExecClient | null;
+    if (!this.ssh.isConnected() || !connection) {
       const reason = this.lost ? classify(this.lost) : 'closed';
       return Promise.reject(
         new HostUnreachable(host, port, reason, this.lost ?? new Error('the connection was closed')),
       );
     }
     this.roundTrips++;
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let channel: Channel | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const running = this.ssh
-      .execCommand(command, {
-        ...(stdin === undefined ? {} : { stdin: typeof stdin === 'string' ? stdin : Readable.from([stdin]) }),
-        onChannel: (c: Channel) => {
-          channel = c;
-        },
-        onStdout: (chunk: Buffer) => out.push(chunk),
-        onStderr: (chunk: Buffer) => err.push(chunk),
-        noTrim: true,
-      })
-      .then(
-        (r) => ({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), code: r.code ?? 255 }),
-        (e: unknown) => {
-          throw new HostUnreachable(host, port, classify(e), e);
-        },
-      );
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    return new Promise((resolve, reject) => {
+      let out: Buffer[] = [];
+      let err: Buffer[] = [];
+      let bytes = 0;
+      let code: number | null = null;
+      let channel: ExecChannel | undefined;
+      let settled = false;
+      const finish = (settle: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        connection.removeListener('error', onError);
+        settle();
+      };
+      // Until the channel is open, a connection error is this command's (as node-ssh did); after, the channel closes.
+      const onError = (e: unknown) => finish(() => reject(new HostUnreachable(host, port, classify(e), e)));
+      const stop = (why: Error) => {
+        // What was kept goes at once: past a cap, memory must not hold on to it while the channel winds down.
+        out = [];
+        err = [];
         try {
           if (channel) killRemote(channel);
         } catch {
@@ -293,10 +325,47 @@ class NodeSshTransport implements SshTransport {
         } catch {
           // already closed
         }
-        reject(new CommandTimeout(this.target.name, command, timeoutMs));
-      }, timeoutMs);
+        finish(() => reject(why));
+      };
+      const timer = setTimeout(() => stop(new CommandTimeout(this.target.name, command, timeoutMs)), timeoutMs);
+      // Bytes are counted as they arrive and the channel is stopped past a cap: a host that prints without end
+      // (a log "file" linked to /proc, a device) fails clearly instead of growing this process until it dies.
+      const take = (into: () => Buffer[], chunk: Buffer) => {
+        if (settled) return;
+        bytes += chunk.length;
+        this.received += chunk.length;
+        if (bytes > MAX_COMMAND_OUTPUT)
+          return stop(new OutputTooLarge(this.target.name, command, MAX_COMMAND_OUTPUT, 'command'));
+        if (this.received > MAX_HOST_OUTPUT)
+          return stop(new OutputTooLarge(this.target.name, command, MAX_HOST_OUTPUT, 'host'));
+        into().push(chunk);
+      };
+      connection.on('error', onError);
+      try {
+        connection.exec(command, (e, opened) => {
+          if (e) return onError(e);
+          connection.removeListener('error', onError);
+          if (settled) {
+            // Timed out before the channel opened.
+            opened.close();
+            return;
+          }
+          channel = opened;
+          opened.on('data', (chunk: Buffer) => take(() => out, chunk));
+          opened.stderr.on('data', (chunk: Buffer) => take(() => err, chunk));
+          opened.on('exit', (c: number | null) => {
+            code = c ?? null;
+          });
+          opened.on('close', () =>
+            finish(() => resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err), code: code ?? 255 })),
+          );
+          if (stdin !== undefined) opened.write(stdin);
+          opened.end();
+        });
+      } catch (e) {
+        onError(e);
+      }
     });
-    return Promise.race([running, timeout]).finally(() => clearTimeout(timer));
   }
 
   private checkBecome(become: boolean | undefined, code: number, stderr: string): void {

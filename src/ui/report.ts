@@ -18,6 +18,8 @@ export interface CheckReport {
   stream: string;
   state: string;
   agentError?: string;
+  /** Why the probe line was not written. */
+  probe?: string;
   lastEvents?: string[];
 }
 
@@ -75,6 +77,7 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
     }
     for (const check of host.checks ?? []) {
       out.push(`  log ${one(check.log)} → ${one(check.group)} / ${one(check.stream)}: ${check.state}`);
+      if (check.probe) out.push(`    probe line: ${one(check.probe)}`);
       if (check.agentError) out.push(`    agent: ${one(check.agentError)}`);
       for (const event of check.lastEvents ?? []) out.push(`    | ${one(event)}`);
     }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../support/cli.js';
 import { CLI_CONF, SECRET, runJson } from '../support/provision.js';
-import { mustOnHost, onHost, type LabHost } from '../support/lab.js';
+import { labInventoryCopy, mustOnHost, onHost, type LabHost } from '../support/lab.js';
 
 export { CLI_CONF, CONF, ENV, SECRET, hostOf, statuses, type JsonHost, type JsonRun } from '../support/provision.js';
 
@@ -48,4 +48,16 @@ export async function fileSha(host: LabHost, path: string): Promise<string> {
   return (
     await mustOnHost(host.address, `if [ -e ${path} ]; then sha256sum ${path} | cut -c1-64; else echo absent; fi`)
   ).trim();
+}
+
+/**
+ * A copy of the lab inventory with these log sections (and `[general]` options), the agent on the instance
+ * profile: no secret needed, so the CLI runs with the lab's AWS environment alone.
+ */
+export function logsInventory(logs: Record<string, unknown>[], general: Record<string, unknown> = {}): string {
+  return labInventoryCopy((doc) => {
+    doc.all.vars.awslogs_credentials = { source: 'instance_profile' };
+    doc.all.vars.awslogs_logs = logs;
+    if (Object.keys(general).length) doc.all.vars.awslogs_general = general;
+  });
 }

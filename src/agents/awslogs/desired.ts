@@ -44,6 +44,7 @@ export function desiredState(_spec: HostSpec, files: RenderedFiles, flavour: OsF
         secrets: [...files.secrets],
         holdsSecrets: true,
         notifies: true,
+        credentials: true,
       },
     ],
     service: { name: serviceName(flavour), running: true, enabled: true },

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -256,7 +257,8 @@ describe('probeScript run by the local /bin/sh against real files', () => {
     const big = f.files[join(dir, 'big')];
     assert.ok(big?.exists && big.truncated && big.content.length === 1000 && big.size === 5000);
     const link = f.files[join(dir, 'link')];
-    assert.ok(link?.exists && link.isSymlink && link.content === 'content 3\n');
+    // A link is reported, never read through: the planner refuses it.
+    assert.ok(link?.exists && link.isSymlink && link.content === '' && link.unreadable);
     assert.deepEqual(f.files[join(dir, 'dangling')], { exists: false });
     const sub = f.files[join(dir, 'sub')];
     assert.ok(sub?.exists && sub.kind === 'directory');
@@ -267,6 +269,23 @@ describe('probeScript run by the local /bin/sh against real files', () => {
     assert.ok(f.hostname.length > 0);
     assert.doesNotThrow(() => execFileSync('test', ['!', '-e', join(dir, 'pwned')]));
   });
+
+  test(
+    'a file under a folder another user owns is reported as theirs and not read',
+    { skip: process.getuid?.() !== 0 && 'needs root (chown)' },
+    () => {
+      const foreign = join(dir, 'foreign');
+      mkdirSync(foreign);
+      writeFileSync(join(foreign, 'conf'), 'root only\n');
+      chownSync(foreign, 65534, 65534);
+      const paths = [join(foreign, 'conf')];
+      const script = probeScript({ paths, packageName: 'awslogs', services: { amzn1: 'awslogs', amzn2: 'awslogsd' } });
+      const f = parseFacts(execFileSync('/bin/sh', ['-c', script], { cwd: dir }).toString(), paths);
+      const fact = f.files[paths[0]!];
+      assert.ok(fact?.exists && fact.unreadable && fact.content === '', JSON.stringify(fact));
+      assert.match(fact.controlledBy ?? '', /\(uid 65534, owner of .*\/foreign\) controls it/);
+    },
+  );
 });
 
 test('probeScript: the package, systemd and sysv commands are called as intended (fake commands on PATH)', () => {

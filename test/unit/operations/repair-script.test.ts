@@ -25,6 +25,8 @@ describe('repair scripts', () => {
   const agent = () => ({
     status: 'true',
     reset: 'true',
+    isEnabled: 'true',
+    disable: 'true',
     // Through sh -c: the scripts add their own redirections after the command.
     start: `sh -c 'echo start >> ${calls}'`,
     stop: `sh -c 'echo stop >> ${calls}'`,

@@ -38,6 +38,7 @@ test('desired: package, two root-owned files that restart the agent, a running e
         secrets: ['s3cr3t'],
         holdsSecrets: true,
         notifies: true,
+        credentials: true,
       },
     ],
     service: { name: 'awslogsd', running: true, enabled: true },
