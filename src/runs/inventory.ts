@@ -32,8 +32,7 @@ export async function runInventory(options: { inventory: string; limit?: string;
   const report = inventoryReport(await loadFleet(options.inventory), options.limit);
   for (const warning of report.warnings ?? []) process.stderr.write(`warning: ${terminalText(warning)}\n`);
   if (options.json) {
-    process.stdout.write(terminalJson(JSON.stringify(report, null, 2)) + '
-');
+    process.stdout.write(terminalJson(JSON.stringify(report, null, 2)) + '\n');
     return;
   }
   const lines: string[] = [];
