@@ -81,6 +81,8 @@ export interface HostFacts {
   timeZoneId?: string;
   /** The configured log files, one entry per log section in the spec's order (when the probe was asked). */
   logs?: LogSectionFacts[];
+  /** The Python the installed agent runs on (from where its code is), when the probe found it. */
+  agentPython?: { version: string; path: string };
 }
 
 export interface LogFileFact {

@@ -45,7 +45,15 @@ export interface ProbeInput {
   maxFileBytes?: number;
   /** The log sections' files (preflight, doctor): matches, rotated siblings, first lines, last 64 KiB. */
   logs?: LogProbe[];
+  /**
+   * Globs of the folder the agent's code lives in, one per way it is installed (`/usr/lib/python*`…): the
+   * Python in the path the glob matches is the one the agent runs on. Constants of the agent module.
+   */
+  agentCodeDirs?: string[];
 }
+
+/** A glob the probe may leave unquoted (so that the shell expands it): no space, quote or shell syntax. */
+const SAFE_GLOB = /^\/[A-Za-z0-9/_.*-]+$/;
 
 /**
  * The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail, `$5` the path in
@@ -151,6 +159,10 @@ export function probeScript(input: ProbeInput): string {
     if (!Number.isInteger(max) || max <= 0) throw new Error(`probeScript: maxBytes of ${f.path} must be positive`);
     lines.push(`probe_file ${quote(f.path)} x${i} ${max} ${f.tail ? 'tail' : 'head'} ${b64(f.path)}`);
   });
+  const dirs = input.agentCodeDirs ?? [];
+  if (dirs.some((d) => !SAFE_GLOB.test(d))) throw new Error('probeScript: agentCodeDirs must be plain globs');
+  // Expanded by the shell's own glob: no process. The first match names the agent's Python.
+  if (dirs.length) lines.push(`for d in ${dirs.join(' ')}; do [ -d "$d" ] && echo "@@agent-code $d" && break; done`);
   lines.push(...probeLogLines(input.logs ?? []));
   lines.push("echo '@@probe-end'");
   return lines.join('\n') + '\n';
@@ -214,6 +226,7 @@ const SINGLE_KEYS = [
   'instance-id',
   'tz',
   'tz-zone',
+  'agent-code',
 ] as const;
 type SingleKey = (typeof SINGLE_KEYS)[number];
 const REQUIRED: SingleKey[] = ['clock', 'os-id', 'os-version', 'init', 'package', 'hostname', 'ip', 'sysv-rc3'];
@@ -418,6 +431,9 @@ export function parseFacts(
     facts.utcOffsetMinutes = (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3]));
     if (tz[4]) facts.timeZoneName = tz[4];
   }
+  const agentCode = get('agent-code');
+  const python = /\/python(\d+(?:\.\d+)?)\//.exec(agentCode + '/')?.[1];
+  if (agentCode && python) facts.agentPython = { version: python, path: agentCode };
   const zone = zoneFromProbe(get('tz-zone'));
   if (zone) facts.timeZoneId = zone;
   if (logs.length) facts.logs = parseLogSections(logs, logRecords, files as Map<string, RawBlock>);

@@ -386,3 +386,44 @@ export function python3BytesProblem(pattern: string, datetimeFormat?: string): P
     return undefined; // a syntax JavaScript cannot express: not the bytes rule's to judge
   }
 }
+
+/**
+ * The same pattern written so that both Pythons compile it to the same bytes: characters outside ASCII and
+ * \u/\U escapes as the \xNN escapes of their UTF-8 bytes, (?u) left out; undefined when a set holds such a
+ * character (a byte range cannot say "one of these characters").
+ */
+export function portablePattern(pattern: string): string | undefined {
+  const utf8 = (cp: number): string =>
+    [...Buffer.from(String.fromCodePoint(cp), 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
+  let out = '';
+  let inClass = false;
+  const chars = [...pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === '\\') {
+      const e = chars[i + 1];
+      const len = e === 'u' ? 4 : e === 'U' ? 8 : 0;
+      const hexDigits = chars.slice(i + 2, i + 2 + len).join('');
+      if (len > 0 && new RegExp(`^[0-9A-Fa-f]{${len}}$`).test(hexDigits)) {
+        const cp = parseInt(hexDigits, 16);
+        if (inClass && cp > 0x7f) return undefined;
+        out += utf8(cp);
+        i += 1 + len;
+        continue;
+      }
+      out += c + (e ?? '');
+      i++;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    const cp = c.codePointAt(0)!;
+    if (cp > 0x7f) {
+      if (inClass) return undefined;
+      out += utf8(cp);
+    } else out += c;
+  }
+  return out.replace(/\(\?([aiLmsx]*)u([aiLmsx]*)(\)|:|-)/g, (_m, a: string, b: string, end: string) =>
+    a + b === '' && end === ')' ? '' : `(?${a}${b}${end}`,
+  );
+}

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
   compileBytesPattern,
+  portablePattern,
   PythonError,
   pyRepr,
   python3BytesProblem,
@@ -132,4 +133,18 @@ test('pyRepr quotes and escapes as Python 3 does', () => {
   assert.equal(pyRepr("it's"), `"it's"`);
   assert.equal(pyRepr('a\\b\n\u00a0'), "'a\\\\b\\n\\xa0'");
   assert.equal(pyRepr('오류'), "'오류'");
+});
+
+test('portablePattern: UTF-8 bytes as \\xNN escapes match the same lines on both Pythons', () => {
+  const portable = portablePattern('^오류')!;
+  assert.equal(portable, '^\\xec\\x98\\xa4\\xeb\\xa5\\x98');
+  for (const py of ['2.7', '3'] as const) {
+    const m = compileBytesPattern(portable, py);
+    assert.equal(m.test(Buffer.from('오류 x', 'utf8')), true, py);
+    assert.equal(m.test(Buffer.from('오 x', 'utf8')), false, py);
+  }
+  assert.equal(portablePattern('^\\u00e9'), '^\\xc3\\xa9');
+  assert.equal(portablePattern('(?u)^\\w'), '^\\w');
+  assert.equal(portablePattern('(?iu)^x'), '(?i)^x');
+  assert.equal(portablePattern('^[가-힣]'), undefined);
 });
