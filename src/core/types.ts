@@ -81,6 +81,8 @@ export interface HostFacts {
   timeZoneId?: string;
   /** The configured log files, one entry per log section in the spec's order (when the probe was asked). */
   logs?: LogSectionFacts[];
+  /** gethostbyname(gethostname()): what the agent's {ip_address} is, when the host's name resolves. */
+  hostnameAddress?: string;
   /** The Python the installed agent runs on (from where its code is), when the probe found it. */
   agentPython?: { version: string; path: string };
 }

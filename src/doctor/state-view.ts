@@ -4,7 +4,7 @@
 // stale: its replayed events are more than 2 h after its batch_timestamp while not ahead of the host's
 // clock — the manual's fault that survives restarts. Pure.
 import type { PushState } from '../agents/awslogs/state-rows.js';
-import { createHash } from 'node:crypto';
+import { sourceIdOf } from '../agents/awslogs/source-id.js';
 import type { LogSection } from '../agents/awslogs/spec.js';
 import type { LogSectionFacts } from '../core/types.js';
 import type { SkippedEvent } from './agent-log.js';
@@ -44,22 +44,7 @@ export interface StreamView {
 const HOUR = 3_600_000;
 const MAX_IN_FUTURE = 2 * HOUR;
 
-/** md5(section name + lines start..end with their line ends), as the agent's fingerprint. */
-export function sourceIdOf(section: string, head: string, fingerprint: string | undefined): string | undefined {
-  let start = 1;
-  let end = 1;
-  if (fingerprint && /^[1-9][0-9]*(-[0-9]*)?$/.test(fingerprint)) {
-    const [a, b] = fingerprint.split('-');
-    start = Number(a);
-    end = b ? Number(b) : start;
-  }
-  const lines = head.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const wanted = lines.slice(start - 1, end);
-  if (wanted.length === 0) return undefined;
-  return createHash('md5')
-    .update(section + wanted.join(''), 'utf8')
-    .digest('hex');
-}
+export { sourceIdOf };
 
 function json<T>(text: string): T | undefined {
   try {

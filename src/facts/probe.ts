@@ -147,6 +147,8 @@ export function probeScript(input: ProbeInput): string {
     '[ -n "$ip4" ] || ip4=$(ip -4 route get 192.0.2.1 2>/dev/null | sed -n \'s/.* src \\([0-9.]*\\).*/\\1/p\' | head -n 1)',
     '[ -n "$ip4" ] || ip4=$(ip -4 -o addr show scope global 2>/dev/null | awk \'{print $4}\' | cut -d/ -f1 | head -n 1)',
     'echo "@@ip $ip4"',
+    // What the agent's {ip_address} is: gethostbyname(gethostname()) (files, then DNS; loopback where /etc/hosts says).
+    'if r=$(getent ahostsv4 "$h" 2>/dev/null); then for a in $r; do echo "@@ip-of-hostname $a"; break; done; fi',
     // The instance id from cloud-init's cache, else the DMI asset tag (Nitro); never a metadata address.
     'l=; if [ -s /var/lib/cloud/data/instance-id ]; then read -r l < /var/lib/cloud/data/instance-id; echo "@@instance-id cloud $l"',
     'elif [ -r /sys/devices/virtual/dmi/id/board_asset_tag ]; then read -r l < /sys/devices/virtual/dmi/id/board_asset_tag; echo "@@instance-id dmi $l"',
@@ -227,6 +229,7 @@ const SINGLE_KEYS = [
   'tz',
   'tz-zone',
   'agent-code',
+  'ip-of-hostname',
 ] as const;
 type SingleKey = (typeof SINGLE_KEYS)[number];
 const REQUIRED: SingleKey[] = ['clock', 'os-id', 'os-version', 'init', 'package', 'hostname', 'ip', 'sysv-rc3'];
@@ -431,6 +434,8 @@ export function parseFacts(
     facts.utcOffsetMinutes = (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3]));
     if (tz[4]) facts.timeZoneName = tz[4];
   }
+  const ipOfHostname = get('ip-of-hostname');
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ipOfHostname)) facts.hostnameAddress = ipOfHostname;
   const agentCode = get('agent-code');
   const python = /\/python(\d+(?:\.\d+)?)\//.exec(agentCode + '/')?.[1];
   if (agentCode && python) facts.agentPython = { version: python, path: agentCode };

@@ -16,6 +16,11 @@ export interface RestoreScriptInput {
   missingOk?: boolean;
   /** Each service step ends itself on the host after this long (default 300 s). */
   stepTimeoutS?: number;
+  /**
+   * The restart discipline's first half (restart-script.ts stopAndReadLines): run instead of the agent's
+   * restart or start, which the second half then finishes.
+   */
+  restartAs?: string;
 }
 
 export function restoreScript(input: RestoreScriptInput): string {
@@ -41,7 +46,11 @@ for meta in "$OLD"/*.path; do
   restore_from "$OLD" "$i"
   say "file $(b64 "$p") $before $(sha "$p")"
 done
-${input.agent.reset} >/dev/null 2>&1
+${
+  input.restartAs !== undefined
+    ? `${input.restartAs}
+say ok`
+    : `${input.agent.reset} >/dev/null 2>&1
 if ${input.agent.status} >/dev/null 2>&1; then
   out=$(bounded ${input.agent.restart} 2>&1) || fail "service restart" "$(timed_out $? "$out")"
   say "done service restart"
@@ -53,6 +62,7 @@ if ${input.agent.status} >/dev/null 2>&1 || ${input.agentWasActive ? 'true' : 'f
 ${healthCheck(input.agent, input.agentLogPath, ['say "msg the agent did not stay up after the rollback"'])}
 fi
 prune_backups
-say ok`;
+say ok`
+}`;
   return wholeScript(input.runId, body, input.stepTimeoutS);
 }

@@ -24,6 +24,7 @@ import { preflight } from '../doctor/preflight.js';
 import { interruption } from './interruption.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { LogsReaders } from './verify-host.js';
+import { applyWithRestart, type RestartedApply } from './apply-restart.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -48,6 +49,21 @@ export interface ApplyOptions {
 interface Verifier {
   verifyHost: typeof import('./verify-host.js').verifyHost;
   readers: LogsReaders;
+}
+
+/** CloudWatch Logs for the restart discipline, loaded only when a host's agent is restarted. */
+class LazyReaders {
+  private readers: Promise<LogsReaders> | undefined;
+  constructor(private readonly shared?: LogsReaders) {}
+  get(): Promise<LogsReaders> {
+    this.readers ??= this.shared
+      ? Promise.resolve(this.shared)
+      : import('./verify-host.js').then((m) => new m.LogsReaders());
+    return this.readers;
+  }
+  async destroy(): Promise<void> {
+    if (this.readers && !this.shared) (await this.readers).destroy();
+  }
 }
 
 interface HostOutcome {
@@ -79,10 +95,11 @@ async function applyLocked(
   // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
   const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
   const verify = verifier ? { verifyHost: verifier.verifyHost, readers: new verifier.LogsReaders() } : undefined;
+  const readers = new LazyReaders(verify?.readers);
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (report) => applyHost(host, runId, options, verify, report),
+      run: (report) => applyHost(host, runId, options, verify, readers, report),
       statusOf: (o) => o.report.status,
     })),
     (name) => failedOutcome(name, 'interrupted before this host was started'),
@@ -90,6 +107,7 @@ async function applyLocked(
   );
   stop.release();
   verify?.readers.destroy();
+  await readers.destroy();
 
   const hosts = outcomes.map((o) => o.report);
   const warnings = prepared.warnings.map(formatProblem);
@@ -134,10 +152,11 @@ async function applyHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  readers: LazyReaders,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   let opened: SshTransport | undefined;
-  const outcome = await applyOnHost(host, runId, options, verify, progress, (t) => (opened = t));
+  const outcome = await applyOnHost(host, runId, options, verify, readers, progress, (t) => (opened = t));
   return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
 }
 
@@ -146,6 +165,7 @@ async function applyOnHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  readers: LazyReaders,
   progress: (text: string) => void,
   connected: (transport: SshTransport) => void,
 ): Promise<HostOutcome> {
@@ -230,14 +250,16 @@ async function applyOnHost(
       return withPreflight(await verified({ report: { name, status, changes }, journal: { ...journal, status } }));
     }
     progress(`applying ${result.changes.length} change(s)`);
-    const script = applyScript({
+    const scriptInput = {
       runId,
       changes: result.changes,
       agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
       agentWasActive: facts.service.active,
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs),
-    });
+    };
+    // A running agent restarted for a changed file: under the restart discipline (two round trips).
+    const restarts = result.changes.some((c) => c.kind === 'service' && c.action === 'restart');
     // The script was sent: from here on, no answer means it may have run in part or whole, and may still
     // be running. The journal then says so and names every file it may have changed, for `rollback`.
     const unknown = (cause: { status: 'failed' | 'unreachable'; error: { message: string; hint?: string } }) => {
@@ -255,12 +277,30 @@ async function applyOnHost(
       };
     };
     let out;
+    let restarted: RestartedApply | undefined;
     try {
-      out = await runScript(transport, host, script);
+      if (restarts) {
+        progress('restarting the agent (nothing sent twice)');
+        restarted = await applyWithRestart(
+          {
+            transport,
+            host,
+            facts,
+            hostSkewMs: facts.clockMs - probed.clock.midpointMs,
+            readers: await readers.get(),
+            runId,
+          },
+          scriptInput,
+          desired,
+        );
+        out = { stdout: '', stderr: restarted.stderr, code: restarted.outcome.ok ? 0 : 1 };
+      } else out = await runScript(transport, host, applyScript(scriptInput));
     } catch (err) {
       return unknown(failureOf(err));
     }
-    const outcome = parseApplyOutput(out.stdout);
+    const outcome = restarted?.outcome ?? parseApplyOutput(out.stdout);
+    const restartChanges = restarted?.changes ?? [];
+    const restartWarnings = restarted?.warnings ?? [];
     if (!outcome.ok && outcome.failedStep === undefined) {
       // The script ended without saying how it went: the session was cut (sshd killed, exit status lost:
       // 255) or the shell itself died.
@@ -291,8 +331,18 @@ async function applyOnHost(
         journal: { ...journal, status: 'failed', error },
       });
     }
+    const done = [...changes, ...restartChanges];
+    journal.changes = done.map(journalLine);
     return withPreflight(
-      await verified({ report: { name, status: 'changed', changes }, journal: { ...journal, status: 'changed' } }),
+      await verified({
+        report: {
+          name,
+          status: 'changed',
+          changes: done,
+          ...(restartWarnings.length ? { warnings: restartWarnings } : {}),
+        },
+        journal: { ...journal, status: 'changed' },
+      }),
     );
   } catch (err) {
     const failure = failureOf(err);

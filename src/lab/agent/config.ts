@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTimeParser, type TimeZoneSetting } from './datetime-parser.js';
 import { resolvePlaceholders, type HostFacts } from './host.js';
-import { IniConfig, IniError, parseIni, pyInt } from './ini.js';
+import { IniConfig, IniError, parseIni, pyInt } from '../../agents/awslogs/ini.js';
 import type { Logger } from './log.js';
 import { decoderFor } from './encoding.js';
 import { checkPythonRegex } from '../../agents/awslogs/python-regex.js';

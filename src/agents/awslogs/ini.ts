@@ -1,5 +1,7 @@
-// A reader for INI files with the semantics of Python 3's `configparser.RawConfigParser()` defaults,
-// which is what the awslogs agent parses its config with: `=` or `:` delimiters, full-line `#`/`;`
+// The agent's config syntax, shared by the lab agent (which reads its config with it) and the tool's restart
+// discipline (which reads the sections of the awslogs.conf a restart will use). A reader for INI files with
+// the semantics of Python 3's `configparser.RawConfigParser()` defaults, which is what the awslogs agent
+// parses its config with: `=` or `:` delimiters, full-line `#`/`;`
 // comments (no inline comments), indented continuation lines, option names lower-cased, a `DEFAULT`
 // section whose options every section inherits, no interpolation, strict (duplicates are errors).
 // Error messages reproduce Python's wording, because the agent logs them.
