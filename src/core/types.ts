@@ -105,7 +105,7 @@ export interface LogSectionFacts {
   /** Newest first: matches, then rotated siblings. */
   files: LogFileFact[];
   /** The end of the newest uncompressed match: its path, text, and whether the file is longer than that. */
-  tail?: { path: string; text: string; truncated: boolean };
+  tail?: { path: string; text: string; truncated: boolean; bytes?: Buffer };
 }
 
 /** One change the apply will make; a union on `kind`. */

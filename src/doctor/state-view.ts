@@ -32,8 +32,13 @@ export interface StreamView {
   streamState?: { source_id: string; initial_position: number };
   push?: PushState;
   pushMtime?: string;
-  /** Bytes of the file after the last accepted batch (not yet sent, or skipped). */
+  /**
+   * Bytes of the file CloudWatch Logs does not hold yet: after the last batch when it arrived, from its start
+   * when it did not (push_state is written before a batch is sent); after it when unknown (see lastBatch).
+   */
   unsentBytes?: number;
+  /** Whether the last batch push_state names is in CloudWatch Logs, as the doctor found out. */
+  lastBatch?: { verdict: 'arrived' | 'missing' | 'unknown'; reason: string };
   /** Host clock − batch_timestamp, ms. */
   batchAgeMs?: number;
   stale: boolean;
@@ -60,6 +65,8 @@ export function viewState(
   logs: LogSectionFacts[] | undefined,
   hostNowMs: number,
   skippedFuture: SkippedEvent[] = [],
+  /** What CloudWatch Logs holds of each log's last batch, by section name. */
+  lastBatches: ReadonlyMap<string, { verdict: 'arrived' | 'missing' | 'unknown'; reason: string }> = new Map(),
 ): StreamView[] {
   return sections.map((section, i) => {
     const files = logs?.[i];
@@ -90,8 +97,16 @@ export function viewState(
     view.push = push;
     if (pushRow.mtime) view.pushMtime = pushRow.mtime;
     view.batchAgeMs = hostNowMs - push.batch_timestamp;
+    const last = lastBatches.get(section.section);
+    if (last) view.lastBatch = last;
     if (view.fileSize !== undefined) {
-      view.unsentBytes = view.fileSize - push.end_position;
+      view.unsentBytes = view.fileSize - (last?.verdict === 'missing' ? push.start_position : push.end_position);
+      if (last?.verdict === 'missing')
+        view.notes.push(`${last.reason}: it is counted as unsent (push_state is written before a batch is sent)`);
+      else if (last?.verdict === 'unknown' && push.end_position > push.start_position)
+        view.notes.push(
+          `${last.reason}: unsent is ${view.fileSize - push.end_position} byte(s), or ${view.fileSize - push.start_position} if that batch never arrived`,
+        );
       if (view.unsentBytes < 0)
         view.notes.push(
           `the file (${view.fileSize} bytes) is shorter than the saved end_position ${push.end_position}: truncated or replaced`,

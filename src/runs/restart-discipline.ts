@@ -96,7 +96,7 @@ export async function firstHalf(
         unidentified: 'the agent left a journal beside its state file (stopped in the middle of a write)',
       }));
     replays = await readMissingRanges(ctx, replays, half.sections);
-    half.judged = await askCloudWatch(ctx, replays);
+    half.judged = await askCloudWatch(ctx.readers, ctx.host, ctx.hostSkewMs, replays);
   } catch (err) {
     half.decisionError = (err as Error).message;
   }
@@ -167,26 +167,59 @@ async function readMissingRanges(
 }
 
 /** Each identified batch looked for in its stream; any failure to ask makes that one unknown. */
-async function askCloudWatch(ctx: DisciplineContext, replays: Replay[]): Promise<Judged[]> {
-  const logs = ctx.readers?.for(ctx.host.spec.region, ctx.host.spec.endpointUrl);
+async function askCloudWatch(
+  readers: LogsReaders | undefined,
+  host: PreparedHost,
+  hostSkewMs: number | undefined,
+  replays: Replay[],
+): Promise<Judged[]> {
+  const logs = readers?.for(host.spec.region, host.spec.endpointUrl);
   const deadline = new Promise<'late'>((r) => setTimeout(() => r('late'), ASK_BUDGET_MS).unref());
   return Promise.all(
     replays.map(async (r) => {
-      if (!r.lastLine || r.unidentified) return judge(r, undefined, ctx.hostSkewMs);
-      if (!logs) return judge(r, { error: 'no AWS access for the tool' }, ctx.hostSkewMs);
+      if (!r.lastLine || r.unidentified) return judge(r, undefined, hostSkewMs);
+      if (!logs) return judge(r, { error: 'no AWS access for the tool' }, hostSkewMs);
       const { fromMs, toMs } = searchWindow(r.push);
       const asked = logs
         .eventsEndingWith(r.group, r.stream, r.lastLine, fromMs, toMs)
         .then((events) => (events === undefined ? { streamMissing: true as const } : { events }))
         .catch((err: unknown) => ({ error: errorMessage(err) }));
       const answer = await Promise.race([asked, deadline]);
-      return judge(
-        r,
-        answer === 'late' ? { error: `no answer within ${ASK_BUDGET_MS / 1000} s` } : answer,
-        ctx.hostSkewMs,
-      );
+      return judge(r, answer === 'late' ? { error: `no answer within ${ASK_BUDGET_MS / 1000} s` } : answer, hostSkewMs);
     }),
   );
+}
+
+/**
+ * For the doctor, without stopping anything: each log's last batch (its bytes from the probe's head and tail of
+ * the newest file) looked for in CloudWatch Logs. A batch beyond the tail counts as unknown.
+ */
+export async function lastBatchesFromFacts(
+  readers: LogsReaders | undefined,
+  host: PreparedHost,
+  facts: HostFacts,
+  hostSkewMs: number,
+  push: StateRows['push'],
+): Promise<Judged[]> {
+  const sections: ReplaySection[] = host.spec.logs.map((l, i) => {
+    const files = facts.logs?.[i];
+    const newest = files?.files.find((f) => f.role === 'match' && !f.compressed && f.kind === 'file' && f.readable);
+    const tail = files?.tail;
+    const log =
+      newest && newest.head !== undefined && tail?.bytes && tail.path === newest.path
+        ? {
+            path: newest.path,
+            size: Math.max(newest.size, tail.bytes.length),
+            head: Buffer.from(newest.head, 'utf8'),
+            window: { offset: Math.max(0, newest.size - tail.bytes.length), bytes: tail.bytes },
+          }
+        : undefined;
+    return replaySection({ ...l }, log, facts);
+  });
+  const replays = pendingReplays(push, sections).map((r) =>
+    r.read ? { ...r, unidentified: `bytes ${r.read.from}-${r.read.to} lie before the last 64 KiB the probe read` } : r,
+  );
+  return askCloudWatch(readers, host, hostSkewMs, replays);
 }
 
 /** What the restart did about each stream's last batch, in words: changes (trimmed), notes, and warnings. */

@@ -18,7 +18,9 @@ import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { failureOf, gatherFacts, openHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
+import { failureOf, openHost, probeHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
+import { restoreWithRestart } from './rollback-restart.js';
+import type { LogsReaders } from './verify-host.js';
 import { interruption } from './interruption.js';
 
 export interface RollbackOptions {
@@ -59,10 +61,15 @@ async function rollbackLocked(
 ): Promise<RunReport> {
   const started = new Date().toISOString();
   const stop = interruption();
+  // CloudWatch Logs for the restart discipline, loaded when the first host's agent is to be restarted.
+  let logsReaders: Promise<LogsReaders> | undefined;
+  const readers = {
+    get: () => (logsReaders ??= import('./verify-host.js').then((m) => new m.LogsReaders())),
+  };
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (report) => rollbackHost(host, target, runId, options.session, report),
+      run: (report) => rollbackHost(host, target, runId, options.session, readers, report),
       statusOf: (o) => o.report.status,
     })),
     (name) => ({
@@ -72,6 +79,7 @@ async function rollbackLocked(
     { forks: options.forks, quiet: options.json, interrupted: stop.requested },
   );
   stop.release();
+  if (logsReaders) (await logsReaders).destroy();
   const hosts = outcomes.map((o) => o.report);
   const journal: JournalRun = {
     run: runId,
@@ -97,6 +105,7 @@ async function rollbackHost(
   target: JournalRun,
   runId: string,
   session: SessionOptions,
+  readers: { get: () => Promise<LogsReaders> },
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
@@ -119,24 +128,45 @@ async function rollbackHost(
     return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };
   }
   try {
-    const facts = await gatherFacts(transport, host);
+    const { facts, clock } = await probeHost(transport, host);
     if (facts.os.flavour === 'unknown') throw new Error(`unsupported OS ${facts.os.id} ${facts.os.version}`);
     const service = serviceNameOn(desiredState(host.spec, host.files, facts.os.flavour).service, facts.os.flavour);
     progress(`restoring run ${target.run}`);
-    const script = restoreScript({
+    const agent = serviceControl(facts.os.flavour, service);
+    const input = {
       runId,
       fromRunId: target.run,
-      agent: serviceControl(facts.os.flavour, service),
+      agent,
       agentWasActive: before.agentWasActive ?? false,
       missingOk: before.outcomeUnknown === true,
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
-    });
-    const out = await runScript(transport, host, script);
-    const outcome = parseApplyOutput(out.stdout);
-    const changes = outcome.files
-      .filter((f) => f.sha256Before !== f.sha256After)
-      .map((f) => ({ kind: 'file', path: f.path, summary: `restored from run ${target.run}` }));
+    };
+    // The agent is (re)started after the restore: under the restart discipline, with the restored state.
+    const restarts = facts.service.active || input.agentWasActive;
+    let outcome;
+    let out: { stdout: string; stderr: string };
+    let restartChanges: { kind: string; path?: string; summary: string }[] = [];
+    let restartWarnings: string[] = [];
+    if (restarts) {
+      const r = await restoreWithRestart(
+        { transport, host, facts, hostSkewMs: facts.clockMs - clock.midpointMs, readers: await readers.get(), runId },
+        input,
+      );
+      outcome = r.outcome;
+      out = { stdout: '', stderr: r.stderr };
+      restartChanges = r.changes;
+      restartWarnings = r.warnings;
+    } else {
+      out = await runScript(transport, host, restoreScript(input));
+      outcome = parseApplyOutput(out.stdout);
+    }
+    const changes = [
+      ...outcome.files
+        .filter((f) => f.sha256Before !== f.sha256After)
+        .map((f) => ({ kind: 'file', path: f.path, summary: `restored from run ${target.run}` })),
+      ...restartChanges,
+    ];
     const journal: JournalHost = {
       name,
       status: 'changed',
@@ -152,7 +182,10 @@ async function rollbackHost(
       return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
     }
     const status = changes.length > 0 ? 'changed' : 'ok';
-    return { report: { name, status, changes }, journal: { ...journal, status } };
+    return {
+      report: { name, status, changes, ...(restartWarnings.length ? { warnings: restartWarnings } : {}) },
+      journal: { ...journal, status },
+    };
   } catch (err) {
     const failure = failureOf(err);
     return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };

@@ -160,6 +160,8 @@ export function identify(
   }
   // Lines of the region the batch spans, and before it what the window holds: the last line must be unique there.
   const region = window.bytes.subarray(0, at(end));
+  if (region[region.length - 1] !== 0x0a)
+    return { ...rest, unidentified: `byte ${end - 1} of the file is no line end: the file changed since the batch` };
   const lastStart = region.lastIndexOf(0x0a, region.length - 2) + 1;
   if (lastStart < at(start)) return { ...rest, unidentified: 'its last line starts before the batch' };
   const lastBytes = stripEnd(region.subarray(lastStart));
