@@ -178,9 +178,17 @@ export function diagnose(input: DiagnosisInput): Fault[] {
           : ', before the agent last started';
     const evidence = [`${lf.count} line(s) in the agent log: ${lf.what}${at(lf.lastMs)}${history}`, lf.sample];
     switch (lf.fault) {
-      case 'dead-publisher':
-        for (const p of lf.publishers ?? []) faults.push(deadPublisherFault(p, spec, facts));
+      case 'dead-publisher': {
+        // One fault per stream: its latest death, with the count of the earlier ones.
+        const byStream = new Map<string, DeadPublisher[]>();
+        for (const p of lf.publishers ?? []) {
+          const key = p.group !== undefined ? `${p.group}\0${p.stream}` : (p.sourceId ?? p.thread);
+          byStream.set(key, [...(byStream.get(key) ?? []), p]);
+        }
+        for (const list of byStream.values())
+          faults.push(deadPublisherFault(list.at(-1)!, list.length - 1, spec, facts));
         break;
+      }
       case 'refresh-failed':
         for (const r of lf.refresh ?? []) {
           const section = spec.logs.find((l) => l.file === r.file);
@@ -301,7 +309,7 @@ function durationWords(ms: number): string {
 }
 
 /** A publisher that died: while it is not replaced, its stream is silent; once replaced, it is history. */
-function deadPublisherFault(p: DeadPublisher, spec: HostSpec, facts: HostFacts): Fault {
+function deadPublisherFault(p: DeadPublisher, earlier: number, spec: HostSpec, facts: HostFacts): Fault {
   const section = spec.logs.find(
     (l) => l.log_group_name === p.group && p.stream !== undefined && streamMatches(l.log_stream_name, p.stream, facts),
   );
@@ -319,6 +327,7 @@ function deadPublisherFault(p: DeadPublisher, spec: HostSpec, facts: HostFacts):
       ? [`history: a new publisher started at ${iso(p.replacedAtMs)}`]
       : []),
     ...(p.supersededAtMs !== undefined ? [`a batch was accepted again at ${iso(p.supersededAtMs)}`] : []),
+    ...(earlier > 0 ? [`${earlier} earlier death(s) of this stream's publisher in the log, each replaced`] : []),
   ];
   return {
     fault: 'dead-publisher',

@@ -24,7 +24,7 @@ import { preflight } from '../doctor/preflight.js';
 import { interruption } from './interruption.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { LogsReaders } from './verify-host.js';
-import { applyWithRestart, type RestartedApply } from './apply-restart.js';
+import { applyWithRestart, type Restarted } from './apply-restart.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -277,7 +277,7 @@ async function applyOnHost(
       };
     };
     let out;
-    let restarted: RestartedApply | undefined;
+    let restarted: Restarted | undefined;
     try {
       if (restarts) {
         progress('restarting the agent (nothing sent twice)');

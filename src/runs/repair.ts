@@ -7,10 +7,9 @@ import type { FaultName } from '../doctor/diagnose.js';
 import { pyJson, repairedPushState, type PushState, type StreamView } from '../doctor/state-view.js';
 import { listRuns, readRun, type JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
-import { finishRestartScript, stopAndReadLines, type StateWrite } from '../operations/restart-script.js';
-import { wholeScript } from '../operations/remote-script.js';
+import { finishRestartScript, type StateWrite } from '../operations/restart-script.js';
 import { trimmedRow } from '../agents/awslogs/restart.js';
-import { firstHalf, logsToRead, sectionsOf, type DisciplineContext } from './restart-discipline.js';
+import { firstHalfFailure, stopForRepair, type DisciplineContext } from './restart-discipline.js';
 import { trimPlan } from './apply-restart.js';
 import { serviceControl } from '../operations/service.js';
 import type { SshTransport } from '../transports/ssh.js';
@@ -168,7 +167,6 @@ export async function repairHost(
 
   progress('stopping the agent and reading its state');
   const conf = diagnosis.facts.files[AWSLOGS_CONF_PATH];
-  const sections = sectionsOf(conf?.exists ? conf.content : undefined, host.spec.logs);
   const ctx: DisciplineContext = {
     transport,
     host,
@@ -177,27 +175,11 @@ export async function repairHost(
     readers,
     runId: options.runId,
   };
-  const half = await firstHalf(
-    ctx,
-    wholeScript(
-      options.runId,
-      `take_lock\n${stopAndReadLines({ agent, statePath, logs: logsToRead(sections) })}\nsay ok`,
-    ),
-    sections,
-  );
-  if (!half.stopped.handedOff) {
-    if (half.stopped.stopped)
-      await runScript(transport, host, `${agent.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+  const half = await stopForRepair(ctx, agent, conf?.exists ? conf.content : undefined);
+  if (!half.stopped.handedOff)
     return {
-      report: {
-        ...base,
-        status: 'failed',
-        error: {
-          message: `repair: ${half.outcome.failedStep ?? 'stop and read'} failed: ${half.outcome.messages.join(' ') || half.stderr.trim().slice(-300)}; nothing written`,
-        },
-      },
+      report: { ...base, status: 'failed', error: { message: `repair: ${firstHalfFailure(half)}; nothing written` } },
     };
-  }
   let write: StateWrite | undefined;
   let problem: string | undefined;
   const { changes: replayChanges, warnings } = trimPlan(half, statePath);

@@ -8,8 +8,7 @@
 import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
 import { resumeRows } from '../agents/awslogs/restart.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
-import { wholeScript } from '../operations/remote-script.js';
-import { finishRestartScript, stopAndReadLines } from '../operations/restart-script.js';
+import { finishRestartScript } from '../operations/restart-script.js';
 import type { ServiceControl } from '../operations/service.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { ChangeReport } from '../ui/report.js';
@@ -20,7 +19,7 @@ import type { PreparedHost } from './prepare.js';
 import type { Outcome, RepairOptions } from './repair.js';
 import { verified } from './repair-verify.js';
 import { stateRunJournal } from './repair-journal.js';
-import { firstHalf, logsToRead, replayNotes, sectionsOf, type DisciplineContext } from './restart-discipline.js';
+import { firstHalfFailure, replayNotes, stopForRepair, type DisciplineContext } from './restart-discipline.js';
 import { freshState } from './state-file.js';
 import type { LogsReaders } from './verify-host.js';
 
@@ -66,7 +65,6 @@ export async function resetHost(
       },
     };
   progress('stopping the agent and reading its state');
-  const sections = sectionsOf(conf?.exists ? conf.content : undefined, host.spec.logs);
   const ctx: DisciplineContext = {
     transport,
     host,
@@ -75,19 +73,11 @@ export async function resetHost(
     readers,
     runId: options.runId,
   };
-  const half = await firstHalf(
-    ctx,
-    wholeScript(
-      options.runId,
-      `take_lock\n${stopAndReadLines({ agent, statePath, logs: logsToRead(sections) })}\nsay ok`,
-    ),
-    sections,
-  );
+  const half = await stopForRepair(ctx, agent, conf?.exists ? conf.content : undefined);
   const st = half.stopped.state;
   if (!half.stopped.handedOff || st.kind === 'unreadable') {
-    if (half.stopped.stopped && !half.stopped.handedOff)
-      await runScript(transport, host, `${agent.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
-    const why = st.kind === 'unreadable' ? st.why : half.outcome.messages.join(' ') || half.stderr.trim().slice(-300);
+    const why = st.kind === 'unreadable' ? `the state file cannot be read: ${st.why}` : firstHalfFailure(half);
+    // Handed over but unreadable: the second half only starts the agent again.
     if (half.stopped.handedOff)
       await runScript(
         transport,

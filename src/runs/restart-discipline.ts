@@ -23,9 +23,12 @@ import {
   parseStopped,
   readLogsScript,
   readRangesScript,
+  stopAndReadLines,
   type LogToRead,
   type StoppedHost,
 } from '../operations/restart-script.js';
+import { wholeScript } from '../operations/remote-script.js';
+import type { ServiceControl } from '../operations/service.js';
 import type { SshTransport } from '../transports/ssh.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
@@ -250,4 +253,31 @@ export function replayNotes(
         : []),
     ],
   };
+}
+
+/**
+ * The first half of a doctor repair (the agent's own restart, no other change): under the host lock, stop
+ * the agent and read what the decision needs, for the sections of `conf` (the host's awslogs.conf). When the
+ * first half did not hand over (the stop failed), an agent it stopped is started again.
+ */
+export async function stopForRepair(
+  ctx: DisciplineContext,
+  agent: ServiceControl,
+  conf: string | undefined,
+): Promise<FirstHalf> {
+  const sections = sectionsOf(conf, ctx.host.spec.logs);
+  const statePath = ctx.host.spec.general.state_file;
+  const half = await firstHalf(
+    ctx,
+    wholeScript(ctx.runId, `take_lock\n${stopAndReadLines({ agent, statePath, logs: logsToRead(sections) })}\nsay ok`),
+    sections,
+  );
+  if (!half.stopped.handedOff && half.stopped.stopped)
+    await runScript(ctx.transport, ctx.host, `${agent.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+  return half;
+}
+
+/** Why a first half did not hand over, in words. */
+export function firstHalfFailure(half: FirstHalf): string {
+  return `${half.outcome.failedStep ?? 'stop and read'} failed: ${half.outcome.messages.join(' ') || half.stderr.trim().slice(-300)}`;
 }

@@ -19,7 +19,7 @@ import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { failureOf, openHost, probeHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
-import { restoreWithRestart } from './rollback-restart.js';
+import { restoreWithRestart } from './apply-restart.js';
 import type { LogsReaders } from './verify-host.js';
 import { interruption } from './interruption.js';
 
