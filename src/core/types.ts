@@ -93,6 +93,10 @@ export interface HostFacts {
   timeZoneId?: string;
   /** The configured log files, one entry per log section in the spec's order (when the probe was asked). */
   logs?: LogSectionFacts[];
+  /** gethostbyname(gethostname()): what the agent's {ip_address} is, when the host's name resolves. */
+  hostnameAddress?: string;
+  /** The Python the installed agent runs on (from where its code is), when the probe found it. */
+  agentPython?: { version: string; path: string };
 }
 
 export interface LogFileFact {
@@ -120,7 +124,7 @@ export interface LogSectionFacts {
   /** Newest first: matches, then rotated siblings. */
   files: LogFileFact[];
   /** The end of the newest uncompressed match: its path, text, and whether the file is longer than that. */
-  tail?: { path: string; text: string; truncated: boolean };
+  tail?: { path: string; text: string; truncated: boolean; bytes?: Buffer };
 }
 
 /** One change the apply will make; a union on `kind`. */

@@ -3,7 +3,9 @@
 // Pure.
 import type { HostSpec } from '../agents/awslogs/spec.js';
 import type { HostFacts } from '../core/types.js';
-import type { LogFault } from './agent-log.js';
+import { resolveStreamName } from '../agents/awslogs/stream-names.js';
+import type { DeadPublisher, LogFault } from './agent-log.js';
+import { portablePattern } from '../agents/awslogs/byte-pattern.js';
 import type { PreflightCheck } from './preflight.js';
 import type { StreamView } from './state-view.js';
 
@@ -22,11 +24,17 @@ export const FAULT_NAMES = [
   'file-not-found',
   'throttling',
   'rotation-undetected',
+  'dead-publisher',
+  'refresh-failed',
+  'pattern',
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
-/** What `--fix` can do about a fault: rewrite a state row, or re-apply the host's files and service. */
-export type Repair = 'repair-state' | 'apply';
+/**
+ * What `--fix` can do about a fault: rewrite a state row, restart the agent (under the restart discipline),
+ * or re-apply the host's files and service.
+ */
+export type Repair = 'repair-state' | 'restart' | 'apply';
 
 export interface Fault {
   fault: FaultName;
@@ -88,7 +96,7 @@ export function diagnose(input: DiagnosisInput): Fault[] {
       severity: 'error',
       log: view.log,
       evidence: view.notes,
-      remedy: `provision doctor --fix --fault stale-state --yes: stop the agent, back up the state file, set batch_timestamp of push_state row ${view.push?.source_id} to the host's clock, start the agent and verify; nothing already accepted is sent again`,
+      remedy: `provision doctor --fix --fault stale-state --yes: stop the agent, back up the state file, set batch_timestamp of push_state row ${view.push?.source_id} to the host's clock (its last batch looked for in CloudWatch Logs first and trimmed from the replay where it arrived: nothing sent twice), start the agent and verify`,
       repair: 'repair-state',
     });
   }
@@ -140,6 +148,14 @@ export function diagnose(input: DiagnosisInput): Fault[] {
             ? 'point file at a readable, uncompressed log in the inventory, then provision apply'
             : 'the agent waits for the file: check file in the inventory, or that the application writes it',
       });
+    else if (check.check === 'pattern')
+      faults.push({
+        fault: 'pattern',
+        severity: 'error',
+        log: check.log,
+        evidence,
+        remedy: 'change multi_line_start_pattern in the inventory as the evidence says, then provision apply',
+      });
     else if (check.check === 'fingerprint')
       faults.push({
         fault: 'rotation-undetected',
@@ -154,11 +170,45 @@ export function diagnose(input: DiagnosisInput): Fault[] {
   const has = (name: FaultName): boolean => faults.some((f) => f.fault === name);
   for (const lf of input.logFaults) {
     const severity = lf.current ? 'error' : 'warning';
-    const evidence = [
-      `${lf.count} line(s) in the agent log: ${lf.what}${at(lf.lastMs)}${lf.current ? '' : ', before the agent last started'}`,
-      lf.sample,
-    ];
+    const history =
+      lf.supersededAtMs !== undefined
+        ? `, history: a batch was accepted after it${at(lf.supersededAtMs).replace(' (last', ' (at')}`
+        : lf.current
+          ? ''
+          : ', before the agent last started';
+    const evidence = [`${lf.count} line(s) in the agent log: ${lf.what}${at(lf.lastMs)}${history}`, lf.sample];
     switch (lf.fault) {
+      case 'dead-publisher': {
+        // One fault per stream: its latest death, with the count of the earlier ones.
+        const byStream = new Map<string, DeadPublisher[]>();
+        for (const p of lf.publishers ?? []) {
+          const key = p.group !== undefined ? `${p.group}\0${p.stream}` : (p.sourceId ?? p.thread);
+          byStream.set(key, [...(byStream.get(key) ?? []), p]);
+        }
+        for (const list of byStream.values())
+          faults.push(deadPublisherFault(list.at(-1)!, list.length - 1, spec, facts));
+        break;
+      }
+      case 'refresh-failed':
+        for (const r of lf.refresh ?? []) {
+          const section = spec.logs.find((l) => l.file === r.file);
+          const pattern = section?.multi_line_start_pattern;
+          const bytesRule = /UnicodeEncodeError|bad escape|cannot use 'u' flag|UNICODE flag/.test(r.reason);
+          const portable = pattern && pattern !== '{datetime_format}' ? portablePattern(pattern) : undefined;
+          const live = r.current && r.supersededAtMs === undefined;
+          faults.push({
+            fault: 'refresh-failed',
+            severity: live ? 'error' : 'warning',
+            ...(section ? { log: section.section } : {}),
+            evidence: [
+              `${r.count} line(s) "Failed to refresh stream" for ${r.file ?? 'a stream'}${at(r.lastMs)}: ${r.reason}${live ? '; that stream ships nothing' : r.supersededAtMs !== undefined ? `; history: a reader started on it${at(r.supersededAtMs).replace(' (last', ' (at')}` : ', before the agent last started'}`,
+            ],
+            remedy: bytesRule
+              ? `the agent (Python 3) cannot compile multi_line_start_pattern ${JSON.stringify(pattern ?? '?')}${section ? ` of [${section.section}]` : ''} as bytes: ${portable && portable !== pattern ? `write it as ${JSON.stringify(portable)} (its UTF-8 bytes as \\xNN escapes, the same on Python 2.7 and 3)` : 'write it with ASCII and \\xNN escapes only, without \\u escapes or (?u)'} in the inventory, then provision apply`
+              : `the watcher cannot start this stream (${r.reason}): check the section${section ? ` [${section.section}]` : ''} in the inventory, then provision apply`,
+          });
+        }
+        break;
       case 'future':
         // Named by the state view (stale-state) or the file's lines (lines-ahead) when either explains it.
         if (has('stale-state') || has('lines-ahead')) break;
@@ -247,6 +297,52 @@ export function diagnose(input: DiagnosisInput): Fault[] {
     }
   }
   return faults;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+function durationWords(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+/** A publisher that died: while it is not replaced, its stream is silent; once replaced, it is history. */
+function deadPublisherFault(p: DeadPublisher, earlier: number, spec: HostSpec, facts: HostFacts): Fault {
+  const section = spec.logs.find(
+    (l) => l.log_group_name === p.group && p.stream !== undefined && streamMatches(l.log_stream_name, p.stream, facts),
+  );
+  const where =
+    p.group !== undefined ? `${p.group} / ${p.stream}` : p.sourceId !== undefined ? `source ${p.sourceId}` : 'a stream';
+  const since = p.lastAcceptedMs ?? p.diedAtMs;
+  const evidence = [
+    `the publisher of ${where} (${p.thread}) died${p.diedAtMs !== undefined ? ` at ${iso(p.diedAtMs)}` : ''}${p.error ? `: ${p.error}` : ''} (its traceback: ${p.tracebackLines} line(s))`,
+    ...(p.current && since !== undefined
+      ? [
+          `the stream has been silent since ${iso(since)} (${durationWords(facts.clockMs - since)} by the host's clock): nothing is sent until the watcher starts a new publisher (it replays from push_state: nothing lost)`,
+        ]
+      : []),
+    ...(!p.current && p.replacedAtMs !== undefined
+      ? [`history: a new publisher started at ${iso(p.replacedAtMs)}`]
+      : []),
+    ...(p.supersededAtMs !== undefined ? [`a batch was accepted again at ${iso(p.supersededAtMs)}`] : []),
+    ...(earlier > 0 ? [`${earlier} earlier death(s) of this stream's publisher in the log, each replaced`] : []),
+  ];
+  return {
+    fault: 'dead-publisher',
+    severity: p.current ? 'error' : 'warning',
+    ...(section ? { log: section.section } : {}),
+    evidence,
+    remedy: p.current
+      ? `provision doctor --fix --fault dead-publisher --yes restarts the agent now (each stream's last batch looked for in CloudWatch Logs first: nothing sent twice), or wait for the agent's own refresh${p.diedAtMs !== undefined ? `, about 60 s after it died (${iso(p.diedAtMs + 60_000)})` : ', about 60 s after it died'}; fix what it died of (the error above) or it dies again`
+      : 'over: the watcher replaced it and the stream replayed from push_state (nothing lost)',
+    ...(p.current ? { repair: 'restart' as const } : {}),
+  };
+}
+
+function streamMatches(template: string, stream: string, facts: HostFacts): boolean {
+  return resolveStreamName(template, facts) === stream;
 }
 
 function aheadOfAgent(s: { timestampMs: number; atMs?: number }): boolean {

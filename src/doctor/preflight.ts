@@ -6,11 +6,12 @@ import type { HostFacts, LogFileFact, LogSectionFacts } from '../core/types.js';
 import { isGlob } from '../facts/log-files.js';
 import { compileSectionFormat, parseEvents, tailLines, type HostTime } from './event-times.js';
 import { hostLocalTime } from './local-time.js';
+import { agentPatternProblems } from '../agents/awslogs/validate.js';
 
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
 export interface PreflightCheck {
-  /** `clock`, `time_zone`, `file`, `datetime_format`, `future`, `past`, `fingerprint`. */
+  /** `clock`, `time_zone`, `file`, `datetime_format`, `future`, `past`, `fingerprint`, `pattern`. */
   check: string;
   /** The log section, when the check is about one. */
   log?: string;
@@ -49,6 +50,10 @@ export function hostChecks(spec: HostSpec, facts: HostFacts, tool: ToolClock): P
     const { local, fallback } = hostLocalTime(facts);
     checks.push(zoneCheck({ nowMs: facts.clockMs, local }, fallback));
   }
+  // The agent's Python, from where its code is: a pattern its Python 3 cannot compile stops that stream.
+  // (This compiles the inventory's patterns only; nothing from the host is matched here.)
+  for (const p of agentPatternProblems(spec.logs, facts.agentPython?.version))
+    checks.push({ check: 'pattern', log: p.log, level: 'error', message: p.rule });
   return checks;
 }
 

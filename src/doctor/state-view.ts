@@ -4,7 +4,7 @@
 // stale: its replayed events are more than 2 h after its batch_timestamp while not ahead of the host's
 // clock — the manual's fault that survives restarts. Pure.
 import type { PushState } from '../agents/awslogs/state-rows.js';
-import { createHash } from 'node:crypto';
+import { sourceIdOf } from '../agents/awslogs/source-id.js';
 import type { LogSection } from '../agents/awslogs/spec.js';
 import type { LogSectionFacts } from '../core/types.js';
 import type { SkippedEvent } from './agent-log.js';
@@ -32,8 +32,13 @@ export interface StreamView {
   streamState?: { source_id: string; initial_position: number };
   push?: PushState;
   pushMtime?: string;
-  /** Bytes of the file after the last accepted batch (not yet sent, or skipped). */
+  /**
+   * Bytes of the file CloudWatch Logs does not hold yet: after the last batch when it arrived, from its start
+   * when it did not (push_state is written before a batch is sent); after it when unknown (see lastBatch).
+   */
   unsentBytes?: number;
+  /** Whether the last batch push_state names is in CloudWatch Logs, as the doctor found out. */
+  lastBatch?: { verdict: 'arrived' | 'missing' | 'unknown'; reason: string };
   /** Host clock − batch_timestamp, ms. */
   batchAgeMs?: number;
   stale: boolean;
@@ -44,22 +49,7 @@ export interface StreamView {
 const HOUR = 3_600_000;
 const MAX_IN_FUTURE = 2 * HOUR;
 
-/** md5(section name + lines start..end with their line ends), as the agent's fingerprint. */
-export function sourceIdOf(section: string, head: string, fingerprint: string | undefined): string | undefined {
-  let start = 1;
-  let end = 1;
-  if (fingerprint && /^[1-9][0-9]*(-[0-9]*)?$/.test(fingerprint)) {
-    const [a, b] = fingerprint.split('-');
-    start = Number(a);
-    end = b ? Number(b) : start;
-  }
-  const lines = head.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-  const wanted = lines.slice(start - 1, end);
-  if (wanted.length === 0) return undefined;
-  return createHash('md5')
-    .update(section + wanted.join(''), 'utf8')
-    .digest('hex');
-}
+export { sourceIdOf };
 
 function json<T>(text: string): T | undefined {
   try {
@@ -75,6 +65,8 @@ export function viewState(
   logs: LogSectionFacts[] | undefined,
   hostNowMs: number,
   skippedFuture: SkippedEvent[] = [],
+  /** What CloudWatch Logs holds of each log's last batch, by section name. */
+  lastBatches: ReadonlyMap<string, { verdict: 'arrived' | 'missing' | 'unknown'; reason: string }> = new Map(),
 ): StreamView[] {
   return sections.map((section, i) => {
     const files = logs?.[i];
@@ -105,8 +97,16 @@ export function viewState(
     view.push = push;
     if (pushRow.mtime) view.pushMtime = pushRow.mtime;
     view.batchAgeMs = hostNowMs - push.batch_timestamp;
+    const last = lastBatches.get(section.section);
+    if (last) view.lastBatch = last;
     if (view.fileSize !== undefined) {
-      view.unsentBytes = view.fileSize - push.end_position;
+      view.unsentBytes = view.fileSize - (last?.verdict === 'missing' ? push.start_position : push.end_position);
+      if (last?.verdict === 'missing')
+        view.notes.push(`${last.reason}: it is counted as unsent (push_state is written before a batch is sent)`);
+      else if (last?.verdict === 'unknown' && push.end_position > push.start_position)
+        view.notes.push(
+          `${last.reason}: unsent is ${view.fileSize - push.end_position} byte(s), or ${view.fileSize - push.start_position} if that batch never arrived`,
+        );
       if (view.unsentBytes < 0)
         view.notes.push(
           `the file (${view.fileSize} bytes) is shorter than the saved end_position ${push.end_position}: truncated or replaced`,

@@ -194,7 +194,7 @@ export function parseLogSections(
       // A file read whole that grew past the bound since its stat: only its last bytes count.
       const bytes = whole.length > LOG_TAIL_BYTES ? whole.subarray(whole.length - LOG_TAIL_BYTES) : whole;
       const size = Math.max(newest.size, whole.length);
-      section.tail = { path: newest.path, text: bytes.toString('utf8'), truncated: bytes.length < size };
+      section.tail = { path: newest.path, text: bytes.toString('utf8'), truncated: bytes.length < size, bytes };
     }
   });
   return sections;

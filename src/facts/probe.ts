@@ -55,7 +55,15 @@ export interface ProbeInput {
   maxFileBytes?: number;
   /** The log sections' files (preflight, doctor): matches, rotated siblings, first lines, last 64 KiB. */
   logs?: LogProbe[];
+  /**
+   * Globs of the folder the agent's code lives in, one per way it is installed (`/usr/lib/python*`…): the
+   * Python in the path the glob matches is the one the agent runs on. Constants of the agent module.
+   */
+  agentCodeDirs?: string[];
 }
+
+/** A glob the probe may leave unquoted (so that the shell expands it): no space, quote or shell syntax. */
+const SAFE_GLOB = /^\/[A-Za-z0-9/_.*-]+$/;
 
 /**
  * The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail, `$5` the path in
@@ -160,6 +168,8 @@ export function probeScript(input: ProbeInput): string {
     '[ -n "$ip4" ] || ip4=$(ip -4 route get 192.0.2.1 2>/dev/null | sed -n \'s/.* src \\([0-9.]*\\).*/\\1/p\' | head -n 1)',
     '[ -n "$ip4" ] || ip4=$(ip -4 -o addr show scope global 2>/dev/null | awk \'{print $4}\' | cut -d/ -f1 | head -n 1)',
     'echo "@@ip $ip4"',
+    // What the agent's {ip_address} is: gethostbyname(gethostname()) (files, then DNS; loopback where /etc/hosts says).
+    'if r=$(getent ahostsv4 "$h" 2>/dev/null); then for a in $r; do echo "@@ip-of-hostname $a"; break; done; fi',
     // The instance id from cloud-init's cache, else the DMI asset tag (Nitro); never a metadata address.
     'l=; if [ -s /var/lib/cloud/data/instance-id ]; then read -r l < /var/lib/cloud/data/instance-id; echo "@@instance-id cloud $l"',
     'elif [ -r /sys/devices/virtual/dmi/id/board_asset_tag ]; then read -r l < /sys/devices/virtual/dmi/id/board_asset_tag; echo "@@instance-id dmi $l"',
@@ -172,6 +182,10 @@ export function probeScript(input: ProbeInput): string {
     if (!Number.isInteger(max) || max <= 0) throw new Error(`probeScript: maxBytes of ${f.path} must be positive`);
     lines.push(`probe_file ${quote(f.path)} x${i} ${max} ${f.tail ? 'tail' : 'head'} ${b64(f.path)}`);
   });
+  const dirs = input.agentCodeDirs ?? [];
+  if (dirs.some((d) => !SAFE_GLOB.test(d))) throw new Error('probeScript: agentCodeDirs must be plain globs');
+  // Expanded by the shell's own glob: no process. The first match names the agent's Python.
+  if (dirs.length) lines.push(`for d in ${dirs.join(' ')}; do [ -d "$d" ] && echo "@@agent-code $d" && break; done`);
   lines.push(...probeLogLines(input.logs ?? []));
   lines.push("echo '@@probe-end'");
   return lines.join('\n') + '\n';
@@ -237,6 +251,8 @@ const SINGLE_KEYS = [
   'instance-id',
   'tz',
   'tz-zone',
+  'agent-code',
+  'ip-of-hostname',
 ] as const;
 type SingleKey = (typeof SINGLE_KEYS)[number];
 const REQUIRED: SingleKey[] = ['clock', 'os-id', 'os-version', 'init', 'package', 'hostname', 'ip', 'sysv-rc3'];
@@ -445,6 +461,11 @@ export function parseFacts(
     facts.utcOffsetMinutes = (tz[1] === '-' ? -1 : 1) * (Number(tz[2]) * 60 + Number(tz[3]));
     if (tz[4]) facts.timeZoneName = tz[4];
   }
+  const ipOfHostname = get('ip-of-hostname');
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ipOfHostname)) facts.hostnameAddress = ipOfHostname;
+  const agentCode = get('agent-code');
+  const python = /\/python(\d+(?:\.\d+)?)\//.exec(agentCode + '/')?.[1];
+  if (agentCode && python) facts.agentPython = { version: python, path: agentCode };
   const zone = zoneFromProbe(get('tz-zone'));
   if (zone) facts.timeZoneId = zone;
   if (logs.length) facts.logs = parseLogSections(logs, logRecords, files as Map<string, RawBlock>);

@@ -2,7 +2,7 @@
 // operator's own IAM identity bootstrapped and handed over as an AWS profile, as an operator's machine has.
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { startMoto, stopMoto, pidFile } from './moto.js';
+import { isMotoCommandLine, startMoto, stopMoto, pidFile } from './moto.js';
 import { bootstrapOperator, BOOTSTRAP_ACTIONS, operatorFiles, OPERATOR_PROFILE } from './operator.js';
 import { AWS_REGION, MOTO_PORT, bridgeAddress, endpointUrl, type Paths } from './layout.js';
 import { readFile } from 'node:fs/promises';
@@ -34,7 +34,7 @@ async function running(paths: Paths): Promise<boolean> {
   try {
     const pid = Number.parseInt(await readFile(pidFile(motoDir(paths)), 'utf8'), 10);
     process.kill(pid, 0);
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('moto.server');
+    return isMotoCommandLine(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
   } catch {
     return false;
   }

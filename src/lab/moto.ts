@@ -1,8 +1,20 @@
 // The lab's AWS endpoint: a moto server run as a detached process, found again by the pid file in stateDir.
+// It runs through src/lab/moto-lab-server.py, which mends moto's handling of gzip request bodies (the awslogs
+// agent gzips PutLogEvents bodies over 1 KiB by default; moto 5.2 would answer them with HTTP 500).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { REPO_ROOT } from './layout.js';
+
+/** moto's server with the lab's mend for gzip bodies; takes moto.server's arguments. */
+export const MOTO_LAB_SERVER = join(REPO_ROOT, 'src', 'lab', 'moto-lab-server.py');
+
+/** Whether a process's command line (NUL-separated, /proc/PID/cmdline) is the lab's moto. */
+export function isMotoCommandLine(cmdline: string): boolean {
+  const argv = cmdline.split('\0');
+  return argv.includes('moto.server') || argv.some((a) => a.endsWith('moto-lab-server.py'));
+}
 
 /** moto's own readiness page: it answers without counting as an action (no auth check runs there). */
 const READY_PATH = '/moto-api/config';
@@ -63,7 +75,7 @@ export async function startMoto(options: MotoOptions): Promise<MotoServer> {
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;
   const logFile = join(options.stateDir, 'moto.log');
   const log = await open(logFile, 'a');
-  const child = spawn(python, ['-m', 'moto.server', '-H', options.host, '-p', String(options.port)], {
+  const child = spawn(python, [MOTO_LAB_SERVER, '-H', options.host, '-p', String(options.port)], {
     detached: true,
     stdio: ['ignore', log.fd, log.fd],
     env: childEnv({
@@ -121,7 +133,7 @@ async function answers(url: string): Promise<boolean> {
 
 async function isMotoProcess(pid: number): Promise<boolean> {
   try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').includes('moto.server');
+    return isMotoCommandLine(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
   } catch (err) {
     // Without /proc (not Linux) the pid file is all there is to go by.
     return (err as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync('/proc/self');

@@ -230,7 +230,9 @@ export async function prepareUpper(host: HostSpec, accounts: Accounts): Promise<
   await upper.file('var/lib/awslogs-lab/endpoint_url', `${endpointUrl()}\n`);
   await upper.file(
     'var/lib/awslogs-lab/lab.env',
-    `LAB_REPO=${REPO_ROOT}\nLAB_OS=${host.os}\nLAB_HOST=${host.name}\nLAB_INSTANCE_ID=${host.instanceId}\n`,
+    // LAB_AGENT_PYTHON: the Python the awslogs package installs its agent for (Amazon Linux's runs 2.7; a test
+    // may set 3.7 before the install). LAB_AGENT_RESTART_DELAY_S, when a test sets it, shortens the agent's 60 s.
+    `LAB_REPO=${REPO_ROOT}\nLAB_OS=${host.os}\nLAB_HOST=${host.name}\nLAB_INSTANCE_ID=${host.instanceId}\nLAB_AGENT_PYTHON=2.7\n`,
   );
 
   // Accounts: ec2-user with password-less sudo; `*` (no password), not `!` (locked), in shadow.

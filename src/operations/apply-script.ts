@@ -14,6 +14,11 @@ export interface ApplyScriptInput {
   /** Whether the agent ran before this run: decides what an undo leaves behind. */
   agentWasActive: boolean;
   agentLogPath: string;
+  /**
+   * The restart discipline's first half (restart-script.ts stopAndReadLines): run instead of the agent's
+   * restart, which the second half then finishes (start, health check, undo). No health check here.
+   */
+  restartAs?: string;
 }
 
 /** How long the agent must stay up after a (re)start to count as healthy. */
@@ -99,12 +104,20 @@ take_lock`);
   });
   const service = input.changes.filter((c) => c.kind === 'service');
   for (const change of service) {
+    if (change.action === 'restart' && input.restartAs !== undefined) {
+      // After the hand-over nothing is undone here: the second half owns the files and the agent.
+      lines.push(input.restartAs, 'WRITTEN=""');
+      continue;
+    }
     lines.push(
       `out=$(bounded ${change.command} 2>&1) || fail "service ${change.action}" "$(timed_out $? "$out")"`,
       `say "done service ${change.action}"`,
     );
   }
-  if (service.some((c) => c.action === 'start' || c.action === 'restart')) {
+  const started = service.some(
+    (c) => c.action === 'start' || (c.action === 'restart' && input.restartAs === undefined),
+  );
+  if (started) {
     lines.push(
       healthCheck(input.agent, input.agentLogPath, [
         'say "msg the agent did not stay up after its configuration changed; rolled back"',
@@ -113,7 +126,7 @@ take_lock`);
       ]),
     );
   }
-  if (files.length > 0) lines.push('prune_backups');
+  if (files.length > 0 && input.restartAs === undefined) lines.push('prune_backups');
   lines.push('say ok');
   return wholeScript(input.runId, lines.join('\n'), input.stepTimeoutS);
 }

@@ -18,6 +18,11 @@ export interface RestoreScriptInput {
   missingOk?: boolean;
   /** Each service step ends itself on the host after this long (default 300 s). */
   stepTimeoutS?: number;
+  /**
+   * The restart discipline's first half (restart-script.ts stopAndReadLines): run instead of the agent's
+   * restart or start, which the second half then finishes.
+   */
+  restartAs?: string;
 }
 
 /**
@@ -81,10 +86,16 @@ for meta in "$OLD"/*.path; do
   say "restored $(b64 "$p") $now | $(cat "$B/$i.meta")"
 done
 ${a.reset} >/dev/null 2>&1
-${service}
 ${enabled}
 prune_backups
-say ok`;
+${
+  input.restartAs !== undefined
+    ? // The restart discipline's first half stops the agent and hands it to the second half, which starts it.
+      `${input.restartAs}
+say ok`
+    : `${service}
+say ok`
+}`;
   return wholeScript(input.runId, body, input.stepTimeoutS);
 }
 

@@ -27,6 +27,7 @@ import { boundedPreflight, PatternWorkers } from './pattern-workers.js';
 import { interruption } from './interruption.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { LogsReaders } from './verify-host.js';
+import { applyWithRestart, type Restarted } from './apply-restart.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -51,6 +52,21 @@ export interface ApplyOptions {
 interface Verifier {
   verifyHost: typeof import('./verify-host.js').verifyHost;
   readers: LogsReaders;
+}
+
+/** CloudWatch Logs for the restart discipline, loaded only when a host's agent is restarted. */
+class LazyReaders {
+  private readers: Promise<LogsReaders> | undefined;
+  constructor(private readonly shared?: LogsReaders) {}
+  get(): Promise<LogsReaders> {
+    this.readers ??= this.shared
+      ? Promise.resolve(this.shared)
+      : import('./verify-host.js').then((m) => new m.LogsReaders());
+    return this.readers;
+  }
+  async destroy(): Promise<void> {
+    if (this.readers && !this.shared) (await this.readers).destroy();
+  }
 }
 
 interface HostOutcome {
@@ -98,11 +114,12 @@ async function applyLocked(
           maxWorkers: options.forks,
         }).warm()
       : undefined;
+  const readers = new LazyReaders(verify?.readers);
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
       run: async (report) => {
-        const outcome = await applyHost(host, runId, options, verify, journal, patterns, report);
+        const outcome = await applyHost(host, runId, options, verify, journal, patterns, readers, report);
         // A write that fails here is tried again with the run's end, which reports it.
         await journal?.host(outcome.journal).catch(() => undefined);
         return outcome;
@@ -115,6 +132,7 @@ async function applyLocked(
   stop.release();
   verify?.readers.destroy();
   await patterns?.close();
+  await readers.destroy();
 
   const hosts = outcomes.map((o) => o.report);
   const warnings = prepared.warnings.map(formatProblem);
@@ -151,11 +169,12 @@ async function applyHost(
   verify: Verifier | undefined,
   journal: RunJournal | undefined,
   patterns: PatternWorkers | undefined,
+  readers: LazyReaders,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   let opened: SshTransport | undefined;
   const outcome = masked(
-    await applyOnHost(host, runId, options, verify, journal, patterns, progress, (t) => (opened = t)),
+    await applyOnHost(host, runId, options, verify, journal, patterns, readers, progress, (t) => (opened = t)),
     host.files.secrets,
   );
   if (!opened) return outcome;
@@ -176,6 +195,7 @@ async function applyOnHost(
   verify: Verifier | undefined,
   runJournal: RunJournal | undefined,
   patterns: PatternWorkers | undefined,
+  readers: LazyReaders,
   progress: (text: string) => void,
   connected: (transport: SshTransport) => void,
 ): Promise<HostOutcome> {
@@ -261,14 +281,16 @@ async function applyOnHost(
       return withPreflight(await verified({ report: { name, status, changes }, journal: { ...journal, status } }));
     }
     progress(`applying ${result.changes.length} change(s)`);
-    const script = applyScript({
+    const scriptInput = {
       runId,
       changes: result.changes,
       agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
       agentWasActive: facts.service.active,
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs),
-    });
+    };
+    // A running agent restarted for a changed file: under the restart discipline (two round trips).
+    const restarts = result.changes.some((c) => c.kind === 'service' && c.action === 'restart');
     // The script was sent: from here on, no answer means it may have run in part or whole, and may still
     // be running. The journal then says so and names every file it may have changed, for `rollback`.
     const mayChange = result.changes.flatMap((c) =>
@@ -297,12 +319,30 @@ async function applyOnHost(
       error: { message: unknownError('the run ended before this host answered (killed?)') },
     });
     let out;
+    let restarted: Restarted | undefined;
     try {
-      out = await runScript(transport, host, script);
+      if (restarts) {
+        progress('restarting the agent (nothing sent twice)');
+        restarted = await applyWithRestart(
+          {
+            transport,
+            host,
+            facts,
+            hostSkewMs: facts.clockMs - probed.clock.midpointMs,
+            readers: await readers.get(),
+            runId,
+          },
+          scriptInput,
+          desired,
+        );
+        out = { stdout: '', stderr: restarted.stderr, code: restarted.outcome.ok ? 0 : 1 };
+      } else out = await runScript(transport, host, applyScript(scriptInput));
     } catch (err) {
       return unknown(failureOf(err));
     }
-    const outcome = parseApplyOutput(out.stdout);
+    const outcome = restarted?.outcome ?? parseApplyOutput(out.stdout);
+    const restartChanges = restarted?.changes ?? [];
+    const restartWarnings = restarted?.warnings ?? [];
     if (!outcome.ok && outcome.failedStep === undefined) {
       // The script ended without saying how it went: the session was cut (sshd killed, exit status lost:
       // 255) or the shell itself died.
@@ -333,10 +373,22 @@ async function applyOnHost(
         journal: { ...journal, status: 'failed', error },
       });
     }
+    const done = [...changes, ...restartChanges];
+    journal.changes = done.map(journalLine);
     // What the script did is known: in the journal before verify, which may take minutes.
     const applied: JournalHost = { ...journal, status: 'changed' };
     await runJournal?.host(applied);
-    return withPreflight(await verified({ report: { name, status: 'changed', changes }, journal: applied }));
+    return withPreflight(
+      await verified({
+        report: {
+          name,
+          status: 'changed',
+          changes: done,
+          ...(restartWarnings.length ? { warnings: restartWarnings } : {}),
+        },
+        journal: applied,
+      }),
+    );
   } catch (err) {
     const failure = failureOf(err);
     return {

@@ -22,6 +22,7 @@ import { prepare, type PreparedHost } from './prepare.js';
 import { repairHost, type RepairOptions } from './repair.js';
 import { fetchStateFile, readStateRows } from './state-file.js';
 import { LogsReaders } from './verify-host.js';
+import { lastBatchesFromFacts } from './restart-discipline.js';
 
 export interface DoctorOptions {
   inventory: string;
@@ -162,7 +163,7 @@ async function doctorHost(
   }
   try {
     progress('gathering facts');
-    const diagnosis = await diagnoseHost(transport, host, patterns, options.preflightOnly);
+    const diagnosis = await diagnoseHost(transport, host, patterns, options.preflightOnly, readers);
     if (options.preflightOnly || !(options.fix || options.resetState)) return { report: diagnosis.report };
     const repair: RepairOptions = {
       runId,
@@ -186,6 +187,7 @@ export async function diagnoseHost(
   host: PreparedHost,
   patterns: PatternWorkers,
   preflightOnly = false,
+  readers?: LogsReaders,
 ): Promise<Diagnosis> {
   const name = host.host.name;
   const { facts, clock } = await probeHost(transport, host, {
@@ -233,7 +235,19 @@ export async function diagnoseHost(
     state.error = `cannot read ${statePath}: ${(err as Error).message}`;
   }
   const skippedFuture = logFaults.find((f) => f.fault === 'future')?.skipped ?? [];
-  const streams = viewState(rows ?? { push: [], stream: [] }, host.spec.logs, facts.logs, facts.clockMs, skippedFuture);
+  // What CloudWatch Logs holds of each last batch: push_state alone cannot say what arrived.
+  const judged = rows
+    ? await lastBatchesFromFacts(readers, host, facts, facts.clockMs - clock.midpointMs, rows.push).catch(() => [])
+    : [];
+  const lastBatches = new Map(judged.map((j) => [j.section, { verdict: j.verdict, reason: j.reason }]));
+  const streams = viewState(
+    rows ?? { push: [], stream: [] },
+    host.spec.logs,
+    facts.logs,
+    facts.clockMs,
+    skippedFuture,
+    lastBatches,
+  );
   state.streams = streams;
   const faults = diagnose({ spec: host.spec, facts, logFaults, streams, preflight: checks });
   const status: HostStatus = faults.some((f) => f.severity === 'error') ? 'failed' : 'ok';

@@ -5,7 +5,13 @@ import { boundedProbeCommand, probeScript, parseFacts, type ExtraFile } from '..
 import { fingerprintEnd, type LogProbe } from '../facts/log-files.js';
 import type { ToolClock } from '../doctor/preflight.js';
 import type { HostFacts, HostStatus } from '../core/types.js';
-import { AWSCLI_CONF_PATH, AWSLOGS_CONF_PATH, PACKAGE_NAME, serviceName } from '../agents/awslogs/desired.js';
+import {
+  AGENT_CODE_DIRS,
+  AWSCLI_CONF_PATH,
+  AWSLOGS_CONF_PATH,
+  PACKAGE_NAME,
+  serviceName,
+} from '../agents/awslogs/desired.js';
 import type { PreparedHost } from './prepare.js';
 
 export interface SessionOptions {
@@ -91,6 +97,7 @@ export async function probeHost(
     services: { amzn1: serviceName('amzn1'), amzn2: serviceName('amzn2') },
     logs,
     extraFiles,
+    agentCodeDirs: AGENT_CODE_DIRS,
   });
   const sent = Date.now();
   const limitS = hostStepTimeoutS(transport.commandTimeoutMs);

@@ -28,7 +28,8 @@ export async function verified(
   void _diagnosed;
   // The faults this run repaired are marked, so that the report says what was done about them.
   rest.faults = (rest.faults ?? []).map((f) =>
-    (f.repair === 'repair-state' && !options.reset) || (options.reset && f.fault === 'stale-state')
+    ((f.repair === 'repair-state' || f.repair === 'restart') && !options.reset) ||
+    (options.reset && (f.fault === 'stale-state' || f.fault === 'dead-publisher'))
       ? { ...f, repaired: true }
       : f,
   );

@@ -7,14 +7,17 @@ import type { FaultName } from '../doctor/diagnose.js';
 import { pyJson, repairedPushState, type PushState, type StreamView } from '../doctor/state-view.js';
 import { listRuns, readRun, type JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
-import { parseStoppedState, stopAndReadScript, writeStateScript } from '../operations/repair-script.js';
+import { finishRestartScript, type StateWrite } from '../operations/restart-script.js';
+import { trimmedRow } from '../agents/awslogs/restart.js';
+import { firstHalfFailure, stopForRepair, type DisciplineContext } from './restart-discipline.js';
+import { trimPlan } from './apply-restart.js';
 import { serviceControl } from '../operations/service.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { ChangeReport } from '../ui/report.js';
 import type { Diagnosis, DoctorHostReport } from './doctor.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
-import { readStateRows, rewritePushRow } from './state-file.js';
+import { rewritePushRows } from './state-file.js';
 import type { LogsReaders } from './verify-host.js';
 import { verified } from './repair-verify.js';
 import { stateRunJournal } from './repair-journal.js';
@@ -87,9 +90,8 @@ export async function repairHost(
   const agent = serviceControl(flavour, flavour === 'amzn1' ? 'awslogs' : 'awslogsd');
   if (options.reset) return resetHost(transport, host, diagnosis, agent, options, readers, progress);
 
-  const stale = diagnosis.streams.filter((s) => s.stale && s.push);
-  const wanted = options.fault ?? 'stale-state';
-  if (wanted !== 'stale-state') {
+  const wanted = options.fault;
+  if (wanted !== undefined && !REPAIRED.includes(wanted)) {
     const fault = diagnosis.faults.find((f) => f.fault === wanted);
     return {
       report: {
@@ -103,8 +105,24 @@ export async function repairHost(
       },
     };
   }
-  if (stale.length === 0)
-    return { report: { ...base, warnings: [...(base.warnings ?? []), 'no stale state to repair on this host'] } };
+  const stale =
+    wanted === undefined || wanted === 'stale-state' ? diagnosis.streams.filter((s) => s.stale && s.push) : [];
+  const dead =
+    wanted === undefined || wanted === 'dead-publisher'
+      ? diagnosis.faults.filter((f) => f.fault === 'dead-publisher' && f.severity === 'error')
+      : [];
+  if (stale.length === 0 && dead.length === 0)
+    return {
+      report: {
+        ...base,
+        warnings: [
+          ...(base.warnings ?? []),
+          wanted === 'dead-publisher'
+            ? 'no dead publisher on this host, nothing to restart'
+            : `no stale state to repair on this host${wanted === undefined ? ', and no dead publisher' : ''}`,
+        ],
+      },
+    };
 
   const statePath = host.spec.general.state_file;
   const skew = diagnosis.facts.clockMs - diagnosis.clock.midpointMs;
@@ -115,13 +133,23 @@ export async function repairHost(
       return { view, before: row.v, after: repairedPushState(view.push!, at) };
     });
   const changesOf = (items: ReturnType<typeof plan>): ChangeReport[] => [
-    { kind: 'service', summary: 'stop the agent so that the state file holds still', command: agent.stop },
+    {
+      kind: 'service',
+      summary: `stop the agent so that the state file holds still${dead.length ? ` (its dead publisher: ${dead.map((f) => f.log ?? 'a stream').join(', ')})` : ''}`,
+      command: agent.stop,
+    },
     ...items.map((i) => ({
       kind: 'state',
       path: statePath,
-      summary: `push_state ${i.view.push!.source_id} (${i.view.log}): batch_timestamp ${iso(i.view.push!.batch_timestamp)} → ${iso(i.after.batch_timestamp)} (the host's clock); positions ${i.view.push!.start_position}-${i.view.push!.end_position} kept, so nothing accepted is sent again and nothing after it is skipped`,
+      summary: `push_state ${i.view.push!.source_id} (${i.view.log}): batch_timestamp ${iso(i.view.push!.batch_timestamp)} → ${iso(i.after.batch_timestamp)} (the host's clock); nothing after it is skipped`,
       diff: rowDiff(statePath, i.view.push!.source_id, i.before, pyJson(i.after)),
     })),
+    {
+      kind: 'state',
+      path: statePath,
+      summary:
+        "each log's last batch (the one a restart replays) is looked for in CloudWatch Logs: trimmed from the replay where it arrived (nothing sent twice), left where it did not (sent once)",
+    },
     { kind: 'service', summary: 'start the agent, then verify that new lines arrive', command: agent.start },
   ];
   if (!options.yes) {
@@ -138,70 +166,97 @@ export async function repairHost(
   }
 
   progress('stopping the agent and reading its state');
-  const read = parseStoppedState(
-    (await runScript(transport, host, stopAndReadScript({ runId: options.runId, agent, statePath }))).stdout,
-  );
-  let written = false;
-  try {
-    if (!read.ok || !read.bytes || !read.sha256) throw new Error(`cannot read ${statePath} after stopping the agent`);
-    const fresh = readStateRows(read.bytes);
-    for (const view of stale) {
-      const now = fresh.push.find((r) => r.k === view.push!.source_id);
-      const then = diagnosis.rows!.push.find((r) => r.k === view.push!.source_id);
-      if (!now || now.v !== then?.v)
-        throw new Error(`push_state ${view.push!.source_id} changed since the diagnosis; run doctor again`);
-    }
-    const items = plan(stale, hostNow());
-    let bytes = read.bytes;
-    for (const i of items) bytes = rewritePushRow(bytes, i.view.push!.source_id, pyJson(i.after));
-    progress('writing the repaired state and starting the agent');
-    const out = await runScript(
-      transport,
-      host,
-      writeStateScript({
-        runId: options.runId,
-        agent,
-        agentLogPath: AGENT_LOG_PATH,
-        statePath,
-        expectedSha256: read.sha256,
-        content: bytes,
-        mode: read.mode ?? 0o644,
-        owner: read.owner ?? 'root',
-        group: read.group ?? 'root',
-      }),
-    );
-    written = true;
-    const outcome = parseApplyOutput(out.stdout);
-    const changes = changesOf(items);
-    const journal = stateRunJournal(name, changes, outcome, diagnosis);
-    if (!outcome.ok) {
-      const error = {
-        message: `repair ${outcome.failedStep ?? ''} failed${outcome.undone ? '; the previous state file is back' : ''}: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,
-        ...(outcome.agentLog.length ? { hint: `agent log:\n${outcome.agentLog.join('\n')}` } : {}),
-      };
-      return {
-        report: { ...base, status: 'failed', changes, error },
-        journal: { ...journal, status: 'failed', error },
-      };
-    }
-    return await verified(
-      transport,
-      host,
-      diagnosis,
-      readers,
-      options,
-      progress,
-      { ...base, status: 'changed', changes },
-      journal,
-    );
-  } catch (err) {
-    if (!written) await runScript(transport, host, `${agent.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+  const conf = diagnosis.facts.files[AWSLOGS_CONF_PATH];
+  const ctx: DisciplineContext = {
+    transport,
+    host,
+    facts: diagnosis.facts,
+    hostSkewMs: skew,
+    readers,
+    runId: options.runId,
+  };
+  const half = await stopForRepair(ctx, agent, conf?.exists ? conf.content : undefined);
+  if (!half.stopped.handedOff)
     return {
-      report: {
-        ...base,
-        status: 'failed',
-        error: { message: `repair: ${(err as Error).message}; the agent was started again, nothing written` },
-      },
+      report: { ...base, status: 'failed', error: { message: `repair: ${firstHalfFailure(half)}; nothing written` } },
+    };
+  let write: StateWrite | undefined;
+  let problem: string | undefined;
+  const { changes: replayChanges, warnings } = trimPlan(half, statePath);
+  const items = plan(stale, hostNow());
+  const st = half.stopped.state;
+  if (items.length > 0) {
+    if (st.kind !== 'read' || !half.rows) problem = `cannot read ${statePath} after stopping the agent`;
+    else {
+      for (const view of stale) {
+        const now = half.rows.push.find((r) => r.k === view.push!.source_id);
+        const then = diagnosis.rows!.push.find((r) => r.k === view.push!.source_id);
+        if (!now || now.v !== then?.v)
+          problem = `push_state ${view.push!.source_id} changed since the diagnosis; run doctor again`;
+      }
+    }
+  }
+  if (problem === undefined && st.kind === 'read') {
+    const arrived = new Map(half.judged.filter((j) => j.verdict === 'arrived').map((j) => [j.sourceId, j]));
+    const rows = new Map<string, string>();
+    for (const i of items) {
+      const j = arrived.get(i.view.push!.source_id);
+      rows.set(i.view.push!.source_id, pyJson(j ? trimmedRow(i.after) : i.after));
+    }
+    for (const [id, j] of arrived) if (!rows.has(id)) rows.set(id, pyJson(trimmedRow(j.push)));
+    if (rows.size > 0)
+      write = {
+        path: statePath,
+        expectedSha256: st.sha256,
+        content: rewritePushRows(st.bytes, rows, items.length > 0 ? new Date() : undefined),
+        mode: st.mode,
+        owner: st.owner,
+        group: st.group,
+        // A state repair is a file change of the run: rollback puts the file back byte for byte.
+        ...(items.length > 0 ? { backupIndex: 0 } : {}),
+      };
+  }
+  progress('writing the state and starting the agent');
+  const out = await runScript(
+    transport,
+    host,
+    finishRestartScript({
+      runId: options.runId,
+      agent,
+      agentLogPath: AGENT_LOG_PATH,
+      ...(problem === undefined && write ? { state: write } : {}),
+      undo: write?.backupIndex !== undefined ? ['restore_from "$B" 0'] : [],
+      unhealthy: 'the agent did not stay up after the repair; the previous state file is back',
+    }),
+  );
+  const outcome = parseApplyOutput(out.stdout);
+  const changes = [...changesOf(items).filter((c) => c.kind === 'service' || c.diff), ...replayChanges];
+  const journal = stateRunJournal(name, changes, outcome, diagnosis);
+  const withWarnings = warnings.length ? { warnings: [...(base.warnings ?? []), ...warnings] } : {};
+  if (problem !== undefined || !outcome.ok) {
+    const error = {
+      message:
+        problem !== undefined
+          ? `repair: ${problem}; the agent was started again, nothing written`
+          : `repair ${outcome.failedStep ?? ''} failed${outcome.undone ? '; the previous state file is back' : ''}: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,
+      ...(outcome.agentLog.length ? { hint: `agent log:\n${outcome.agentLog.join('\n')}` } : {}),
+    };
+    return {
+      report: { ...base, ...withWarnings, status: 'failed', changes, error },
+      journal: { ...journal, status: 'failed', error },
     };
   }
+  return await verified(
+    transport,
+    host,
+    diagnosis,
+    readers,
+    options,
+    progress,
+    { ...base, ...withWarnings, status: 'changed', changes },
+    journal,
+  );
 }
+
+/** The faults `--fix` repairs here (the others are apply's, or the operator's). */
+const REPAIRED: readonly FaultName[] = ['stale-state', 'dead-publisher'];

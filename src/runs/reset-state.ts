@@ -1,26 +1,27 @@
-// `provision doctor --reset-state`: the blunt reset, only when asked. Backs up and removes the state file;
-// unless --resend, the agent starts once with initial_position = end_of_file in the sections whose file has
-// bytes to skip (so nothing is sent again), then the tool's awslogs.conf is put back without a restart.
-// A section whose file is empty or missing keeps start_of_file: there is nothing to skip, and the agent,
-// which only knows a file by its first line, would skip the first lines written to it after the reset.
-// Says how many bytes a resend would send.
+// `provision doctor --reset-state`: the blunt reset, only when asked, under the restart discipline. The agent
+// is stopped, its state and the end of each log read, and CloudWatch Logs asked whether each stream's last
+// batch arrived; the state file is then backed up and replaced by one that holds no push_state row (a stale
+// batch_timestamp goes with them) and only says where each log resumes: after its last batch where CloudWatch
+// Logs has it, at that batch's start where it does not or cannot say (nothing lost). Lines written while the
+// agent was stopped are read then, once. With --resend the state file is removed instead: every log is sent
+// again from its initial_position (the dry run and the run say how many bytes).
 import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
+import { resumeRows } from '../agents/awslogs/restart.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
-import { fileDiff } from '../operations/file.js';
-import { resetStateScript, withEndOfFile } from '../operations/repair-script.js';
+import { finishRestartScript } from '../operations/restart-script.js';
 import type { ServiceControl } from '../operations/service.js';
 import type { SshTransport } from '../transports/ssh.js';
 import type { ChangeReport } from '../ui/report.js';
+import { pyJson } from '../doctor/state-view.js';
 import type { Diagnosis } from './doctor.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 import type { Outcome, RepairOptions } from './repair.js';
 import { verified } from './repair-verify.js';
 import { stateRunJournal } from './repair-journal.js';
+import { firstHalfFailure, replayNotes, stopForRepair, type DisciplineContext } from './restart-discipline.js';
+import { freshState } from './state-file.js';
 import type { LogsReaders } from './verify-host.js';
-
-/** Seconds the agent gets after a reset start to record where it starts (its stream refresh is 5 s). */
-const RESET_SETTLE_S = 7;
 
 export async function resetHost(
   transport: SshTransport,
@@ -37,33 +38,21 @@ export async function resetHost(
     const view = diagnosis.streams[i];
     return section.initial_position === 'end_of_file' ? sum : sum + (view?.fileSize ?? 0);
   }, 0);
-  const skipped = new Set(
-    host.spec.logs
-      .filter((section, i) => section.initial_position !== 'end_of_file' && (diagnosis.streams[i]?.fileSize ?? 0) > 0)
-      .map((section) => section.section),
-  );
   const conf = diagnosis.facts.files[AWSLOGS_CONF_PATH];
-  const confText = conf?.exists ? conf.content : '';
-  const eofConf = withEndOfFile(confText, skipped);
-  const endOfFile = !options.resend && conf?.exists === true && eofConf !== confText;
   const changes: ChangeReport[] = [
     { kind: 'service', summary: 'stop the agent', command: agent.stop },
-    { kind: 'state', path: statePath, summary: 'back up and remove the state file: the agent forgets every position' },
-    ...(endOfFile
-      ? [
-          {
-            kind: 'file',
-            path: AWSLOGS_CONF_PATH,
-            summary: `initial_position = end_of_file in ${[...skipped].join(', ')} for this one start, then the current file is put back (no restart)`,
-            diff: fileDiff(AWSLOGS_CONF_PATH, confText, eofConf, []),
-          },
-        ]
-      : []),
+    {
+      kind: 'state',
+      path: statePath,
+      summary: options.resend
+        ? 'back up and remove the state file: the agent forgets every position and reads each log again from its initial_position'
+        : "back up the state file and replace it by one without push_state rows that says where each log resumes: after its last batch where CloudWatch Logs has it, at that batch's start where it does not (nothing lost, nothing sent twice)",
+    },
     { kind: 'service', summary: 'start the agent, then verify', command: agent.start },
   ];
   const bytesNote = options.resend
     ? `--resend: ${resent} byte(s) of the current log files ${options.yes ? 'are' : 'would be'} sent again from their start (duplicates in CloudWatch Logs)`
-    : `${resent} byte(s) of the current log files would be sent again without end_of_file (pass --resend for that); lines written between the stop and the start are not sent`;
+    : `nothing is sent again: each log resumes where CloudWatch Logs' copy of it ends (--resend would send ${resent} byte(s) of the current log files again)`;
   const { error: _pending, ...rest } = base;
   void _pending;
   if (!options.yes)
@@ -75,32 +64,71 @@ export async function resetHost(
         warnings: [...(base.warnings ?? []), bytesNote, 'dry run: nothing was changed; pass --yes to reset'],
       },
     };
-  progress('resetting the state');
+  progress('stopping the agent and reading its state');
+  const ctx: DisciplineContext = {
+    transport,
+    host,
+    facts: diagnosis.facts,
+    hostSkewMs: diagnosis.facts.clockMs - diagnosis.clock.midpointMs,
+    readers,
+    runId: options.runId,
+  };
+  const half = await stopForRepair(ctx, agent, conf?.exists ? conf.content : undefined);
+  const st = half.stopped.state;
+  if (!half.stopped.handedOff || st.kind === 'unreadable') {
+    const why = st.kind === 'unreadable' ? `the state file cannot be read: ${st.why}` : firstHalfFailure(half);
+    // Handed over but unreadable: the second half only starts the agent again.
+    if (half.stopped.handedOff)
+      await runScript(
+        transport,
+        host,
+        finishRestartScript({
+          runId: options.runId,
+          agent,
+          agentLogPath: AGENT_LOG_PATH,
+          undo: [],
+          unhealthy: 'the agent did not stay up',
+        }),
+      ).catch(() => undefined);
+    return { report: { ...rest, status: 'failed', error: { message: `reset: ${why}; nothing written` } } };
+  }
+  const resume = resumeRows(half.rows?.push ?? [], half.rows?.stream ?? [], half.sections, half.judged);
+  const notes = replayNotes(half.judged, half.decisionError);
+  const resumed: ChangeReport[] = options.resend
+    ? []
+    : resume.map((r) => {
+        const j = half.judged.find((x) => x.section === r.key);
+        return {
+          kind: 'state',
+          path: statePath,
+          summary: `${r.key} resumes at byte ${r.value.initial_position}${j ? ` (${j.reason})` : ''}`,
+        };
+      });
   const out = await runScript(
     transport,
     host,
-    resetStateScript({
+    finishRestartScript({
       runId: options.runId,
       agent,
       agentLogPath: AGENT_LOG_PATH,
-      statePath,
-      settleS: RESET_SETTLE_S,
-      ...(!endOfFile || !conf?.exists
-        ? {}
-        : {
-            endOfFile: {
-              confPath: AWSLOGS_CONF_PATH,
-              conf: eofConf,
-              mode: conf.mode,
-              owner: conf.owner,
-              group: conf.group,
-            },
-          }),
+      state: {
+        path: statePath,
+        expectedSha256: st.kind === 'read' ? st.sha256 : 'absent',
+        content: options.resend ? 'remove' : freshState(resume.map((r) => ({ key: r.key, value: pyJson(r.value) }))),
+        mode: st.kind === 'read' ? st.mode : 0o644,
+        owner: st.kind === 'read' ? st.owner : 'root',
+        group: st.kind === 'read' ? st.group : 'root',
+        backupIndex: 0,
+      },
+      undo: ['restore_from "$B" 0'],
+      unhealthy: 'the agent did not stay up after the reset; the previous state file is back',
     }),
   );
   const outcome = parseApplyOutput(out.stdout);
-  const journal = stateRunJournal(host.host.name, changes, outcome, diagnosis);
-  const report = { ...rest, status: 'changed' as const, changes, warnings: [...(base.warnings ?? []), bytesNote] };
+  const done = [...changes, ...resumed];
+  const journal = stateRunJournal(host.host.name, done, outcome, diagnosis);
+  const warnings = [...(base.warnings ?? []), bytesNote, ...(options.resend ? [] : notes.mayDuplicate)];
+  const report = { ...rest, status: 'changed' as const, changes: done, warnings };
   if (!outcome.ok) {
     const error = {
       message: `reset ${outcome.failedStep ?? ''} failed: ${outcome.messages.join(' ') || out.stderr.trim().slice(-300)}`,

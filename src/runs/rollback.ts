@@ -17,9 +17,11 @@ import {
 import { RunJournal } from '../journal/write-ahead.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
-import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
+import { printHuman, printJson, summarise, type ChangeReport, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { failureOf, gatherFacts, openHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
+import { failureOf, openHost, probeHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
+import { restoreWithRestart } from './apply-restart.js';
+import type { LogsReaders } from './verify-host.js';
 import { interruption } from './interruption.js';
 
 export interface RollbackOptions {
@@ -67,10 +69,15 @@ async function rollbackLocked(
   });
   await journal.begin();
   const stop = interruption();
+  // CloudWatch Logs for the restart discipline, loaded when the first host's agent is to be restarted.
+  let logsReaders: Promise<LogsReaders> | undefined;
+  const readers = {
+    get: () => (logsReaders ??= import('./verify-host.js').then((m) => new m.LogsReaders())),
+  };
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
-      run: (report) => rollbackHost(host, target, runId, options.session, report),
+      run: (report) => rollbackHost(host, target, runId, options.session, readers, report),
       statusOf: (o) => o.report.status,
     })),
     (name) => ({
@@ -80,6 +87,7 @@ async function rollbackLocked(
     { forks: options.forks, quiet: options.json, interrupted: stop.requested },
   );
   stop.release();
+  if (logsReaders) (await logsReaders).destroy();
   const hosts = outcomes.map((o) => o.report);
   await journal.finish(outcomes.map((o) => o.journal));
   const report: RunReport = { run: runId, command: 'rollback', restores: target.run, hosts, summary: summarise(hosts) };
@@ -97,6 +105,7 @@ async function rollbackHost(
   target: JournalRun,
   runId: string,
   session: SessionOptions,
+  readers: { get: () => Promise<LogsReaders> },
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
@@ -119,23 +128,42 @@ async function rollbackHost(
     return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };
   }
   try {
-    const facts = await gatherFacts(transport, host);
+    const { facts, clock } = await probeHost(transport, host);
     if (facts.os.flavour === 'unknown') throw new Error(`unsupported OS ${facts.os.id} ${facts.os.version}`);
     const desired = desiredState(host.spec, host.files, facts.os.flavour);
     const service = serviceNameOn(desired.service, facts.os.flavour);
     progress(`restoring run ${target.run}`);
-    const script = restoreScript({
+    const agent = serviceControl(facts.os.flavour, service);
+    const input = {
       runId,
       fromRunId: target.run,
-      agent: serviceControl(facts.os.flavour, service),
+      agent,
       ...(before.agentWasActive !== undefined ? { agentWasActive: before.agentWasActive } : {}),
       ...(before.agentWasEnabled !== undefined ? { agentWasEnabled: before.agentWasEnabled } : {}),
       missingOk: before.outcomeUnknown === true,
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
-    });
-    const out = await runScript(transport, host, script);
-    const outcome = parseApplyOutput(out.stdout);
+    };
+    // The agent is (re)started after the restore — under the restart discipline, with the restored state —
+    // unless it did not run before that run (it is then stopped).
+    const restarts = before.agentWasActive === true || (before.agentWasActive === undefined && facts.service.active);
+    let outcome;
+    let out: { stdout: string; stderr: string };
+    let restartChanges: ChangeReport[] = [];
+    let restartWarnings: string[] = [];
+    if (restarts) {
+      const r = await restoreWithRestart(
+        { transport, host, facts, hostSkewMs: facts.clockMs - clock.midpointMs, readers: await readers.get(), runId },
+        input,
+      );
+      outcome = r.outcome;
+      out = { stdout: r.firstStdout, stderr: r.stderr };
+      restartChanges = r.changes;
+      restartWarnings = r.warnings;
+    } else {
+      out = await runScript(transport, host, restoreScript(input));
+      outcome = parseApplyOutput(out.stdout);
+    }
     const told = rollbackReport(parseRestored(out.stdout), outcome, {
       run: target.run,
       service,
@@ -143,7 +171,7 @@ async function rollbackHost(
       packageName: desired.package.name,
       packageWasInstalled: before.packageInstalled,
     });
-    const changes = told.changes;
+    const changes = [...told.changes, ...restartChanges];
     const warnings = told.warnings.length ? { warnings: told.warnings } : {};
     const journal: JournalHost = {
       name,
@@ -164,14 +192,14 @@ async function rollbackHost(
         journal: { ...journal, status: 'failed', error },
       };
     }
-    const status = told.changed ? 'changed' : 'ok';
+    const status = told.changed || restartChanges.length > 0 ? 'changed' : 'ok';
     // A killed run, or a lost answer: the journal could not say what its script did here.
     const unknown = before.outcomeUnknown
       ? [
           `run ${target.run}${target.finishedAt === undefined ? ' did not finish (killed?) and' : ''} left its outcome on this host unknown: the backups of it found here were restored`,
         ]
       : [];
-    const allWarnings = [...unknown, ...told.warnings];
+    const allWarnings = [...unknown, ...told.warnings, ...restartWarnings];
     return {
       report: { name, status, changes, ...(allWarnings.length ? { warnings: allWarnings } : {}) },
       journal: { ...journal, status },

@@ -75,3 +75,46 @@ export function rewritePushRow(bytes: Buffer, key: string, value: string, now = 
     return readFileSync(file);
   });
 }
+
+/** The file with push_state rows' `v` replaced (their mtime kept unless `mtime` is given). */
+export function rewritePushRows(bytes: Buffer, rows: ReadonlyMap<string, string>, mtime?: Date): Buffer {
+  return withCopy(bytes, (file) => {
+    const db = new Database(file, { fileMustExist: true });
+    try {
+      for (const [key, value] of rows) {
+        const changed = mtime
+          ? db
+              .prepare(`UPDATE push_state SET v = ?, mtime = ? WHERE k = ?`)
+              .run(value, mtime.toISOString().slice(0, 19), key)
+          : db.prepare(`UPDATE push_state SET v = ? WHERE k = ?`).run(value, key);
+        if (changed.changes !== 1) throw new Error(`push_state has no row ${key}`);
+      }
+    } finally {
+      db.close();
+    }
+    return readFileSync(file);
+  });
+}
+
+/** A new state file, as the agent creates one, holding only these stream_state rows (a reset's). */
+export function freshState(streamRows: readonly { key: string; value: string }[], now = new Date()): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-state-'));
+  try {
+    const file = join(dir, 'agent-state');
+    const db = new Database(file);
+    try {
+      for (const table of ['push_state', 'stream_state'])
+        db.prepare(
+          `CREATE TABLE IF NOT EXISTS ${table} (k TEXT PRIMARY KEY NOT NULL, v TEXT NOT NULL, ctime DATETIME, mtime DATETIME)`,
+        ).run();
+      const at = now.toISOString().slice(0, 19);
+      const insert = db.prepare(`INSERT INTO stream_state (k, v, ctime, mtime) VALUES (?, ?, ?, ?)`);
+      for (const r of streamRows) insert.run(r.key, r.value, at, at);
+    } finally {
+      db.close();
+    }
+    return readFileSync(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

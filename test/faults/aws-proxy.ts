@@ -166,9 +166,10 @@ export class FaultProxy {
     return this.seen.filter((s) => s.action === action).map((s) => s.did);
   }
 
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as { port: number }).port}`;
+  /** `host`: where it listens (the lab's bridge address, for lab hosts' agents); loopback by default. */
+  async listen(host = '127.0.0.1'): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, host, r));
+    return `http://${host}:${(this.server.address() as { port: number }).port}`;
   }
 
   close(): void {

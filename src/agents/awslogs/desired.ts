@@ -7,6 +7,19 @@ export const AWSCLI_CONF_PATH = '/etc/awslogs/awscli.conf';
 export const PACKAGE_NAME = 'awslogs';
 /** The agent's own log (Python logging; the manual, step 2.5). */
 export const AGENT_LOG_PATH = '/var/log/awslogs.log';
+/**
+ * Where the agent's code (the awscli-cwlogs plugin's `cwlogs` package) lives, by how it was installed: Amazon
+ * Linux's package (Python 2.7), a pip install, awslogs-agent-setup.py's virtualenv. The Python in the matching
+ * path is the one the agent runs on, which decides how it compiles multi_line_start_pattern.
+ */
+export const AGENT_CODE_DIRS = [
+  '/usr/lib/python*/site-packages/cwlogs',
+  '/usr/lib/python*/dist-packages/cwlogs',
+  '/usr/lib64/python*/site-packages/cwlogs',
+  '/usr/local/lib/python*/site-packages/cwlogs',
+  '/usr/local/lib/python*/dist-packages/cwlogs',
+  '/var/awslogs/lib/python*/site-packages/cwlogs',
+];
 
 /** The package's service: a SysV script on Amazon Linux 1, a systemd unit on Amazon Linux 2. */
 export function serviceName(flavour: OsFlavour): string {

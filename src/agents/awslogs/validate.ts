@@ -7,6 +7,7 @@ import type { InventoryHost } from '../../inventory/types.js';
 import { canonicalCodec } from './codecs.js';
 import { checkDatetimeFormat } from './datetime-format.js';
 import { checkPythonRegex } from './python-regex.js';
+import { portablePattern, python3BytesProblem } from './byte-pattern.js';
 import {
   DEFAULT_REGION,
   DEFAULT_STATE_FILE,
@@ -496,7 +497,15 @@ class HostCheck {
       this.fail(at('log_group_name'), 'log_group_name is required', '1–512 of A-Z a-z 0-9 _ - / . #');
     else {
       const s = this.text(at('log_group_name'), groupValue);
-      if (s !== undefined) {
+      const placeholder = s === undefined ? undefined : /\{[^{}]*\}/.exec(s)?.[0];
+      if (placeholder !== undefined) {
+        this.fail(
+          at('log_group_name'),
+          `log_group_name may not hold a placeholder (${placeholder}): the agent expands {instance_id}, {hostname} and {ip_address} in log_stream_name only, and would name the group ${JSON.stringify(s)} with the braces as written`,
+          '1–512 of A-Z a-z 0-9 _ - / . # (placeholders go in log_stream_name)',
+          show(s),
+        );
+      } else if (s !== undefined) {
         if (GROUP_NAME.test(s)) group = s;
         else {
           const bad = [...s].find((ch) => !/[A-Za-z0-9_\-/.#]/.test(ch));
@@ -592,11 +601,16 @@ class HostCheck {
             'datetime_format set in the same entry',
             show(s),
           );
-        } else spec.multi_line_start_pattern = s;
+        } else {
+          spec.multi_line_start_pattern = s;
+          this.python3Pattern(at('multi_line_start_pattern'), s, spec.datetime_format);
+        }
       } else if (s !== undefined) {
         const r = checkPythonRegex(s);
-        if (r.ok) spec.multi_line_start_pattern = s;
-        else
+        if (r.ok) {
+          spec.multi_line_start_pattern = s;
+          this.python3Pattern(at('multi_line_start_pattern'), s);
+        } else
           this.fail(
             at('multi_line_start_pattern'),
             `multi_line_start_pattern is not a valid regex: ${r.reason}`,
@@ -670,6 +684,13 @@ class HostCheck {
     return s;
   }
 
+  /** Where the hosts' agents' Python is not known yet (the probe tells it): a pattern Python 3 cannot use. */
+  private python3Pattern(p: VarPath, pattern: string, datetimeFormat?: string): void {
+    const problem = python3BytesProblem(pattern, datetimeFormat);
+    if (problem)
+      this.warn(p, python3PatternRule(problem.rule, 'unknown', pattern === '{datetime_format}' ? undefined : pattern));
+  }
+
   private fingerprintLines(p: VarPath, v: unknown): string | undefined {
     const expected = 'N or N-M, with N >= 1 and M >= N';
     if (typeof v === 'number') {
@@ -682,6 +703,13 @@ class HostCheck {
     if (!m) return this.fail(p, 'file_fingerprint_lines must be N or N-M', expected, show(s));
     const first = Number(m[1]);
     if (first < 1) return this.fail(p, 'file_fingerprint_lines must start at line 1 or later', expected, show(s));
+    if (m[1]!.startsWith('0'))
+      return this.fail(
+        p,
+        "file_fingerprint_lines may not start with a 0 (such as 007 or 01-3): the agent's own check (^[1-9]+[0-9]*-?[0-9]*$) refuses it and fingerprints line 1 instead",
+        expected,
+        show(s),
+      );
     if (m[2] !== undefined && Number(m[2]) < first)
       return this.fail(p, 'file_fingerprint_lines N-M needs M >= N', expected, show(s));
     return s;
@@ -692,4 +720,35 @@ class HostCheck {
 function get(v: Mapping, key: string): unknown {
   const value = v[key];
   return value === null ? undefined : value;
+}
+
+/**
+ * The rule for a multi_line_start_pattern the agent's reader cannot compile on Python 3 (bytes), by what is
+ * known of the host's agent: `unknown` (a warning before the probe), `3` (an error: that stream would ship
+ * nothing).
+ */
+export function python3PatternRule(why: string, python: 'unknown' | '3', pattern?: string): string {
+  const portable = pattern === undefined ? undefined : portablePattern(pattern);
+  const fix =
+    portable !== undefined && portable !== pattern
+      ? `; written as ${JSON.stringify(portable)} (the UTF-8 bytes as \\xNN escapes) it works on both Pythons`
+      : '';
+  return python === '3'
+    ? `multi_line_start_pattern cannot be used by this host's agent, which runs on Python 3: ${why}; the stream would ship nothing ("Failed to refresh stream" every 60 s)${fix}`
+    : `multi_line_start_pattern fails where the agent runs on Python 3: ${why}; Amazon Linux's awslogs package runs Python 2.7, where it works (each host's agent is checked when the tool reads the host)${fix}`;
+}
+
+/** The log sections whose pattern this host's agent cannot compile, when the probe says it runs Python 3. */
+export function agentPatternProblems(
+  logs: readonly { section: string; multi_line_start_pattern?: string; datetime_format?: string }[],
+  python: string | undefined,
+): { log: string; rule: string }[] {
+  if (python === undefined || !python.startsWith('3')) return [];
+  return logs.flatMap((l) => {
+    const problem = l.multi_line_start_pattern
+      ? python3BytesProblem(l.multi_line_start_pattern, l.datetime_format)
+      : undefined;
+    const pattern = l.multi_line_start_pattern === '{datetime_format}' ? undefined : l.multi_line_start_pattern;
+    return problem ? [{ log: l.section, rule: python3PatternRule(problem.rule, '3', pattern) }] : [];
+  });
 }

@@ -124,6 +124,52 @@ export class CloudWatchLogs {
     return count;
   }
 
+  /**
+   * The stream's events between fromMs and toMs whose message ends with `line` (a multi-line event ends with
+   * its last line), with their ingestion times; undefined when the group or stream does not exist. At most
+   * `maxPages` pages are read (the restart discipline asks about one batch, not a history).
+   */
+  async eventsEndingWith(
+    group: string,
+    stream: string,
+    line: string,
+    fromMs: number,
+    toMs: number,
+    maxPages = 50,
+  ): Promise<LogEvent[] | undefined> {
+    const found: LogEvent[] = [];
+    let token: string | undefined;
+    // An exact phrase narrows the search on AWS's side where the line can be one; the check below decides.
+    const phrase =
+      line.length <= 512 && !/["\\]/.test(line) && line.trim() === line && line !== '' ? `"${line}"` : undefined;
+    try {
+      for (let page = 0; page < maxPages; page++) {
+        const out = await awsCall('FilterLogEvents', `${group}/${stream}`, () =>
+          this.client.send(
+            new FilterLogEventsCommand({
+              logGroupName: group,
+              logStreamNames: [stream],
+              startTime: Math.max(0, Math.floor(fromMs)),
+              endTime: Math.floor(toMs),
+              ...(phrase ? { filterPattern: phrase } : {}),
+              nextToken: token,
+            }),
+          ),
+        );
+        for (const e of out.events ?? []) {
+          const event = toEvent(e);
+          if (event.message === line || event.message.endsWith(`\n${line}`)) found.push(event);
+        }
+        token = out.nextToken;
+        if (!token) return found;
+      }
+    } catch (err) {
+      if (missing(err)) return undefined;
+      throw err;
+    }
+    throw new Error(`more than ${maxPages} pages of events in ${group}/${stream} around the batch`);
+  }
+
   /** Calls visit for every event containing text until it returns false; every page, in order. */
   private async eachMatching(
     group: string,

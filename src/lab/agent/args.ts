@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AgentPython } from '../../agents/awslogs/byte-pattern.js';
 
 export interface AgentArgs {
   config: string;
@@ -16,6 +17,13 @@ export interface AgentArgs {
    * lowered so that integration tests need not wait 5 s per batch.
    */
   minBufferDuration: number;
+  /** The Python the stand-in behaves as (`--python 2.7|3`): Amazon Linux's package runs 2.7. */
+  python: AgentPython;
+  /**
+   * Lab-only (not an agent option): seconds the agent waits before it brings a failed stream back (a dead
+   * publisher's 60 s, a failed refresh's 60 s). 60 as in the agent unless the lab host sets it for a test.
+   */
+  restartDelayS: number;
 }
 
 export const DEFAULT_ARGS: AgentArgs = {
@@ -27,10 +35,12 @@ export const DEFAULT_ARGS: AgentArgs = {
   instanceIdFile: '/var/lib/cloud/data/instance-id',
   awsDir: join(homedir(), '.aws'),
   minBufferDuration: 5000,
+  python: '2.7',
+  restartDelayS: 60,
 };
 
 export const USAGE = `usage: main.js [--config FILE] [--config-dir DIR] [--cli-config FILE] [--log-file FILE]
-               [--endpoint-file FILE] [--instance-id-file FILE] [--aws-dir DIR]`;
+               [--endpoint-file FILE] [--instance-id-file FILE] [--aws-dir DIR] [--python 2.7|3]`;
 
 export function parseAgentArgs(argv: string[]): AgentArgs {
   const { values } = parseArgs({
@@ -44,12 +54,18 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
       'instance-id-file': { type: 'string' },
       'aws-dir': { type: 'string' },
       'min-buffer-duration': { type: 'string' },
+      python: { type: 'string' },
+      'restart-delay': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
   const min = values['min-buffer-duration'];
   if (min !== undefined && !/^\d+$/.test(min)) throw new Error(`--min-buffer-duration: not a number: ${min}`);
+  const python = values.python ?? DEFAULT_ARGS.python;
+  if (python !== '2.7' && python !== '3') throw new Error(`--python: 2.7 or 3, not ${python}`);
+  const delay = values['restart-delay'];
+  if (delay !== undefined && !/^\d+(\.\d+)?$/.test(delay)) throw new Error(`--restart-delay: not a number: ${delay}`);
   return {
     config: values.config ?? DEFAULT_ARGS.config,
     configDir: values['config-dir'] ?? DEFAULT_ARGS.configDir,
@@ -59,5 +75,7 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
     instanceIdFile: values['instance-id-file'] ?? DEFAULT_ARGS.instanceIdFile,
     awsDir: values['aws-dir'] ?? DEFAULT_ARGS.awsDir,
     minBufferDuration: min !== undefined ? Number(min) : DEFAULT_ARGS.minBufferDuration,
+    python,
+    restartDelayS: delay !== undefined ? Number(delay) : DEFAULT_ARGS.restartDelayS,
   };
 }

@@ -1,13 +1,18 @@
 // awslogs.conf + drop-ins → the agent's settings, with StreamConfig's rules: a missing [general], a missing
 // `file`/`log_group_name`/`log_stream_name` or an unparsable main file is fatal (ConfigError); an invalid
-// option value is logged as a warning and replaced by its default, with the agent's wording.
+// option value is logged as a warning and replaced by its default, with the agent's wording. Placeholders are
+// expanded in `log_stream_name` only (1.4.0 leaves `{hostname}` in a `log_group_name` as it is written).
+// `multi_line_start_pattern` is checked here as Python checks a str pattern; the reader compiles it as bytes
+// (byte-pattern.ts), which can still fail on Python 3.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTimeParser, type TimeZoneSetting } from './datetime-parser.js';
 import { resolvePlaceholders, type HostFacts } from './host.js';
-import { IniConfig, IniError, parseIni, pyInt } from './ini.js';
+import { IniConfig, IniError, parseIni, pyInt } from '../../agents/awslogs/ini.js';
 import type { Logger } from './log.js';
 import { decoderFor } from './encoding.js';
+import { checkPythonRegex } from '../../agents/awslogs/python-regex.js';
+import { compileBytesPattern, type AgentPython } from '../../agents/awslogs/byte-pattern.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -44,14 +49,26 @@ export interface StreamConfig {
   bufferDuration: number;
   initialPosition: 'start_of_file' | 'end_of_file';
   encoding: string;
-  multiLineStart: RegExp;
+  /** The pattern as the reader compiles it (bytes, on the agent's Python); `{datetime_format}` ignores case. */
+  multiLineStart: MultiLineStart;
   batchCount: number;
   batchSize: number;
 }
 
+export interface MultiLineStart {
+  /** The configured Python regex, or (`{datetime_format}`) the format's own regex, matched ignoring case. */
+  pattern: string;
+  fromDatetimeFormat: boolean;
+  python: AgentPython;
+}
+
+export const DEFAULT_MULTI_LINE_START = '^[^\\s]';
+
 export interface AgentConfig {
   stateFile: string;
   streams: StreamConfig[];
+  /** `[general] use_gzip_http_content_encoding` (default true): PutLogEvents bodies over 1 KiB are gzipped. */
+  gzip: boolean;
 }
 
 export interface LoadOptions {
@@ -61,6 +78,8 @@ export interface LoadOptions {
   host: HostFacts;
   /** Lowest accepted buffer_duration: 5000 as in the agent; tests may lower it (`--min-buffer-duration`). */
   minBufferDuration?: number;
+  /** The Python the agent runs on (Amazon Linux's package: 2.7). */
+  python?: AgentPython;
 }
 
 export function loadConfig(opts: LoadOptions, log: Logger): AgentConfig {
@@ -81,11 +100,14 @@ export function loadConfig(opts: LoadOptions, log: Logger): AgentConfig {
   try {
     if (!config.has('general')) config.get('general', 'state_file');
     const stateFile = withDefault('general', 'state_file');
+    const gzip = pyBoolean(config.find('general', 'use_gzip_http_content_encoding'));
+    if (gzip === undefined)
+      log.info('Missing or invalid value for use_gzip_http_content_encoding config. Defaulting to use gzip encoding.');
     const streams = config
       .sectionNames()
       .filter((s) => s !== 'general')
       .map((s) => streamConfig(config, s, withDefault, opts, log));
-    return { stateFile, streams };
+    return { stateFile, streams, gzip: gzip ?? true };
   } catch (err) {
     if (err instanceof IniError) throw new ConfigError(err.message);
     throw err;
@@ -145,8 +167,14 @@ function streamConfig(
 ): StreamConfig {
   const file = config.get(section, 'file');
   let fingerprint = withDefault(section, 'file_fingerprint_lines');
-  const logGroupName = resolvePlaceholders(config.get(section, 'log_group_name'), opts.host, log);
-  const logStreamName = resolvePlaceholders(config.get(section, 'log_stream_name'), opts.host, log);
+  const logGroupName = config.get(section, 'log_group_name');
+  let logStreamName: string;
+  try {
+    logStreamName = resolvePlaceholders(config.get(section, 'log_stream_name'), opts.host, log);
+  } catch (err) {
+    if (err instanceof IniError) throw err;
+    throw new ConfigError((err as Error).message); // socket.gaierror for {ip_address}: the command fails
+  }
   let format: string | undefined = config.find(section, 'datetime_format');
   if (format === '') format = undefined;
   let timeZone = withDefault(section, 'time_zone');
@@ -187,7 +215,12 @@ function streamConfig(
   const [a, b] = fingerprint.split('-');
   const start = Number(a || '1');
   const fingerprintLines = { start, end: b ? Number(b) : start };
-  const multiLineStart = multiLinePattern(withDefault(section, 'multi_line_start_pattern'), parser, log);
+  const multiLineStart = multiLinePattern(
+    withDefault(section, 'multi_line_start_pattern'),
+    parser,
+    opts.python ?? '2.7',
+    log,
+  );
   let batchSize = intOption(config, section, 'batch_size', 'batch size', withDefault, log);
   if (batchSize > MAX_BATCH_SIZE) {
     log.warning(`The batch size is set to MAX_BATCH_SIZE (${MAX_BATCH_SIZE})`);
@@ -231,27 +264,44 @@ function intOption(
   return def;
 }
 
-function multiLinePattern(pattern: string, parser: DateTimeParser | undefined, log: Logger): RegExp {
-  const fallback = /^[^\s]/;
+function multiLinePattern(
+  pattern: string,
+  parser: DateTimeParser | undefined,
+  python: AgentPython,
+  log: Logger,
+): MultiLineStart {
+  const fallback = { pattern: DEFAULT_MULTI_LINE_START, fromDatetimeFormat: false, python };
   if (pattern === '{datetime_format}') {
-    if (parser) return new RegExp(parser.compiled.source, 'i');
+    if (parser) return { pattern: parser.compiled.source, fromDatetimeFormat: true, python };
     log.warning('The multi-line start pattern uses {datetime_format} but datetime_format is invalid or not specified.');
     return fallback;
   }
   if (pattern === '') return fallback;
-  try {
-    return new RegExp(fromPythonRegex(pattern));
-  } catch {
+  if (!strPatternCompiles(pattern, python)) {
     log.warning(`The multi-line start pattern '${pattern}' is invalid, using default pattern (^[^\\s])`);
     return fallback;
   }
+  return { pattern, fromDatetimeFormat: false, python };
 }
 
-/** The few Python-only regex spellings an operator may write, in JavaScript's syntax. */
-export function fromPythonRegex(pattern: string): string {
-  return pattern
-    .replace(/\(\?P<([A-Za-z_]\w*)>/g, '(?<$1>')
-    .replace(/\(\?P=([A-Za-z_]\w*)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '$(?![\\s\\S])');
+/**
+ * `re.compile(pattern)` on the configured text: a str on Python 3, the file's bytes on Python 2.7 (which
+ * takes an unknown letter escape as the letter, and (?u) on a byte string).
+ */
+function strPatternCompiles(pattern: string, python: AgentPython): boolean {
+  if (python === '3') return checkPythonRegex(pattern).ok;
+  try {
+    compileBytesPattern(pattern, '2.7');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** configparser's getboolean: 1/yes/true/on and 0/no/false/off, any case; undefined when missing or invalid. */
+export function pyBoolean(value: string | undefined): boolean | undefined {
+  const v = value?.toLowerCase();
+  if (v === '1' || v === 'yes' || v === 'true' || v === 'on') return true;
+  if (v === '0' || v === 'no' || v === 'false' || v === 'off') return false;
+  return undefined;
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './config.js';
-import { IniError, parseIni } from './ini.js';
+import { IniError, parseIni } from '../../agents/awslogs/ini.js';
 
 export interface Credentials {
   accessKeyId: string;

@@ -1,11 +1,16 @@
-// What `log_stream_name`/`log_group_name` placeholders resolve to on this host. The instance id comes from
-// cloud-init's cache file, never from a metadata address (the lab has none and must never call one).
+// What `log_stream_name` placeholders resolve to on this host. The instance id comes from cloud-init's cache
+// file, never from a metadata address (the lab has none and must never call one). `{ip_address}` is what the
+// agent computes: gethostbyname(gethostname()), the address the host's own name resolves to (loopback where
+// /etc/hosts says so), resolved once at start (resolveIpAddress) since the config is read synchronously.
+import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
-import { hostname, networkInterfaces } from 'node:os';
+import { hostname } from 'node:os';
 import type { Logger } from './log.js';
 
 export interface HostFacts {
   instanceIdFile: string;
+  /** gethostbyname(gethostname()), or the socket error Python would raise. */
+  ipAddress?: string | Error;
 }
 
 export function readInstanceId(file: string): string | undefined {
@@ -17,12 +22,14 @@ export function readInstanceId(file: string): string | undefined {
   }
 }
 
-/** The first non-loopback IPv4 address of the host's interfaces (the agent resolves its hostname). */
-export function ipAddress(): string {
-  for (const addrs of Object.values(networkInterfaces())) {
-    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+/** gethostbyname(gethostname()): the first IPv4 address the hostname resolves to (files, then DNS). */
+export async function resolveIpAddress(name = hostname()): Promise<string | Error> {
+  try {
+    return (await lookup(name, { family: 4 })).address;
+  } catch {
+    // socket.gaierror, as Python words it for a name that does not resolve.
+    return new Error('[Errno -2] Name or service not known');
   }
-  return '127.0.0.1';
 }
 
 /** Replaces `{instance_id}`, `{hostname}`, `{ip_address}` as the agent's StreamConfig._normalize does. */
@@ -37,6 +44,10 @@ export function resolvePlaceholders(text: string, facts: HostFacts, log: Logger)
     out = out.split('{instance_id}').join(id);
   }
   if (out.includes('{hostname}')) out = out.split('{hostname}').join(hostname());
-  if (out.includes('{ip_address}')) out = out.split('{ip_address}').join(ipAddress());
+  if (out.includes('{ip_address}')) {
+    const ip = facts.ipAddress ?? new Error('[Errno -2] Name or service not known');
+    if (ip instanceof Error) throw ip;
+    out = out.split('{ip_address}').join(ip);
+  }
   return out;
 }

@@ -20,9 +20,17 @@ export class AgentLog {
   }
 
   write(name: string, level: Level, threadName: string, message: string): void {
-    let text = message;
-    for (const s of this.secrets) text = text.split(s).join('********');
-    const line = `${asctime(new Date())} - ${name} - ${level} - ${process.pid} - ${threadName} - ${text}\n`;
+    this.append(`${asctime(new Date())} - ${name} - ${level} - ${process.pid} - ${threadName} - ${message}\n`);
+  }
+
+  /** Lines without the record prefix, as Python's logging prints a traceback (exc_info) after its record. */
+  raw(lines: readonly string[]): void {
+    if (lines.length > 0) this.append(lines.join('\n') + '\n');
+  }
+
+  private append(text: string): void {
+    let line = text;
+    for (const s of this.secrets) line = line.split(s).join('********');
     if (this.path === undefined) {
       process.stderr.write(line);
       return;

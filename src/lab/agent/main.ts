@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The lab's awslogs daemon: `node dist/src/lab/agent/main.js [flags]`, run in the foreground. Reads
 // awslogs.conf (+ drop-ins) and awscli.conf, ships the configured files to CloudWatch Logs at the lab's
-// endpoint, and exits 0 on SIGTERM/SIGINT. An unusable config is fatal: the reason goes to the agent log
-// and stderr, exit status 255 (what the AWS CLI returns when `aws logs push` fails).
+// endpoint. SIGTERM ends it at once without a log line, as it ends the agent's Python (no handler: whatever
+// was not sent is replayed from push_state at the next start); SIGINT (KeyboardInterrupt) shuts down in
+// order. An unusable config is fatal: the reason goes to the agent log and stderr, exit status 255 (what
+// the AWS CLI returns when `aws logs push` fails).
 import { readFileSync } from 'node:fs';
 import { Agent } from './agent.js';
 import { parseAgentArgs, USAGE, type AgentArgs } from './args.js';
@@ -10,6 +12,8 @@ import { sdkLogsApi } from './client.js';
 import { ConfigError, loadConfig } from './config.js';
 import { resolveAwsSettings } from './credentials.js';
 import { AgentLog } from './log.js';
+import { resolveIpAddress } from './host.js';
+import { AGENT_TIMINGS } from './agent.js';
 
 const FATAL = 255;
 
@@ -22,16 +26,18 @@ function readEndpoint(file: string): string | undefined {
   }
 }
 
-export function run(args: AgentArgs): Agent {
+export async function run(args: AgentArgs): Promise<Agent> {
   const log = new AgentLog(args.logFile);
   const push = log.logger('cwlogs.push');
   push.info('Using default logging configuration.');
+  const ipAddress = await resolveIpAddress();
   const config = loadConfig(
     {
       configFile: args.config,
       configDir: args.configDir,
-      host: { instanceIdFile: args.instanceIdFile },
+      host: { instanceIdFile: args.instanceIdFile, ipAddress },
       minBufferDuration: args.minBufferDuration,
+      python: args.python,
     },
     push,
   );
@@ -43,8 +49,15 @@ export function run(args: AgentArgs): Agent {
     region: aws.region,
     credentials: aws.credentials,
     endpoint: readEndpoint(args.endpointFile),
+    gzip: config.gzip,
   });
-  const agent = new Agent(config, api, log);
+  const agent = new Agent(
+    config,
+    api,
+    log,
+    { ...AGENT_TIMINGS, restartDelayMs: args.restartDelayS * 1000 },
+    args.python,
+  );
   agent.start();
   return agent;
 }
@@ -57,7 +70,7 @@ function quietSdkNotice(): void {
   process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
 }
 
-function main(): void {
+async function main(): Promise<void> {
   quietSdkNotice();
   let args: AgentArgs;
   try {
@@ -68,7 +81,7 @@ function main(): void {
   }
   let agent: Agent;
   try {
-    agent = run(args);
+    agent = await run(args);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     new AgentLog(args.logFile).logger('cwlogs.push').error(message);
@@ -91,8 +104,7 @@ function main(): void {
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
-  process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 }
 
-main();
+void main();

@@ -1,21 +1,21 @@
-// Sends a stream's queued batches with PutLogEvents, one at a time, at most 5 calls a second, and records
-// each accepted batch in push_state before the next is taken. Error handling follows the agent: every
-// failure is logged as `Caught exception: …`; DataAlreadyAccepted → the batch is dropped and the token
-// taken from the message; InvalidSequenceToken → retried with the expected token; ResourceNotFound →
-// CreateLogGroup/CreateLogStream (AlreadyExists ignored) then retried; InvalidParameter → batch skipped.
-// Unlike the agent (whose publisher thread dies on other errors), throttling, 5xx, network and credential
-// errors are retried with exponential backoff, so a lab host recovers once the cause is fixed.
-//
-// Replay batches: the agent re-sent them with the saved sequence token and relied on the service's token
-// checks to avoid duplicates, which today's service (and moto) no longer make. The lab agent gives the
-// 2020 service's answers itself (see ledger.ts): the very batch accepted before → DataAlreadyAccepted, not
-// sent; a different one (push_state repaired by hand) → InvalidSequenceToken, then sent.
+// The stream's publisher thread (EventBatchPublisher): sends the queued batches with PutLogEvents, one at a
+// time, at most 5 calls a second. As in awscli-cwlogs 1.4.0:
+//   - push_state is written when a batch is handed over, BEFORE PutLogEvents (the agent's publish callback):
+//     a failed send or a crash leaves a row whose end_position covers bytes that never arrived;
+//   - a replay batch is sent with its saved sequence token and, since today's CloudWatch Logs ignores tokens,
+//     accepted again: every restart sends the last batch of each stream twice;
+//   - DataAlreadyAccepted → the batch is dropped (the token taken from the message); OperationAborted →
+//     retried; InvalidSequenceToken → retried with the expected token; ResourceNotFound →
+//     CreateLogGroup/CreateLogStream (AlreadyExists ignored, 5 tries with backoff) then retried;
+//     InvalidParameter → the batch is skipped. Every failure is logged as `Caught exception: …`;
+//   - any other error (what botocore gives up on after its own retries: connection refused, 5xx, refused
+//     credentials, access denied) kills the thread: drain() rejects with PublisherDied, and the agent's
+//     watcher brings the stream back later (agent.ts).
 import type { EventBatch } from './batch.js';
 import { CallError, type InputEvent, type LogsApi } from './client.js';
 import type { Logger } from './log.js';
 import type { BatchQueue } from './reader.js';
 import type { PushState } from './state.js';
-import { batchDigest, type AcceptedLedger } from './ledger.js';
 
 export const MIN_PUT_DELAY = 200;
 const TOKEN_IN_MESSAGE = /sequenceToken(?:\sis)?: ([^\s]+)/;
@@ -31,8 +31,6 @@ export interface PublisherDeps {
   stream: string;
   queue: BatchQueue;
   record: (sourceId: string, state: PushState) => void;
-  /** Digests of accepted batches, to answer for replays as the 2020 service did. */
-  ledger?: Pick<AcceptedLedger, 'get' | 'set'>;
   log: PublisherLoggers;
   /** Pause that ends early when the agent stops. */
   sleep: (ms: number) => Promise<void>;
@@ -40,21 +38,38 @@ export interface PublisherDeps {
   signal: AbortSignal;
 }
 
+/** The exception that ended the publisher thread, with the frames its traceback shows. */
+export class PublisherDied extends Error {
+  constructor(
+    readonly error: CallError,
+    /** Where it was raised: the frames below _run (`_put_log_events`, or `_setup_resources` through the backoff). */
+    readonly frames: readonly string[],
+  ) {
+    super(error.text);
+    this.name = 'PublisherDied';
+  }
+}
+
 export class Publisher {
   sequenceToken: string | null = null;
   private lastPublish = 0;
   busy = false;
+  /** Set once the thread died: it sends nothing more. */
+  died: PublisherDied | undefined;
 
   constructor(private readonly d: PublisherDeps) {}
 
-  /** Publishes every queued batch; returns when the queue is empty or the agent stops. */
+  /** Publishes every queued batch; returns when the queue is empty or the agent stops; rejects when it dies. */
   async drain(): Promise<void> {
-    while (!this.d.stopping()) {
+    while (!this.d.stopping() && !this.died) {
       const batch = this.d.queue.items.shift();
       if (!batch) return;
       this.busy = true;
       try {
         await this.publish(batch);
+      } catch (err) {
+        if (err instanceof PublisherDied) this.died = err;
+        throw err;
       } finally {
         this.busy = false;
       }
@@ -63,76 +78,39 @@ export class Publisher {
 
   private async publish(batch: EventBatch): Promise<void> {
     if (!batch.shouldPublish()) return;
-    if (batch.isReplay) {
-      this.sequenceToken = batch.sequenceToken;
-      const digest = batchDigest(sortedEvents(batch));
-      if (this.d.ledger?.get(batch.sourceId!) === digest) {
-        this.d.log.publisher.warning(
-          'Caught exception: An error occurred (DataAlreadyAcceptedException) when calling the PutLogEvents ' +
-            'operation: The given batch of log events has already been accepted.',
-        );
-        this.record(batch, this.sequenceToken);
-        this.sequenceToken = null;
-        return;
-      }
-      this.d.log.publisher.warning(
-        'Caught exception: An error occurred (InvalidSequenceTokenException) when calling the PutLogEvents ' +
-          'operation: The given sequenceToken is invalid.',
-      );
-      this.d.log.publisher.warning(
-        `Multiple agents might be sending log events to log stream (${this.d.group} ${this.d.stream}) with sequence token (${this.sequenceToken}). This could cause duplicates and is not recommended.`,
-      );
-      this.sequenceToken = null;
-    }
+    // A sequence token is from the replay batch, or from the last PutLogEvents answer.
+    if (batch.isReplay) this.sequenceToken = batch.sequenceToken;
+    this.record(batch, this.sequenceToken);
     const wait = MIN_PUT_DELAY - (Date.now() - this.lastPublish);
-    if (wait > 0) await this.d.sleep(wait);
+    if (this.lastPublish > 0 && wait > 0) await this.d.sleep(wait);
     this.lastPublish = Date.now();
-    const sent = await this.put(batch);
-    if (sent === undefined) return;
-    this.d.log.publisher.info(
-      `Log group: ${this.d.group}, log stream: ${this.d.stream}, queue size: ${this.d.queue.items.length}, Publish batch: ${batch.debugFields()}`,
-    );
+    this.sequenceToken = await this.put(batch);
   }
 
-  /** The token the batch went with, or undefined when it was not accepted (skipped or stopping). */
-  private async put(batch: EventBatch): Promise<string | null | undefined> {
+  /** The token for the next batch (the answer's, or the one kept when the batch was skipped). */
+  private async put(batch: EventBatch): Promise<string | null> {
     const events = sortedEvents(batch);
     let token = this.sequenceToken;
-    let backoff = 1000;
-    for (let attempt = 0; ; attempt++) {
-      // Stopping: the call in flight may finish, but nothing is retried.
-      if (this.d.stopping() && attempt > 0) return undefined;
+    for (;;) {
       try {
         const next = await this.d.api.putLogEvents(this.d.group, this.d.stream, events, token, this.d.signal);
-        this.record(batch, token);
-        this.d.ledger?.set(batch.sourceId!, batchDigest(events));
-        this.sequenceToken = next;
-        return token;
+        this.d.log.publisher.info(
+          `Log group: ${this.d.group}, log stream: ${this.d.stream}, queue size: ${this.d.queue.items.length}, Publish batch: ${batch.debugFields()}`,
+        );
+        return next;
       } catch (err) {
         if (!(err instanceof CallError)) throw err;
-        if (this.d.signal.aborted) return undefined;
         this.d.log.publisher.warning(`Caught exception: ${err.text}`);
         const fromMessage = TOKEN_IN_MESSAGE.exec(err.text)?.[1] ?? err.expectedSequenceToken;
-        if (err.code === 'DataAlreadyAcceptedException') {
-          if (fromMessage) token = fromMessage;
-          this.sequenceToken = token;
-          return undefined;
-        }
-        if (err.code === 'OperationAbortedException') {
-          await this.d.sleep(MIN_PUT_DELAY);
-          continue;
-        }
+        if (err.code === 'DataAlreadyAcceptedException') return fromMessage ?? token;
+        if (err.code === 'OperationAbortedException') continue;
         if (err.code === 'InvalidSequenceTokenException') {
           if (fromMessage) {
             this.d.log.publisher.warning(
               `Multiple agents might be sending log events to log stream (${this.d.group} ${this.d.stream}) with sequence token (${token}). This could cause duplicates and is not recommended.`,
             );
             token = fromMessage === 'null' ? null : fromMessage;
-          } else {
-            this.d.log.publisher.error('Failed to get sequence token.');
-            await this.d.sleep(backoff);
-            backoff = Math.min(backoff * 2, 30_000);
-          }
+          } else this.d.log.publisher.error('Failed to get sequence token.');
           continue;
         }
         if (err.code === 'ResourceNotFoundException') {
@@ -142,18 +120,17 @@ export class Publisher {
         }
         if (err.code === 'InvalidParameterException') {
           this.d.log.publisher.warning(`Skip batch: ${batch.debugFields()}, reason: invalid parameter exception.`);
-          this.sequenceToken = token;
-          return undefined;
+          return token;
         }
-        await this.d.sleep(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
+        throw new PublisherDied(err, ['_publish_event_batch', '_put_log_events']);
       }
     }
   }
 
+  /** ExponentialBackoff(max_retries=5)(_setup_resources): the last failure kills the thread. */
   private async setupResources(): Promise<void> {
     let delay = 1000;
-    for (let attempt = 0; attempt <= 5 && !this.d.stopping(); attempt++) {
+    for (let attempt = 0; ; attempt++) {
       try {
         this.d.log.batch.info(`Creating log group ${this.d.group}.`);
         await this.ignoreExists(() => this.d.api.createLogGroup(this.d.group, this.d.signal), 'CreateLogGroup');
@@ -164,7 +141,9 @@ export class Publisher {
         );
         return;
       } catch (err) {
-        if (!(err instanceof CallError) || this.d.signal.aborted) return;
+        if (!(err instanceof CallError)) throw err;
+        if (attempt >= 5 || this.d.stopping())
+          throw new PublisherDied(err, ['_publish_event_batch', '_put_log_events_setup', 'call', '_setup_resources']);
         await this.d.sleep(delay);
         delay *= 2;
       }

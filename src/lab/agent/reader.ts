@@ -8,6 +8,8 @@ import { EventBatch } from './batch.js';
 import type { StreamConfig } from './config.js';
 import { decode, decoderFor } from './encoding.js';
 import { LogEvent, TimestampStatus } from './event.js';
+import { lineStartMatcher } from './line-start.js';
+import type { BytesMatcher } from '../../agents/awslogs/byte-pattern.js';
 import { pyDict, type Logger } from './log.js';
 import type { PushState, StreamState } from './state.js';
 
@@ -40,7 +42,9 @@ export class FileReader {
   private prevEvent: { timestamp: number | undefined; status: TimestampStatus } | undefined;
   private batch: EventBatch | undefined;
   private readonly label: string;
+  private readonly startsEvent: BytesMatcher;
 
+  /** Throws what the agent's Python raises compiling the multi-line start pattern (PythonError). */
   constructor(
     readonly sourceId: string,
     readonly file: string,
@@ -52,6 +56,7 @@ export class FileReader {
     private readonly now: () => number = Date.now,
   ) {
     this.label = decoderFor(config.encoding)?.label ?? 'utf-8';
+    this.startsEvent = lineStartMatcher(config.multiLineStart);
   }
 
   open(): void {
@@ -119,7 +124,7 @@ export class FileReader {
 
   private onLine(bytes: Buffer): void {
     const { text, replaced } = decode(bytes, this.label);
-    if (this.tempEvent && !this.config.multiLineStart.test(text)) {
+    if (this.tempEvent && !this.startsEvent.test(bytes)) {
       if (replaced) this.warnDecode(this.tempEvent);
       this.tempEvent.appendLine(text);
       this.tempEvent.endPosition = this.position;

@@ -4,12 +4,17 @@
 // the old file; the next refresh after it is done starts a reader on the new file. stream_state is saved
 // the first time the stream sees a file: its source id and where reading starts (0, or the file's end
 // for `initial_position = end_of_file`).
+// A publisher and its readers form a group: when the publisher dies, it sets the group's stop flag (after
+// its wait, agent.ts), the readers leave, and the next refresh removes both, clears the flag, takes a fresh
+// queue and starts a new publisher and reader, which replays from push_state. A refresh that throws is not
+// tried again before `restartAt` (the watcher's 60 s).
 import { createHash } from 'node:crypto';
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { StreamConfig } from './config.js';
 import { glob } from './glob.js';
-import type { Logger } from './log.js';
+import { pyDict, type Logger } from './log.js';
+import { PythonError } from '../../agents/awslogs/byte-pattern.js';
 import { BatchQueue, FileReader, type ReaderLoggers } from './reader.js';
 import type { PushState, StateStore, StreamState } from './state.js';
 import type { Publisher } from './publisher.js';
@@ -21,10 +26,14 @@ export interface StreamLoggers {
 }
 
 export class Stream {
-  readonly queue = new BatchQueue();
+  queue = new BatchQueue();
   readonly readers = new Map<string, FileReader>();
   sourceId: string | undefined;
   publisher: Publisher | undefined;
+  /** The group's stop flag: set by a publisher that died; its readers leave; cleared by a refresh. */
+  groupStop = false;
+  /** After a failed refresh: epoch ms before which the stream is not refreshed again. */
+  restartAt: number | undefined;
   private streamState: StreamState | undefined;
 
   constructor(
@@ -39,13 +48,21 @@ export class Stream {
   }
 
   refresh(): void {
-    if (!this.config.logGroupName) throw new Error('The log_group_name can not be blank');
-    if (!this.config.logStreamName) throw new Error('The log_stream_name can not be blank');
+    if (!this.config.logGroupName)
+      throw new PythonError('ValueError', "ValueError('The log_group_name can not be blank')", '');
+    if (!this.config.logStreamName)
+      throw new PythonError('ValueError', "ValueError('The log_stream_name can not be blank')", '');
+    if (this.restartAt !== undefined) {
+      if (this.restartAt > this.now()) return;
+      this.restartAt = undefined;
+    }
     this.cleanUp();
     const found = this.sourceFile();
     if (!found) return;
     const [sourceId, file] = found;
     if (this.sourceId === sourceId) return;
+    // No new reader or publisher while the group's stop flag is set: the clean-up clears it once both are gone.
+    if (this.groupStop) return;
     if (this.publisher === undefined) {
       this.log.stream.info(`Starting publisher for [${sourceId}, ${file}]`);
       this.publisher = this.make.publisher(this.queue);
@@ -91,6 +108,33 @@ export class Stream {
       }
     }
     if (this.readers.size > 1) this.log.stream.warning(`Found ${this.readers.size} readers running`);
+    // A dead publisher's thread has ended once it set the group's stop flag.
+    if (this.publisher?.died && this.groupStop) {
+      this.log.stream.info(`Removing dead publisher [${this.sourceId}, ${this.config.file}]`);
+      this.publisher = undefined;
+    }
+    if (this.publisher === undefined && this.readers.size === 0 && this.groupStop) {
+      this.sourceId = undefined;
+      this.groupStop = false;
+      this.queue = new BatchQueue();
+    }
+  }
+
+  /** The agent's Stream.debug_fields(), in its order, as `Failed to refresh stream` prints it. */
+  debugFields(): string {
+    const c = this.config;
+    return pyDict({
+      file: c.file,
+      source_id: this.sourceId ?? null,
+      log_group_name: c.logGroupName,
+      log_stream_name: c.logStreamName,
+      datetime_format: c.dateTimeParser?.format ?? null,
+      time_zone: c.timeZone,
+      buffer_duration: c.bufferDuration,
+      init_pos: c.initialPosition,
+      encoding: c.encoding,
+      queue: this.queue.items.length,
+    });
   }
 
   /** [source id, path] of the newest non-archive match, or undefined (logged) when there is none yet. */

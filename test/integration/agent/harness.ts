@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { MOTO_LAB_SERVER } from '../../../src/lab/moto.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/integration/agent → dist/src/lab/agent/main.js */
@@ -51,7 +52,8 @@ export interface Moto {
 
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  // The lab's moto (gzip bodies mended): the agent gzips PutLogEvents bodies over 1 KiB by default.
+  const child = spawn('python3', [MOTO_LAB_SERVER, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor('moto', async () => {
     try {

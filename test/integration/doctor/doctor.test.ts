@@ -268,7 +268,7 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
     assert.match(hostOf(r.json, a).error?.message ?? '', /repair refused: .*no apply run/);
   });
 
-  test('--reset-state: backed up, removed, restarted at the end of the files; the config is put back', async () => {
+  test('--reset-state: the state replaced by where each log resumes; nothing sent again, the config untouched', async () => {
     const conf = (await mustOnHost(a.address, 'sha256sum /etc/awslogs/awslogs.conf | cut -c1-64')).trim();
     // The rollback put the stale row back: the agent sends the lines after it again; let that settle.
     let before = -1;
@@ -278,7 +278,9 @@ describe('preflight, doctor and repair on the lab', { skip }, () => {
     }
     const dry = await cli('doctor', '--reset-state', '--inventory', inventory, '--limit', a.name);
     assert.ok(
-      hostOf(dry.json, a).warnings?.some((w) => /byte\(s\) of the current log files would be sent again/.test(w)),
+      hostOf(dry.json, a).warnings?.some((w) =>
+        /--resend would send \d+ byte\(s\) of the current log files again/.test(w),
+      ),
     );
     const r = await cli('doctor', '--reset-state', '--yes', '--inventory', inventory, '--limit', a.name);
     assert.equal(r.code, 0, r.stdout + r.stderr);

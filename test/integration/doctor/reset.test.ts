@@ -1,9 +1,9 @@
 // The blunt reset on the lab, `provision doctor --fix --reset-state --yes`, without and with `--resend`,
 // each followed by `provision rollback` of the reset run; and preflight on a host whose zone has DST (set
 // inside that host only: its overlay's /etc/localtime and /etc/sysconfig/clock, never the machine's).
-//   without --resend (amzn2 host): the restart uses initial_position = end_of_file (the agent records the
-//     file's size as where it starts), lines written before the reset are not sent again, lines after it
-//     arrive once (counted in moto);
+//   without --resend (amzn2 host): the state is replaced by one that only says where each log resumes (after
+//     the last batch CloudWatch Logs holds), lines sent before the reset are not sent again, a line written
+//     just before it and lines after it arrive once (counted in moto), awslogs.conf is not touched;
 //   with --resend (amzn1 host): the dry run says beforehand how many bytes would be sent again, and
 //     exactly the start_of_file logs' earlier lines arrive a second time;
 //   rollback of either brings the state file back byte for byte (sha256 before the reset and after the
@@ -152,7 +152,7 @@ describe('doctor --fix --reset-state [--resend], its rollback, and a host in a D
     await labDown();
   });
 
-  test('--fix --reset-state --yes: restarted at the end of the file, earlier lines not sent again, later lines once; rollback restores the state file', async () => {
+  test('--fix --reset-state --yes: each log resumes where CloudWatch Logs has it; nothing sent twice, nothing lost; rollback restores the state file', async () => {
     const earlier = [0, 1, 2].map((i) => `${stamp()} before-reset ${RUN} ${i}`);
     await append(a, APP, earlier);
     await arrived(a, 'app', earlier, 1);
@@ -166,17 +166,14 @@ describe('doctor --fix --reset-state [--resend], its rollback, and a host in a D
     const dry = await cli('doctor', '--fix', '--reset-state', '--inventory', inventory, '--limit', a.name);
     assert.equal(dry.code, 0, dry.out);
     const planned = hostOf(dry.json, a);
-    const note = planned.warnings?.find((w) => /would be sent again without end_of_file/.test(w)) ?? '';
-    assert.equal(Number(/^(\d+) byte\(s\)/.exec(note)?.[1]), appSize, note);
-    // end_of_file for this start only where there are bytes to skip: app, not tail (already) nor empty.
-    const conf = planned.changes.find((c) => c.path === AWSLOGS_CONF);
-    assert.match(conf?.summary ?? '', /end_of_file in app for this one start/);
-    assert.deepEqual(
-      (conf?.diff ?? '').split('\n').filter((l) => /^[-+]initial_position/.test(l)),
-      ['-initial_position = start_of_file', '+initial_position = end_of_file'],
-    );
+    const note = planned.warnings?.find((w) => /--resend would send \d+ byte\(s\)/.test(w)) ?? '';
+    assert.equal(Number(/--resend would send (\d+) byte\(s\)/.exec(note)?.[1]), appSize, note);
+    assert.ok(!planned.changes.some((c) => c.path === AWSLOGS_CONF), 'awslogs.conf is not touched');
     assert.equal(await sha(a, STATE), stateSha, 'the dry run wrote nothing');
 
+    // A line the agent has not sent yet when the reset stops it: it is read again after the reset, once.
+    const pending = `${stamp()} just-before-reset ${RUN}`;
+    await append(a, APP, [pending]);
     const reset = await cli('doctor', '--fix', '--reset-state', '--yes', '--inventory', inventory, '--limit', a.name);
     assert.equal(reset.code, 0, reset.out);
     assert.equal(reset.json.command, 'repair');
@@ -186,19 +183,24 @@ describe('doctor --fix --reset-state [--resend], its rollback, and a host in a D
       done.checks?.every((c) => c.state === 'arrived'),
       JSON.stringify(done.checks),
     );
-    // The agent started with end_of_file: it recorded the file's size then as where the stream begins.
-    assert.equal(await streamStart(a, 'app'), appSize);
-    assert.equal(await sha(a, AWSLOGS_CONF), confSha, "the tool's awslogs.conf is back");
+    assert.ok(
+      done.changes.some((c) => /^app resumes at byte \d+/.test(c.summary)),
+      JSON.stringify(done.changes),
+    );
+    // app resumes after what CloudWatch Logs has (before or after the pending line, as far as the agent had
+    // sent it): the stream_state row the reset wrote, which the agent keeps.
+    assert.ok([appSize, appSize + pending.length + 1].includes(await streamStart(a, 'app')));
+    assert.equal(await sha(a, AWSLOGS_CONF), confSha, "the tool's awslogs.conf is untouched");
     assert.equal(await credentialsMode(a), '600 root root');
     assert.equal(stateFileOf(reset.json.run, a)?.sha256Before, stateSha);
 
     const later = [0, 1].map((i) => `${stamp()} after-reset ${RUN} ${i}`);
     await append(a, APP, later);
-    await arrived(a, 'app', later, 1);
+    await arrived(a, 'app', [...later, pending], 1);
     await sleep(7000); // one more batch period: anything sent twice would be there now
-    for (const l of later) assert.equal(await count(a, 'app', l), 1, `${l} once`);
+    for (const l of [...later, pending]) assert.equal(await count(a, 'app', l), 1, `${l} once`);
     for (const l of earlier) assert.equal(await count(a, 'app', l), 1, `${l} not sent again`);
-    // The log that was empty at the reset kept start_of_file: its first lines after it arrive too.
+    // The log that was empty at the reset keeps its initial_position: its first lines after it arrive too.
     const first = `${stamp()} first-in-empty ${RUN}`;
     await append(a, EMPTY, [first]);
     await arrived(a, 'empty', [first], 1);

@@ -25,6 +25,8 @@ interface Case {
   timeZoneName: string;
   /** The IANA zone the probe found, when it found one. */
   timeZoneId?: string;
+  /** The Python the host's agent runs on, when the probe found its code. */
+  agentPython?: string;
   logs: LogSection[];
   files: CaseFile[][];
   expect: { check: string; log?: string; level: string; message?: string; sample?: string }[];
@@ -60,6 +62,9 @@ function run(c: Case): PreflightCheck[] {
     utcOffsetMinutes: c.utcOffsetMinutes,
     timeZoneName: c.timeZoneName,
     ...(c.timeZoneId ? { timeZoneId: c.timeZoneId } : {}),
+    ...(c.agentPython
+      ? { agentPython: { version: c.agentPython, path: `/usr/lib/python${c.agentPython}/site-packages/cwlogs` } }
+      : {}),
     logs,
   } as unknown as HostFacts;
   return preflight(spec, facts, { midpointMs: Date.parse(c.toolNow), roundTripMs: 100 });

@@ -88,7 +88,7 @@ describe('probe: log files', () => {
       new Map([['l0t', { closed: true, base64: b64(lines) }]]),
     );
     assert.equal(small[0]!.files[0]!.head, 'one\ntwo\n');
-    assert.deepEqual(small[0]!.tail, { path: '/var/log/x', text: lines, truncated: false });
+    assert.deepEqual(small[0]!.tail, { path: '/var/log/x', text: lines, truncated: false, bytes: Buffer.from(lines) });
     // Grew between stat and read: more than the bound came back whole; only the last bytes are kept.
     const grown = 'a\n' + 'x'.repeat(LOG_TAIL_BYTES + 10);
     const big = parseLogSections(

@@ -332,3 +332,34 @@ test('probeScript: the package, systemd and sysv commands are called as intended
     rmSync(bin, { recursive: true, force: true });
   }
 });
+
+test("the agent's Python: the first of the agent module's folders that exists, found by the shell's own glob", () => {
+  const withCode = amzn1.replace('@@probe-end', '@@agent-code /usr/lib/python2.7/site-packages/cwlogs\n@@probe-end');
+  assert.deepEqual(parseFacts(withCode, [CONF, CLI]).agentPython, {
+    version: '2.7',
+    path: '/usr/lib/python2.7/site-packages/cwlogs',
+  });
+  assert.equal(parseFacts(amzn1, [CONF, CLI]).agentPython, undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'probe-code-'));
+  try {
+    mkdirSync(join(dir, 'lib', 'python3.7', 'site-packages', 'cwlogs'), { recursive: true });
+    const script = probeScript({
+      paths: [],
+      packageName: 'awslogs',
+      services: { amzn1: 'awslogs', amzn2: 'awslogsd' },
+      agentCodeDirs: [`${dir}/none/python*/cwlogs`, `${dir}/lib/python*/site-packages/cwlogs`],
+    });
+    const facts = parseFacts(execFileSync('sh', ['-s'], { input: script, encoding: 'utf8' }), []);
+    assert.equal(facts.agentPython?.version, '3.7');
+    assert.throws(() =>
+      probeScript({
+        paths: [],
+        packageName: 'awslogs',
+        services: { amzn1: 'awslogs', amzn2: 'awslogsd' },
+        agentCodeDirs: ['/usr/lib/python*/$(reboot)'],
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,7 +7,7 @@ import { EventBatch } from '../../../../src/lab/agent/batch.js';
 import { CallError, type InputEvent, type LogsApi } from '../../../../src/lab/agent/client.js';
 import { LogEvent } from '../../../../src/lab/agent/event.js';
 import { AgentLog } from '../../../../src/lab/agent/log.js';
-import { Publisher } from '../../../../src/lab/agent/publisher.js';
+import { Publisher, PublisherDied } from '../../../../src/lab/agent/publisher.js';
 import { BatchQueue } from '../../../../src/lab/agent/reader.js';
 import type { PushState } from '../../../../src/lab/agent/state.js';
 
@@ -38,7 +38,7 @@ function fakeApi(script: ((call: Call) => string | null | CallError)[]): { api: 
   };
 }
 
-function setup(api: LogsApi, ledger = new Map<string, string>()) {
+function setup(api: LogsApi) {
   const dir = mkdtempSync(join(tmpdir(), 'agent-pub-'));
   const logFile = join(dir, 'awslogs.log');
   const log = new AgentLog(logFile);
@@ -50,7 +50,6 @@ function setup(api: LogsApi, ledger = new Map<string, string>()) {
     stream: 's',
     queue,
     record: (_id, st) => saved.push(st),
-    ledger: { get: (id) => ledger.get(id), set: (id, d) => void ledger.set(id, d) },
     log: { publisher: log.logger('cwlogs.push.publisher'), batch: log.logger('cwlogs.push.batch') },
     sleep: async () => {},
     stopping: () => false,
@@ -146,7 +145,7 @@ test('InvalidSequenceToken: retried with the token the message names, with the a
   assert.equal(publisher.sequenceToken, 'next');
 });
 
-test('DataAlreadyAccepted: the batch is dropped, not recorded, and the token from the message kept', async () => {
+test('DataAlreadyAccepted: the batch is dropped (its row was written before the send) and the token from the message kept', async () => {
   const { api, calls } = fakeApi([
     () =>
       err(
@@ -158,66 +157,75 @@ test('DataAlreadyAccepted: the batch is dropped, not recorded, and the token fro
   queue.items.push(batchOf(['a']));
   await publisher.drain();
   assert.equal(calls.length, 1);
-  assert.equal(saved.length, 0);
+  assert.equal(saved.length, 1);
   assert.equal(publisher.sequenceToken, '777');
 });
 
-test('throttling and network errors are retried; each failure is logged as "Caught exception"', async () => {
-  const { api, calls } = fakeApi([
-    () => err('ThrottlingException', 'Rate exceeded', true),
-    () => new CallError('EndpointConnectionError', 'Could not connect to the endpoint URL: "http://x/"', true),
-    () => 'ok',
-  ]);
-  const { publisher, queue, saved, logText } = setup(api);
-  queue.items.push(batchOf(['a']));
-  await publisher.drain();
-  assert.equal(calls.length, 3);
-  assert.equal(saved.length, 1);
-  assert.equal(logText().match(/Caught exception: /g)?.length, 2);
+test('push_state is written when the batch is handed over, before PutLogEvents: a failed send leaves the row', async () => {
+  let savedAtCall = -1;
+  const { publisher, queue, saved } = setup({
+    putLogEvents: async () => {
+      savedAtCall = saved.length;
+      throw new CallError('EndpointConnectionError', 'Could not connect to the endpoint URL: "http://x/"', true);
+    },
+    createLogGroup: async () => undefined,
+    createLogStream: async () => undefined,
+  });
+  queue.items.push(batchOf(['a', 'b']));
+  await assert.rejects(publisher.drain(), PublisherDied);
+  assert.equal(savedAtCall, 1, 'the row was there when the call went out');
+  assert.deepEqual(
+    saved.map((s) => [s.start_position, s.end_position]),
+    [[0, 4]],
+  );
+});
+
+test('an error botocore gave up on (connection, 5xx, credentials, access denied) kills the publisher: nothing more is sent', async () => {
+  for (const e of [
+    new CallError('EndpointConnectionError', 'Could not connect to the endpoint URL: "http://x/"', true),
+    err('ServiceUnavailableException', 'down', true),
+    err('AccessDeniedException', 'not authorized'),
+    new CallError('NoCredentials', 'Unable to locate credentials', false),
+  ]) {
+    const { api, calls } = fakeApi([() => e, () => 'never']);
+    const { publisher, queue, logText } = setup(api);
+    queue.items.push(batchOf(['a']), batchOf(['b']));
+    const died = await publisher.drain().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.ok(died instanceof PublisherDied, e.code);
+    assert.equal(died.error, e);
+    assert.equal(calls.length, 1, `${e.code}: one call, then the thread is gone`);
+    assert.equal(publisher.died, died);
+    assert.equal(queue.items.length, 1, 'the next batch stays queued');
+    assert.equal(logText().match(/Caught exception: /g)?.length, 1);
+    await publisher.drain();
+    assert.equal(calls.length, 1, 'a dead publisher sends nothing');
+  }
 });
 
 test('InvalidParameter: the batch is skipped with the agent wording', async () => {
   const { api } = fakeApi([() => err('InvalidParameterException', 'bad')]);
-  const { publisher, queue, saved, logText } = setup(api);
+  const { publisher, queue, logText } = setup(api);
   queue.items.push(batchOf(['a']));
   await publisher.drain();
-  assert.equal(saved.length, 0);
   assert.match(logText(), /Skip batch: \{'source_id': 'src'.*\}, reason: invalid parameter exception\./);
 });
 
-test('a replay batch identical to the one accepted before: DataAlreadyAccepted, recorded again, not re-sent', async () => {
-  const first = fakeApi([() => 'tok']);
-  const ledger = new Map<string, string>();
-  const one = setup(first.api, ledger);
-  one.queue.items.push(batchOf(['a', 'b']));
-  await one.publisher.drain();
-  assert.equal(ledger.size, 1);
-
-  const { api, calls } = fakeApi([]);
-  const { publisher, queue, saved, logText } = setup(api, ledger);
-  queue.items.push(batchOf(['a', 'b'], { batchTimestamp: NOW - 1000, token: 'old' }));
-  await publisher.drain();
-  assert.equal(calls.length, 0);
-  assert.deepEqual(
-    saved.map((s) => [s.batch_timestamp, s.sequence_token]),
-    [[NOW - 1000, 'old']],
-  );
-  assert.match(logText(), /Caught exception: An error occurred \(DataAlreadyAcceptedException\)/);
-});
-
-test('a replay batch unlike the accepted one (state repaired by hand): InvalidSequenceToken, then sent', async () => {
-  const ledger = new Map([['src', 'digest of another batch']]);
+test("a replay batch is sent again with its saved token (today's CloudWatch Logs accepts it): the last batch twice", async () => {
   const { api, calls } = fakeApi([() => 'tok']);
-  const { publisher, queue, saved, logText } = setup(api, ledger);
+  const { publisher, queue, saved } = setup(api);
   queue.items.push(batchOf(['a', 'b'], { batchTimestamp: NOW - 1000, token: 'old' }));
   await publisher.drain();
   assert.equal(calls.length, 1);
-  assert.equal(calls[0]!.token, null);
-  assert.equal(saved.length, 1);
-  assert.notEqual(ledger.get('src'), 'digest of another batch');
-  assert.match(logText(), /Caught exception: An error occurred \(InvalidSequenceTokenException\)/);
-  assert.match(
-    logText(),
-    /Multiple agents might be sending log events to log stream \(g s\) with sequence token \(old\)/,
+  assert.equal(calls[0]!.token, 'old');
+  assert.deepEqual(
+    calls[0]!.events!.map((e) => e.message),
+    ['a', 'b'],
+  );
+  assert.deepEqual(
+    saved.map((s) => [s.batch_timestamp, s.sequence_token]),
+    [[NOW - 1000, 'old']],
   );
 });

@@ -22,7 +22,7 @@ function streamConfig(over: Partial<StreamConfig> = {}): StreamConfig {
     bufferDuration: 5000,
     initialPosition: 'start_of_file',
     encoding: 'utf_8',
-    multiLineStart: /^[^\s]/,
+    multiLineStart: { pattern: '^[^\\s]', fromDatetimeFormat: false, python: '2.7' },
     batchCount: 1000,
     batchSize: 32768,
     ...over,
@@ -75,7 +75,7 @@ test('{datetime_format} pattern: a line holding a timestamp starts an event (cas
   const parser = new DateTimeParser('%b %d %H:%M:%S', 'UTC', () => new Date(NOW));
   const { reader, queue, clock } = setup('nov 05 09:00:00 boom\nTraceback\nNov 05 09:00:01 ok\n', {
     dateTimeParser: parser,
-    multiLineStart: new RegExp(parser.compiled.source, 'i'),
+    multiLineStart: { pattern: parser.compiled.source, fromDatetimeFormat: true, python: '2.7' },
   });
   reader.step();
   clock.now += 5000;

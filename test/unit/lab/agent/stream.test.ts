@@ -25,7 +25,7 @@ function setup(pattern: string, over: Partial<StreamConfig> = {}) {
     bufferDuration: 5000,
     initialPosition: 'start_of_file',
     encoding: 'utf_8',
-    multiLineStart: /^[^\s]/,
+    multiLineStart: { pattern: '^[^\\s]', fromDatetimeFormat: false, python: '2.7' },
     batchCount: 1000,
     batchSize: 32768,
     ...over,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IniConfig, IniError, parseIni, pyInt, pyRepr } from '../../../../src/lab/agent/ini.js';
+import { IniConfig, IniError, parseIni, pyInt, pyRepr } from '../../../../src/agents/awslogs/ini.js';
 
 const parse = (text: string): ReturnType<typeof parseIni> => parseIni(text, 'awslogs.conf');
 

@@ -1,8 +1,11 @@
-// A reader for INI files with the semantics of Python 3's `configparser.RawConfigParser()` defaults,
-// which is what the awslogs agent parses its config with: `=` or `:` delimiters, full-line `#`/`;`
+// The agent's config syntax, shared by the lab agent (which reads its config with it) and the tool's restart
+// discipline (which reads the sections of the awslogs.conf a restart will use). A reader for INI files with
+// the semantics of Python 3's `configparser.RawConfigParser()` defaults, which is what the awslogs agent
+// parses its config with: `=` or `:` delimiters, full-line `#`/`;`
 // comments (no inline comments), indented continuation lines, option names lower-cased, a `DEFAULT`
 // section whose options every section inherits, no interpolation, strict (duplicates are errors).
 // Error messages reproduce Python's wording, because the agent logs them.
+import { pyRepr } from './byte-pattern.js';
 
 /** One parsed file: sections in order of appearance, and the DEFAULT section's options. */
 export interface IniFile {
@@ -17,20 +20,7 @@ export class IniError extends Error {
   }
 }
 
-/** Python's repr() of a str, enough for file names and lines in error messages. */
-export function pyRepr(s: string): string {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let out = '';
-  for (const ch of s) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === quote) out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else out += ch;
-  }
-  return quote + out + quote;
-}
+export { pyRepr };
 
 const pad2 = (n: number): string => String(n).padStart(2, ' ');
 const SECTION = /^\[(.+)\]/;
