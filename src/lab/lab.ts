@@ -46,7 +46,7 @@ import {
 import { freeUserId, newInstanceId, prepareUpper } from './rootfs.js';
 import { isAlive, loadState, saveState, withLock, type HostRecord, type LabState } from './state.js';
 
-import { ensureLabAws, stopLabAws } from './aws-endpoint.js';
+import { ensureLabAws, stopLabAws, waitForSsmAgents } from './aws-endpoint.js';
 
 export type OsChoice = Flavour | 'mixed';
 
@@ -264,6 +264,7 @@ export async function up(options: UpOptions, paths: Paths = labPaths()): Promise
       }
     }
     await saveState(paths, state);
+    await waitForSsmAgents(paths, state.hosts);
     await fs.writeFile(paths.knownHosts, renderKnownHosts(state.hosts));
     await fs.mkdir(path.dirname(paths.inventory), { recursive: true });
     await fs.writeFile(paths.inventory, renderInventory(state.hosts, paths));

@@ -39,7 +39,10 @@ export const NET = {
 export const CGROUP_V2_MOUNTS = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'] as const;
 export const CGROUP_PARENT = `awslab${slotTag}`;
 
-export const MOTO_PORT = 5000;
+/** The lab's AWS endpoint as the tool and the hosts reach it: SSM Run Command there, the rest forwarded to moto. */
+export const AWS_PORT = 5000;
+/** moto itself, behind that endpoint. */
+export const MOTO_PORT = 5001;
 export const AWS_REGION = 'ap-northeast-2';
 
 export function bridgeAddress(): string {
@@ -47,6 +50,10 @@ export function bridgeAddress(): string {
 }
 
 export function endpointUrl(): string {
+  return `http://${bridgeAddress()}:${AWS_PORT}`;
+}
+
+export function motoUrl(): string {
   return `http://${bridgeAddress()}:${MOTO_PORT}`;
 }
 

@@ -15,15 +15,16 @@ import {
   DEFAULT_SESSION,
   failureOf,
   hostStepTimeoutS,
-  openHost,
   probeHost,
   runScript,
   type SessionOptions,
 } from './host-session.js';
 import { preflight } from '../doctor/preflight.js';
 import { interruption } from './interruption.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { LogsReaders } from './verify-host.js';
+import { FailureBudget } from '../core/failure-budget.js';
+import { hostTransports, type HostTransports } from './transports.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -41,7 +42,15 @@ export interface ApplyOptions {
   preflight?: boolean;
   /** Wait this long for another run's lock on the same inventory folder before refusing (default 0). */
   waitLockS?: number;
+  /** Ansible's --max-fail-percentage: past it, hosts not yet changed are not run (over SSM: MaxErrors). */
+  maxFailPercentage?: number;
   session: SessionOptions;
+}
+
+/** What every host of one run shares: how hosts are reached, and the failure threshold. */
+interface RunContext {
+  transports: HostTransports;
+  budget: FailureBudget;
 }
 
 /** The verify step, loaded only when the run verifies. */
@@ -79,23 +88,38 @@ async function applyLocked(
   // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
   const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
   const verify = verifier ? { verifyHost: verifier.verifyHost, readers: new verifier.LogsReaders() } : undefined;
-  const outcomes = await runWithProgress<HostOutcome>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: (report) => applyHost(host, runId, options, verify, report),
-      statusOf: (o) => o.report.status,
-    })),
-    (name) => failedOutcome(name, 'interrupted before this host was started'),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
-  );
-  stop.release();
-  verify?.readers.destroy();
+  const budget = new FailureBudget(prepared.hosts.length, options.maxFailPercentage);
+  const session = options.session ?? DEFAULT_SESSION;
+  const command = options.dryRun ? 'dry-run' : 'apply';
+  const transports = await hostTransports(prepared.hosts, {
+    forks: options.forks,
+    session,
+    budget,
+    comment: `awslogs-provision ${command} ${runId}`,
+  });
+  const context: RunContext = { transports, budget };
+  let outcomes: HostOutcome[];
+  try {
+    outcomes = await runWithProgress<HostOutcome>(
+      prepared.hosts.map((host) => ({
+        title: host.host.name,
+        run: (report) => applyHost(host, runId, options, verify, context, report),
+        statusOf: (o) => o.report.status,
+      })),
+      (name) => failedOutcome(name, 'interrupted before this host was started'),
+      { forks: transports.concurrency, quiet: options.json, interrupted: stop.requested },
+    );
+  } finally {
+    stop.release();
+    verify?.readers.destroy();
+    await transports.close();
+  }
 
   const hosts = outcomes.map((o) => o.report);
   const warnings = prepared.warnings.map(formatProblem);
   const report: RunReport = {
     run: runId,
-    command: options.dryRun ? 'dry-run' : 'apply',
+    command,
     hosts,
     summary: summarise(hosts),
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -134,10 +158,14 @@ async function applyHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  context: RunContext,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
-  let opened: SshTransport | undefined;
-  const outcome = await applyOnHost(host, runId, options, verify, progress, (t) => (opened = t));
+  let opened: Transport | undefined;
+  const outcome = context.budget.exceeded()
+    ? failedOutcome(host.host.name, context.budget.reason())
+    : await applyOnHost(host, runId, options, verify, context, progress, (t) => (opened = t));
+  context.budget.record(outcome.report.status);
   return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
 }
 
@@ -146,15 +174,16 @@ async function applyOnHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
+  context: RunContext,
   progress: (text: string) => void,
-  connected: (transport: SshTransport) => void,
+  connected: (transport: Transport) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
   const journal: JournalHost = { name, status: 'ok', changes: [], files: [] };
   let transport;
   try {
     progress('connecting');
-    transport = await openHost(host, options.session ?? DEFAULT_SESSION);
+    transport = await context.transports.open(host);
     connected(transport);
   } catch (err) {
     const failure = failureOf(err);
@@ -228,6 +257,13 @@ async function applyOnHost(
     if (result.changes.length === 0 || options.dryRun) {
       const status = result.changes.length === 0 ? 'ok' : 'changed';
       return withPreflight(await verified({ report: { name, status, changes }, journal: { ...journal, status } }));
+    }
+    if (context.budget.exceeded()) {
+      const error = { message: context.budget.reason() };
+      return withPreflight({
+        report: { name, status: 'failed', changes, error },
+        journal: { ...journal, status: 'failed', error },
+      });
     }
     progress(`applying ${result.changes.length} change(s)`);
     const script = applyScript({

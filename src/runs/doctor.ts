@@ -12,11 +12,12 @@ import { preflight, type PreflightCheck, type ToolClock } from '../doctor/prefli
 import { viewState, type StateRows, type StreamView } from '../doctor/state-view.js';
 import { LOG_TAIL_BYTES } from '../facts/log-files.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import { printDoctor } from '../ui/doctor-report.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
-import { failureOf, openHost, probeHost, type SessionOptions } from './host-session.js';
+import { failureOf, probeHost, type SessionOptions } from './host-session.js';
+import { hostTransports, type HostTransports } from './transports.js';
 import { interruption } from './interruption.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { repairHost, type RepairOptions } from './repair.js';
@@ -98,17 +99,29 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   const acting = (options.fix || options.resetState) && options.yes;
   const readers = new LogsReaders();
   const stop = interruption();
-  const outcomes = await runWithProgress<HostOutcome>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: (progress) => doctorHost(host, runId, dir, options, readers, progress),
-      statusOf: (o) => o.report.status,
-    })),
-    (name) => ({ report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host' } } }),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
-  );
-  stop.release();
-  readers.destroy();
+  const transports = await hostTransports(prepared.hosts, {
+    forks: options.forks,
+    session: options.session,
+    comment: `awslogs-provision doctor ${runId}`,
+  });
+  let outcomes: HostOutcome[];
+  try {
+    outcomes = await runWithProgress<HostOutcome>(
+      prepared.hosts.map((host) => ({
+        title: host.host.name,
+        run: (progress) => doctorHost(host, runId, dir, options, readers, transports, progress),
+        statusOf: (o) => o.report.status,
+      })),
+      (name) => ({
+        report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host' } },
+      }),
+      { forks: transports.concurrency, quiet: options.json, interrupted: stop.requested },
+    );
+  } finally {
+    stop.release();
+    readers.destroy();
+    await transports.close();
+  }
   const hosts = outcomes.map((o) => o.report);
   const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';
   const report: RunReport = { run: runId, command, hosts, summary: summarise(hosts) };
@@ -142,13 +155,14 @@ async function doctorHost(
   journalDirectory: string,
   options: DoctorOptions,
   readers: LogsReaders,
+  transports: HostTransports,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
-  let transport: SshTransport;
+  let transport: Transport;
   try {
     progress('connecting');
-    transport = await openHost(host, options.session);
+    transport = await transports.open(host);
   } catch (err) {
     return { report: { name, changes: [], ...failureOf(err) } };
   }
@@ -174,7 +188,7 @@ async function doctorHost(
 }
 
 export async function diagnoseHost(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   preflightOnly = false,
 ): Promise<Diagnosis> {

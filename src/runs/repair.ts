@@ -9,7 +9,7 @@ import { listRuns, readRun, type JournalHost } from '../journal/journal.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
 import { parseStoppedState, stopAndReadScript, writeStateScript } from '../operations/repair-script.js';
 import { serviceControl } from '../operations/service.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { ChangeReport } from '../ui/report.js';
 import type { Diagnosis, DoctorHostReport } from './doctor.js';
 import { runScript } from './host-session.js';
@@ -65,7 +65,7 @@ function rowDiff(statePath: string, key: string, before: string, after: string):
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export async function repairHost(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   diagnosis: Diagnosis,
   options: RepairOptions,

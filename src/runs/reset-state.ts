@@ -9,7 +9,7 @@ import { parseApplyOutput } from '../operations/apply-script.js';
 import { fileDiff } from '../operations/file.js';
 import { resetStateScript, withEndOfFile } from '../operations/repair-script.js';
 import type { ServiceControl } from '../operations/service.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { ChangeReport } from '../ui/report.js';
 import type { Diagnosis } from './doctor.js';
 import { runScript } from './host-session.js';
@@ -23,7 +23,7 @@ import type { LogsReaders } from './verify-host.js';
 const RESET_SETTLE_S = 7;
 
 export async function resetHost(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   diagnosis: Diagnosis,
   agent: ServiceControl,

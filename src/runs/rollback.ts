@@ -18,8 +18,10 @@ import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { failureOf, gatherFacts, openHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
+import { failureOf, gatherFacts, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
 import { interruption } from './interruption.js';
+import { FailureBudget } from '../core/failure-budget.js';
+import { hostTransports, type HostTransports } from './transports.js';
 
 export interface RollbackOptions {
   inventory: string;
@@ -28,6 +30,8 @@ export interface RollbackOptions {
   forks: number;
   json: boolean;
   waitLockS?: number;
+  /** Ansible's --max-fail-percentage: past it, hosts not yet restored are not run (over SSM: MaxErrors). */
+  maxFailPercentage?: number;
   session: SessionOptions;
 }
 
@@ -59,19 +63,38 @@ async function rollbackLocked(
 ): Promise<RunReport> {
   const started = new Date().toISOString();
   const stop = interruption();
-  const outcomes = await runWithProgress<HostOutcome>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: (report) => rollbackHost(host, target, runId, options.session, report),
-      statusOf: (o) => o.report.status,
-    })),
-    (name) => ({
-      report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host was started' } },
-      journal: { name, status: 'failed', changes: [], files: [] },
-    }),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
-  );
-  stop.release();
+  const budget = new FailureBudget(prepared.hosts.length, options.maxFailPercentage);
+  const transports = await hostTransports(prepared.hosts, {
+    forks: options.forks,
+    session: options.session,
+    budget,
+    comment: `awslogs-provision rollback ${runId}`,
+  });
+  const notRun = (name: string, message: string): HostOutcome => ({
+    report: { name, status: 'failed', changes: [], error: { message } },
+    journal: { name, status: 'failed', changes: [], files: [] },
+  });
+  let outcomes: HostOutcome[];
+  try {
+    outcomes = await runWithProgress<HostOutcome>(
+      prepared.hosts.map((host) => ({
+        title: host.host.name,
+        run: async (report) => {
+          const outcome = budget.exceeded()
+            ? notRun(host.host.name, budget.reason())
+            : await rollbackHost(host, target, runId, options.session, transports, report);
+          budget.record(outcome.report.status);
+          return outcome;
+        },
+        statusOf: (o) => o.report.status,
+      })),
+      (name) => notRun(name, 'interrupted before this host was started'),
+      { forks: transports.concurrency, quiet: options.json, interrupted: stop.requested },
+    );
+  } finally {
+    stop.release();
+    await transports.close();
+  }
   const hosts = outcomes.map((o) => o.report);
   const journal: JournalRun = {
     run: runId,
@@ -97,6 +120,7 @@ async function rollbackHost(
   target: JournalRun,
   runId: string,
   session: SessionOptions,
+  transports: HostTransports,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
@@ -113,7 +137,7 @@ async function rollbackHost(
   let transport;
   try {
     progress('connecting');
-    transport = await openHost(host, session);
+    transport = await transports.open(host);
   } catch (err) {
     const failure = failureOf(err);
     return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StateRow, StateRows } from '../doctor/state-view.js';
 import { RemoteCommandFailed } from '../transports/errors.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { PreparedHost } from './prepare.js';
 
 /** The file's bytes, or undefined when it does not exist. */
 export async function fetchStateFile(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   path: string,
 ): Promise<Buffer | undefined> {

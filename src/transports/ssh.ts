@@ -51,8 +51,6 @@ export interface SshOptions {
 }
 
 export interface SshTransport extends Transport {
-  /** Commands and transfers sent on this connection (a benchmark reads it). */
-  readonly roundTrips: number;
   readonly target: SshTarget;
 }
 
@@ -299,6 +297,11 @@ class NodeSshTransport implements SshTransport {
     const stderr = r.stderr.toString('utf8');
     this.checkBecome(options.become, r.code, stderr);
     return { stdout: r.stdout.toString('utf8'), stderr, code: r.code };
+  }
+
+  /** The script goes to `sh -s` on stdin: one exec channel, its text never on a command line. */
+  runScript(script: string, options: Omit<RunOptions, 'stdin'> = {}): Promise<CommandResult> {
+    return this.run('sh -s', { ...options, stdin: script });
   }
 
   async put(remotePath: string, content: string | Buffer, options: { become?: boolean } = {}): Promise<void> {
