@@ -3,6 +3,9 @@
 // while its instance exists in the lab (a host that is gone is a terminated instance: not listed).
 export type PingStatus = 'Online' | 'ConnectionLost';
 
+/** An agent unheard of this long is ConnectionLost (AWS takes minutes; the lab, 20 seconds). */
+export const LOST_AFTER_MS = 20_000;
+
 export interface AgentInfo {
   instanceId: string;
   address: string;
@@ -66,7 +69,7 @@ export class Agents {
 
   pingStatus(agent: AgentInfo): PingStatus {
     if (agent.polling > 0) return 'Online';
-    return this.now() - agent.lastSeen <= (this.options.lostAfterMs ?? 10_000) ? 'Online' : 'ConnectionLost';
+    return this.now() - agent.lastSeen <= (this.options.lostAfterMs ?? LOST_AFTER_MS) ? 'Online' : 'ConnectionLost';
   }
 
   /** Registered agents of instances that still exist. */

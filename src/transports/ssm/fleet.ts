@@ -72,7 +72,10 @@ export class SsmFleet implements ScriptSubmitter {
   private cap: NodeJS.Timeout | undefined;
   /** Hosts of the run that may still call: the fleet sends at once when all of them wait on it. */
   private expected: number;
-  private inFlight = 0;
+  /** Each host's last command (its dispatch), and how many of each dispatch's hosts still wait for SSM. */
+  private readonly lastDispatch = new Map<string, number>();
+  private readonly flying = new Map<number, number>();
+  private dispatches = 0;
   private registry: Promise<Map<string, ManagedInstance>> | undefined;
   /** SendCommand calls made (a benchmark reads it). */
   commandsSent = 0;
@@ -95,7 +98,7 @@ export class SsmFleet implements ScriptSubmitter {
   /** A host is done with the fleet (closed, or never opened). */
   leave(): void {
     this.expected = Math.max(0, this.expected - 1);
-    this.maybeFlush();
+    this.schedule();
   }
 
   async close(): Promise<void> {
@@ -182,22 +185,32 @@ export class SsmFleet implements ScriptSubmitter {
     return this.pending.reduce((n, g) => n + g.entries.length, 0);
   }
 
-  private schedule(): void {
-    if (this.maybeFlush()) return;
-    const window = this.options.batchWindowMs ?? 40;
-    clearTimeout(this.quiet);
-    this.quiet = setTimeout(() => this.flush(), window);
-    this.cap ??= setTimeout(() => this.flush(), this.options.maxBatchDelayMs ?? 400);
+  /**
+   * A waiting script is ready to go once every host of its host's last command has its answer (those hosts are
+   * likely to send the same next script: the probe's answers come in one by one under MaxConcurrency, and the
+   * apply or restore scripts they lead to should leave together). Ready scripts go after a quiet window, or at
+   * once when every host that may still call is waiting.
+   */
+  private ready(): boolean {
+    return this.pending.every((g) =>
+      g.entries.every((e) => (this.flying.get(this.lastDispatch.get(e.target.instanceId) ?? -1) ?? 0) === 0),
+    );
   }
 
-  /** Sends now when every host that may still call is waiting on the fleet. */
-  private maybeFlush(): boolean {
+  private schedule(): void {
     const waiting = this.waitingCount();
-    if (waiting > 0 && waiting + this.inFlight >= this.expected) {
-      this.flush();
-      return true;
+    if (waiting === 0) return;
+    if (waiting >= this.expected) return this.flush();
+    clearTimeout(this.quiet);
+    this.quiet = undefined;
+    if (!this.ready()) {
+      // Checked again as answers land.
+      clearTimeout(this.cap);
+      this.cap = undefined;
+      return;
     }
-    return false;
+    this.quiet = setTimeout(() => this.flush(), this.options.batchWindowMs ?? 40);
+    this.cap ??= setTimeout(() => this.flush(), this.options.maxBatchDelayMs ?? 400);
   }
 
   private flush(): void {
@@ -211,11 +224,16 @@ export class SsmFleet implements ScriptSubmitter {
   }
 
   private dispatch(group: Group): void {
-    this.inFlight += group.entries.length;
+    const id = ++this.dispatches;
+    this.flying.set(id, group.entries.length);
+    for (const e of group.entries) this.lastDispatch.set(e.target.instanceId, id);
     const settle = (entry: Entry, outcome: { delivered?: Delivered; error?: unknown }): void => {
-      this.inFlight--;
+      const left = (this.flying.get(id) ?? 1) - 1;
+      if (left > 0) this.flying.set(id, left);
+      else this.flying.delete(id);
       if (outcome.delivered) entry.resolve(outcome.delivered);
       else entry.reject(outcome.error);
+      this.schedule();
     };
     void this.send(group, settle);
   }
