@@ -67,6 +67,8 @@ export interface Paths {
   inventory: string;
   /** The same fleet as `ec2:` groups, discovered from the lab's EC2 (moto). */
   ec2Inventory: string;
+  /** The same fleet over SSM Run Command (`ansible_connection: aws_ssm`). */
+  ssmInventory: string;
 }
 
 export function labPaths(repo = REPO_ROOT): Paths {
@@ -81,6 +83,7 @@ export function labPaths(repo = REPO_ROOT): Paths {
     knownHosts: path.join(stateDir, 'ssh', 'known_hosts'),
     inventory: path.join(repo, 'inventories', `lab${slotTag}.yml`),
     ec2Inventory: path.join(repo, 'inventories', `lab${slotTag}-ec2.yml`),
+    ssmInventory: path.join(repo, 'inventories', `lab${slotTag}-ssm.yml`),
   };
 }
 

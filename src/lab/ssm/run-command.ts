@@ -16,6 +16,8 @@ export const STDOUT_LIMIT = 24_000;
 export const STDERR_LIMIT = 8_000;
 export const PLUGIN_OUTPUT_LIMIT = 2_500;
 export const MAX_INSTANCE_IDS = 50;
+/** How long a new command's invocations stay unknown (InvocationDoesNotExist), ms. */
+export const CONSISTENCY_DELAY_MS = 500;
 
 export interface Invocation {
   commandId: string;
@@ -180,7 +182,7 @@ export class RunCommand {
         stderr: '',
         dispatched: false,
       })),
-      visibleAt: now + (this.options.consistencyDelayMs ?? 800),
+      visibleAt: now + (this.options.consistencyDelayMs ?? CONSISTENCY_DELAY_MS),
     };
     this.commands.set(commandId, command);
     this.order.push(commandId);

@@ -266,7 +266,7 @@ export class SsmFleet implements ScriptSubmitter {
       return;
     }
     const left = new Map(group.entries.map((e) => [e.target.instanceId, e]));
-    const poll = this.options.poll ?? { firstMs: 300, factor: 1.5, maxMs: 3000 };
+    const poll = this.options.poll ?? { firstMs: 200, factor: 1.4, maxMs: 2000 };
     // SSM ends every invocation by its delivery and execution timeouts; past them and a margin, stop waiting.
     const deadline =
       Date.now() +

@@ -5,8 +5,10 @@
 // answer and a script past its execution timeout; a keys source refused; no secret in any recorded command.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { sshBanner } from '../../../src/lab/hosts.js';
 import { labPaths } from '../../../src/lab/layout.js';
 import { REPO_ROOT } from '../../support/cli.js';
@@ -71,15 +73,24 @@ describe('the tool over SSM Run Command on the lab, sshd stopped', { skip }, () 
 
   test('a keys or env credentials source for SSM hosts is refused, exit 2, with file, line and why; nothing sent', async () => {
     const before = (await recordedCommands()).length;
+    // The lab's own SSM inventory: the listed hosts, each naming its instance (ansible_aws_ssm_instance_id).
+    const listed = parse(readFileSync(labPaths(REPO_ROOT).ssmInventory, 'utf8')) as {
+      all: {
+        vars: Record<string, unknown>;
+        children: Record<string, { hosts: Record<string, Record<string, unknown>> }>;
+      };
+    };
     const ids = new Map(stateHosts().map((h) => [h.name, h.instanceId]));
+    for (const group of Object.values(listed.all.children))
+      for (const [name, vars] of Object.entries(group.hosts))
+        assert.equal(vars.ansible_aws_ssm_instance_id, ids.get(name));
     for (const source of [{ source: 'keys', profile: 'awslogs-agent' }, { source: 'env' }]) {
-      // The listed fleet, each host naming its instance (ansible_aws_ssm_instance_id), the key in the environment.
-      const refused = labInventoryCopy((doc) => {
-        doc.all.vars.ansible_connection = 'aws_ssm';
-        doc.all.vars.awslogs_credentials = source;
-        for (const group of Object.values(doc.all.children))
-          for (const [name, vars] of Object.entries(group.hosts)) vars.ansible_aws_ssm_instance_id = ids.get(name);
-      });
+      // The key in the environment too: it must not travel.
+      const refused = join(mkdtempSync(join(tmpdir(), 'awslogs-provision-ssm-')), 'inventory.yml');
+      writeFileSync(
+        refused,
+        stringify({ all: { ...listed.all, vars: { ...listed.all.vars, awslogs_credentials: source } } }),
+      );
       const r = await provision(['--inventory', refused, '--no-verify'], {
         AWS_ACCESS_KEY_ID: 'AKIATESTKEY000000001',
         AWS_SECRET_ACCESS_KEY: SECRET,
@@ -238,6 +249,27 @@ describe('the tool over SSM Run Command on the lab, sshd stopped', { skip }, () 
       await mustInHost(quiet.name, 'systemctl start amazon-ssm-agent');
       await mustInHost(amzn1.name, 'cp -p /root/yum.real /usr/bin/yum');
     }
+  });
+
+  test('iam setup --mode role: a fleet over SSM gets AmazonSSMManagedInstanceCore beside the agent policy', async () => {
+    const r = await awsCli([
+      'iam',
+      'setup',
+      '--inventory',
+      inventory,
+      '--mode',
+      'role',
+      '--role-name',
+      'ssm-fleet',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const results = (JSON.parse(r.stdout) as { results: { resource: string; action: string }[] }).results;
+    for (const policy of ['CloudWatchAgentServerPolicy', 'AmazonSSMManagedInstanceCore'])
+      assert.ok(
+        results.some((x) => x.resource === `policy-attachment/ssm-fleet/${policy}` && x.action === 'created'),
+        JSON.stringify(results),
+      );
   });
 
   test('no secret appears in any command the lab SSM endpoint recorded', async () => {
