@@ -7,7 +7,6 @@ import { applyScript, parseApplyOutput } from '../operations/apply-script.js';
 import { serviceControl, serviceNameOn } from '../operations/service.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun, journalLine } from '../journal/journal.js';
 import { acquireRunLock } from '../journal/lock.js';
-import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
 import { prepare, type PreparedHost } from './prepare.js';
@@ -24,7 +23,7 @@ import { interruption } from './interruption.js';
 import type { Transport } from '../core/ports.js';
 import type { LogsReaders } from './verify-host.js';
 import { FailureBudget } from '../core/failure-budget.js';
-import { hostTransports, type HostTransports } from './transports.js';
+import { onEveryHost, type HostTransports } from './transports.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -91,28 +90,27 @@ async function applyLocked(
   const budget = new FailureBudget(prepared.hosts.length, options.maxFailPercentage);
   const session = options.session ?? DEFAULT_SESSION;
   const command = options.dryRun ? 'dry-run' : 'apply';
-  const transports = await hostTransports(prepared.hosts, {
-    forks: options.forks,
-    session,
-    budget,
-    comment: `awslogs-provision ${command} ${runId}`,
-  });
-  const context: RunContext = { transports, budget };
   let outcomes: HostOutcome[];
   try {
-    outcomes = await runWithProgress<HostOutcome>(
-      prepared.hosts.map((host) => ({
-        title: host.host.name,
-        run: (report) => applyHost(host, runId, options, verify, context, report),
+    outcomes = await onEveryHost<HostOutcome>(
+      prepared.hosts,
+      {
+        forks: options.forks,
+        session,
+        budget,
+        comment: `awslogs-provision ${command} ${runId}`,
+        quiet: options.json,
+        interrupted: stop.requested,
+      },
+      {
+        run: (host, transports, report) => applyHost(host, runId, options, verify, { transports, budget }, report),
         statusOf: (o) => o.report.status,
-      })),
-      (name) => failedOutcome(name, 'interrupted before this host was started'),
-      { forks: transports.concurrency, quiet: options.json, interrupted: stop.requested },
+        notRun: failedOutcome,
+      },
     );
   } finally {
     stop.release();
     verify?.readers.destroy();
-    await transports.close();
   }
 
   const hosts = outcomes.map((o) => o.report);
@@ -162,10 +160,7 @@ async function applyHost(
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   let opened: Transport | undefined;
-  const outcome = context.budget.exceeded()
-    ? failedOutcome(host.host.name, context.budget.reason())
-    : await applyOnHost(host, runId, options, verify, context, progress, (t) => (opened = t));
-  context.budget.record(outcome.report.status);
+  const outcome = await applyOnHost(host, runId, options, verify, context, progress, (t) => (opened = t));
   return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
 }
 

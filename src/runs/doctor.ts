@@ -14,10 +14,9 @@ import { LOG_TAIL_BYTES } from '../facts/log-files.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
 import type { Transport } from '../core/ports.js';
 import { printDoctor } from '../ui/doctor-report.js';
-import { runWithProgress } from '../ui/progress.js';
 import { printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { failureOf, probeHost, type SessionOptions } from './host-session.js';
-import { hostTransports, type HostTransports } from './transports.js';
+import { onEveryHost, type HostTransports } from './transports.js';
 import { interruption } from './interruption.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { repairHost, type RepairOptions } from './repair.js';
@@ -99,28 +98,26 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   const acting = (options.fix || options.resetState) && options.yes;
   const readers = new LogsReaders();
   const stop = interruption();
-  const transports = await hostTransports(prepared.hosts, {
-    forks: options.forks,
-    session: options.session,
-    comment: `awslogs-provision doctor ${runId}`,
-  });
   let outcomes: HostOutcome[];
   try {
-    outcomes = await runWithProgress<HostOutcome>(
-      prepared.hosts.map((host) => ({
-        title: host.host.name,
-        run: (progress) => doctorHost(host, runId, dir, options, readers, transports, progress),
+    outcomes = await onEveryHost<HostOutcome>(
+      prepared.hosts,
+      {
+        forks: options.forks,
+        session: options.session,
+        comment: `awslogs-provision doctor ${runId}`,
+        quiet: options.json,
+        interrupted: stop.requested,
+      },
+      {
+        run: (host, transports, progress) => doctorHost(host, runId, dir, options, readers, transports, progress),
         statusOf: (o) => o.report.status,
-      })),
-      (name) => ({
-        report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host' } },
-      }),
-      { forks: transports.concurrency, quiet: options.json, interrupted: stop.requested },
+        notRun: (name, message) => ({ report: { name, status: 'failed', changes: [], error: { message } } }),
+      },
     );
   } finally {
     stop.release();
     readers.destroy();
-    await transports.close();
   }
   const hosts = outcomes.map((o) => o.report);
   const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';

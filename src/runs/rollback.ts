@@ -15,13 +15,12 @@ import {
   journalLine,
 } from '../journal/journal.js';
 import { acquireRunLock } from '../journal/lock.js';
-import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { failureOf, gatherFacts, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
 import { interruption } from './interruption.js';
 import { FailureBudget } from '../core/failure-budget.js';
-import { hostTransports, type HostTransports } from './transports.js';
+import { onEveryHost, type HostTransports } from './transports.js';
 
 export interface RollbackOptions {
   inventory: string;
@@ -63,37 +62,29 @@ async function rollbackLocked(
 ): Promise<RunReport> {
   const started = new Date().toISOString();
   const stop = interruption();
-  const budget = new FailureBudget(prepared.hosts.length, options.maxFailPercentage);
-  const transports = await hostTransports(prepared.hosts, {
-    forks: options.forks,
-    session: options.session,
-    budget,
-    comment: `awslogs-provision rollback ${runId}`,
-  });
-  const notRun = (name: string, message: string): HostOutcome => ({
-    report: { name, status: 'failed', changes: [], error: { message } },
-    journal: { name, status: 'failed', changes: [], files: [] },
-  });
   let outcomes: HostOutcome[];
   try {
-    outcomes = await runWithProgress<HostOutcome>(
-      prepared.hosts.map((host) => ({
-        title: host.host.name,
-        run: async (report) => {
-          const outcome = budget.exceeded()
-            ? notRun(host.host.name, budget.reason())
-            : await rollbackHost(host, target, runId, options.session, transports, report);
-          budget.record(outcome.report.status);
-          return outcome;
-        },
+    outcomes = await onEveryHost<HostOutcome>(
+      prepared.hosts,
+      {
+        forks: options.forks,
+        session: options.session,
+        budget: new FailureBudget(prepared.hosts.length, options.maxFailPercentage),
+        comment: `awslogs-provision rollback ${runId}`,
+        quiet: options.json,
+        interrupted: stop.requested,
+      },
+      {
+        run: (host, transports, report) => rollbackHost(host, target, runId, options.session, transports, report),
         statusOf: (o) => o.report.status,
-      })),
-      (name) => notRun(name, 'interrupted before this host was started'),
-      { forks: transports.concurrency, quiet: options.json, interrupted: stop.requested },
+        notRun: (name, message) => ({
+          report: { name, status: 'failed', changes: [], error: { message } },
+          journal: { name, status: 'failed', changes: [], files: [] },
+        }),
+      },
     );
   } finally {
     stop.release();
-    await transports.close();
   }
   const hosts = outcomes.map((o) => o.report);
   const journal: JournalRun = {

@@ -3,6 +3,8 @@
 // The SSM fleet, and the AWS SDK client it needs, load only when a host uses it.
 import type { Transport } from '../core/ports.js';
 import type { FailureBudget } from '../core/failure-budget.js';
+import type { HostStatus } from '../core/types.js';
+import { runWithProgress } from '../ui/progress.js';
 import { openHost, type SessionOptions } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 
@@ -121,4 +123,46 @@ export async function hostTransports(hosts: PreparedHost[], o: TransportOptions)
       await Promise.all([...fleets.values()].map((f) => f.close()));
     },
   };
+}
+
+export interface EveryHostOptions extends TransportOptions {
+  /** No progress shown (--json). */
+  quiet: boolean;
+  /** Stop starting hosts once this returns true (SIGINT). */
+  interrupted: () => boolean;
+}
+
+export interface HostWork<T> {
+  run: (host: PreparedHost, transports: HostTransports, progress: (text: string) => void) => Promise<T>;
+  statusOf: (result: T) => HostStatus;
+  /** A host's result when it is not worked on (interrupted, or past the failure budget). */
+  notRun: (name: string, message: string) => T;
+}
+
+/**
+ * A run's work on every host, each reached by its own transport: --forks at once over SSH (every SSM host at
+ * once: SSM keeps to --forks itself); past the failure budget, hosts not yet started are not run. The
+ * transports are closed at the end.
+ */
+export async function onEveryHost<T>(hosts: PreparedHost[], o: EveryHostOptions, work: HostWork<T>): Promise<T[]> {
+  const transports = await hostTransports(hosts, o);
+  try {
+    return await runWithProgress<T>(
+      hosts.map((host) => ({
+        title: host.host.name,
+        run: async (progress) => {
+          const result = o.budget?.exceeded()
+            ? work.notRun(host.host.name, o.budget.reason())
+            : await work.run(host, transports, progress);
+          o.budget?.record(work.statusOf(result));
+          return result;
+        },
+        statusOf: work.statusOf,
+      })),
+      (name) => work.notRun(name, 'interrupted before this host was started'),
+      { forks: transports.concurrency, quiet: o.quiet, interrupted: o.interrupted },
+    );
+  } finally {
+    await transports.close();
+  }
 }

@@ -101,8 +101,15 @@ export class SsmFleet implements ScriptSubmitter {
     this.schedule();
   }
 
+  /** Ends the fleet: a script still waiting to be sent (an interrupted run) is never sent. */
   async close(): Promise<void> {
-    this.flush();
+    clearTimeout(this.quiet);
+    clearTimeout(this.cap);
+    const left = this.pending;
+    this.pending = [];
+    for (const g of left)
+      for (const e of g.entries)
+        e.reject(new SsmCommandFailed(e.target.name, e.target.instanceId, '-', 'not sent', 'not sent: the run ended'));
     this.options.api.destroy();
   }
 
