@@ -4,7 +4,7 @@
 // MaxConcurrency and what the failure threshold still allows as MaxErrors. Results are polled with backoff:
 // ListCommandInvocations for the states, then GetCommandInvocation for each final one's output.
 import { randomBytes } from 'node:crypto';
-import type { Transport } from '../../core/ports.js';
+import type { FleetTransport, Transport } from '../../core/ports.js';
 import {
   InvocationNotYet,
   type Delivered,
@@ -64,7 +64,7 @@ interface Group {
 
 const FINAL: ReadonlySet<InvocationStatus> = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
 
-export class SsmFleet implements ScriptSubmitter {
+export class SsmFleet implements ScriptSubmitter, FleetTransport<SsmHostTarget> {
   private readonly nonce = randomBytes(6).toString('hex');
   private seq = 0;
   private pending: Group[] = [];
