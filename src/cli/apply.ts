@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { positiveInt, seconds } from './options.js';
+import { percentage, positiveInt, seconds } from './options.js';
 
 export function applyCommand(): Command {
   return new Command('apply')
@@ -19,6 +19,11 @@ export function applyCommand(): Command {
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .option('--wait-lock <seconds>', "wait this long for another run's lock on this inventory, then refuse", seconds, 0)
     .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
+    .option(
+      '--max-fail-percentage <n>',
+      "as Ansible's: once more than N% of the hosts failed, hosts not yet changed are not run (over SSM: MaxErrors)",
+      percentage,
+    )
     .action(async (o) => {
       const { runApply } = await import('../runs/apply.js');
       await runApply({

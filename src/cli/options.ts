@@ -12,3 +12,11 @@ export function seconds(value: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a number of seconds > 0 is expected');
   return n;
 }
+
+/** Ansible's max_fail_percentage: 0 to 100. */
+export function percentage(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('a percentage from 0 to 100 is expected');
+  return n;
+}

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { positiveInt, seconds } from './options.js';
+import { percentage, positiveInt, seconds } from './options.js';
 
 export function rollbackCommand(): Command {
   return new Command('rollback')
@@ -13,6 +13,11 @@ export function rollbackCommand(): Command {
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .option('--wait-lock <seconds>', "wait this long for another run's lock on this inventory, then refuse", seconds, 0)
     .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
+    .option(
+      '--max-fail-percentage <n>',
+      "as Ansible's: once more than N% of the hosts failed, hosts not yet restored are not run (over SSM: MaxErrors)",
+      percentage,
+    )
     .action(async (o) => {
       const { runRollback } = await import('../runs/rollback.js');
       await runRollback({
@@ -22,6 +27,7 @@ export function rollbackCommand(): Command {
         forks: o.forks,
         json: Boolean(o.json),
         waitLockS: o.waitLock,
+        maxFailPercentage: o.maxFailPercentage,
         session: {
           acceptNewHostKeys: Boolean(o.acceptNewHostKeys),
           connectTimeoutMs: o.connectTimeout * 1000,

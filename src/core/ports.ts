@@ -13,12 +13,38 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Run through `sudo -n` when the connection user is not root. */
   become?: boolean;
+  /**
+   * A script ends itself on the host after this many seconds (`timeout`), so that nothing it started is left
+   * running there when the tool stops waiting (SSM's own execution timeout does this for its commands).
+   */
+  hostTimeoutS?: number;
 }
 
-/** How the tool reaches one host: four verbs, one connection per host per run. */
+/** How the tool reaches one host: one connection (SSH) or one fleet's share (SSM) per host per run. */
 export interface Transport {
   run(command: string, options?: RunOptions): Promise<CommandResult>;
+  /**
+   * Runs a self-contained POSIX `sh` script (the probe, apply, restore… scripts, which print `@@` records), as
+   * root where `become` says so. SSH feeds it to `sh -s` on stdin; SSM, which has no stdin, sends it as the
+   * command's text, so a script must never hold a secret there (see src/transports/ssm/).
+   */
+  runScript(script: string, options?: Omit<RunOptions, 'stdin'>): Promise<CommandResult>;
   put(remotePath: string, content: string | Buffer, options?: { become?: boolean }): Promise<void>;
   get(remotePath: string, options?: { become?: boolean }): Promise<Buffer>;
+  close(): Promise<void>;
+  /** Commands and transfers carried for this host after the connection (a benchmark reads it). */
+  readonly roundTrips: number;
+  /** The default timeout of a command, ms, when the transport has one of its own. */
+  readonly commandTimeoutMs?: number;
+}
+
+/**
+ * The fleet-wide call a transport may offer (SSM): it takes many hosts' scripts at once, and hosts whose
+ * scripts are identical share one remote call. Each host still sees a plain Transport of its own.
+ */
+export interface FleetTransport<Target> {
+  /** The host's own Transport; calls from many hosts made close together are sent together. */
+  forHost(target: Target): Promise<Transport>;
+  /** Ends the fleet's clients; hosts' transports are closed by their users first. */
   close(): Promise<void>;
 }

@@ -22,15 +22,6 @@ export const PROBE_VERSION = '1';
  * on stdin, so that it runs in sh whatever the login shell and no command line limit applies.
  */
 export const PROBE_COMMAND = 'sh -s';
-/**
- * PROBE_COMMAND ended on the host after `seconds` (coreutils' timeout, which ends the probe's whole process
- * group): a command there that hangs (rpm on a broken database, a read that blocks) leaves nothing running, and
- * the probe exits 124. One process more than PROBE_COMMAND.
- */
-export function boundedProbeCommand(seconds: number): string {
-  const s = Math.max(1, Math.floor(seconds));
-  return `if command -v timeout >/dev/null 2>&1; then exec timeout -k 2 ${s} sh -s; else exec sh -s; fi`;
-}
 /** Default cap on the bytes of one managed file the probe reads (1 MiB). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 

@@ -1,18 +1,26 @@
-// The lab's AWS endpoint: moto on the bridge address, where both the tool and the hosts reach it, with the
-// operator's own IAM identity bootstrapped and handed over as an AWS profile, as an operator's machine has.
+// The lab's AWS endpoint on the bridge address, where both the tool and the hosts reach it: the lab's front
+// (SSM Run Command and the SSM agents' channel, src/lab/ssm/) before moto (everything else), with the operator's
+// own IAM identity bootstrapped and handed over as an AWS profile, as an operator's machine has.
 import { writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isMotoCommandLine, startMoto, stopMoto, pidFile } from './moto.js';
 import { bootstrapOperator, BOOTSTRAP_ACTIONS, operatorFiles, OPERATOR_PROFILE } from './operator.js';
-import { AWS_REGION, MOTO_PORT, bridgeAddress, endpointUrl, type Paths } from './layout.js';
+import { AWS_PORT, AWS_REGION, MOTO_PORT, bridgeAddress, endpointUrl, motoUrl, type Paths } from './layout.js';
+import { frontRunning, startFront, stopFront } from './ssm/process.js';
 import { readFile } from 'node:fs/promises';
 import { awsClients } from '../clouds/aws/clients.js';
 import { readProfileKeys } from '../clouds/aws/shared-files.js';
 import { ensureLabInstances } from './ec2-instances.js';
 import type { HostRecord } from './state.js';
+import { ssmApi } from '../clouds/aws/ssm.js';
 
 export function motoDir(paths: Paths): string {
   return path.join(paths.stateDir, 'moto');
+}
+
+/** The front's pid file and log. */
+export function frontDir(paths: Paths): string {
+  return path.join(paths.stateDir, 'ssm');
 }
 
 /** The shell file that points AWS tools at the lab operator's profile (`. .lab/aws/env`). */
@@ -58,7 +66,18 @@ export async function ensureLabAws(
       stateDir: motoDir(paths),
       freeActions: BOOTSTRAP_ACTIONS,
     });
-    log(`AWS endpoint (moto) at ${endpointUrl()}`);
+    await stopFront(frontDir(paths));
+  }
+  if (!(await frontRunning(frontDir(paths)))) {
+    await startFront({
+      host: bridgeAddress(),
+      port: AWS_PORT,
+      motoUrl: motoUrl(),
+      labStateFile: paths.stateFile,
+      credentialsFile: operatorFiles(paths.stateDir).credentials,
+      stateDir: frontDir(paths),
+    });
+    log(`AWS endpoint at ${endpointUrl()} (SSM Run Command: the lab's; the rest: moto at ${motoUrl()})`);
   }
   const operator = await bootstrapOperator({ url: endpointUrl(), stateDir: paths.stateDir, region: AWS_REGION });
   const keys = await readProfileKeys(operator.credentialsFile, operator.profile);
@@ -83,7 +102,39 @@ export async function ensureLabAws(
 }
 
 export async function stopLabAws(paths: Paths): Promise<void> {
+  await stopFront(frontDir(paths));
+  await rm(frontDir(paths), { recursive: true, force: true });
   await stopMoto(motoDir(paths));
   await rm(motoDir(paths), { recursive: true, force: true });
   await rm(path.join(paths.stateDir, 'aws'), { recursive: true, force: true });
+}
+
+/**
+ * Waits until every host's SSM agent is registered under the host's instance id and online (the agents poll
+ * from the hosts; a host that took its EC2 id after boot polls again with it at once).
+ */
+export async function waitForSsmAgents(paths: Paths, hosts: readonly HostRecord[], timeoutMs = 60_000): Promise<void> {
+  const keys = await readProfileKeys(operatorFiles(paths.stateDir).credentials, OPERATOR_PROFILE);
+  if (!keys) throw new Error(`the lab operator's profile ${OPERATOR_PROFILE} is missing`);
+  const api = ssmApi({ region: AWS_REGION, endpointUrl: endpointUrl(), credentials: keys });
+  const deadline = Date.now() + timeoutMs;
+  let missing: HostRecord[] = [...hosts];
+  try {
+    while (missing.length > 0) {
+      const online = new Set<string>();
+      for (let i = 0; i < missing.length; i += 50) {
+        const found = await api.describeInstances(missing.slice(i, i + 50).map((h) => h.instanceId));
+        for (const m of found) if (m.pingStatus === 'Online') online.add(m.instanceId);
+      }
+      missing = missing.filter((h) => !online.has(h.instanceId));
+      if (missing.length === 0) return;
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    api.destroy();
+  }
+  throw new Error(
+    `the SSM agent of ${missing.map((h) => h.name).join(', ')} did not register within ${timeoutMs / 1000} s; see /var/log/amazon/ssm/amazon-ssm-agent.log on the host`,
+  );
 }

@@ -102,6 +102,32 @@ export function labEc2Inventory(hosts: readonly HostRecord[], paths: Paths): unk
   return { all: { vars: listed.all.vars, children } };
 }
 
+/**
+ * The same hosts over SSM Run Command: each names its instance, and the agent is left to the instance profile,
+ * as over SSM no secret is sent (the lab has no instance metadata: its agent finds no credentials that way).
+ */
+export function labSsmInventory(hosts: readonly HostRecord[], paths: Paths): unknown {
+  const doc = labInventory(hosts, paths) as {
+    all: {
+      vars: Record<string, unknown>;
+      children: Record<string, { hosts: Record<string, Record<string, unknown>> }>;
+    };
+  };
+  doc.all.vars.ansible_connection = 'aws_ssm';
+  doc.all.vars.awslogs_credentials = { source: 'instance_profile' };
+  for (const group of Object.values(doc.all.children))
+    for (const [name, vars] of Object.entries(group.hosts))
+      vars.ansible_aws_ssm_instance_id = hosts.find((h) => h.name === name)?.instanceId;
+  return doc;
+}
+
+export function renderSsmInventory(hosts: readonly HostRecord[], paths: Paths): string {
+  const header =
+    "# Written by `provision lab up`: the lab hosts over SSM Run Command (the lab's SSM endpoint and agents).\n" +
+    "# Needs the lab operator's AWS profile: `. .lab/aws/env` (see README).\n";
+  return header + stringify(labSsmInventory(hosts, paths), { lineWidth: 0 });
+}
+
 export function renderEc2Inventory(hosts: readonly HostRecord[], paths: Paths): string {
   const header =
     "# Written by `provision lab up`: the lab hosts as EC2 discovers them (instances in the lab's moto).\n" +

@@ -31,7 +31,7 @@ import {
   waitForSsh,
   waitForSystemd,
 } from './hosts.js';
-import { renderEc2Inventory, renderInventory, renderKnownHosts } from './inventory.js';
+import { renderEc2Inventory, renderInventory, renderKnownHosts, renderSsmInventory } from './inventory.js';
 import {
   RUN_NETNS,
   removeRunNetns,
@@ -46,7 +46,7 @@ import {
 import { freeUserId, newInstanceId, prepareUpper } from './rootfs.js';
 import { isAlive, loadState, saveState, withLock, type HostRecord, type LabState } from './state.js';
 
-import { ensureLabAws, stopLabAws } from './aws-endpoint.js';
+import { ensureLabAws, stopLabAws, waitForSsmAgents } from './aws-endpoint.js';
 
 export type OsChoice = Flavour | 'mixed';
 
@@ -264,10 +264,12 @@ export async function up(options: UpOptions, paths: Paths = labPaths()): Promise
       }
     }
     await saveState(paths, state);
+    await waitForSsmAgents(paths, state.hosts);
     await fs.writeFile(paths.knownHosts, renderKnownHosts(state.hosts));
     await fs.mkdir(path.dirname(paths.inventory), { recursive: true });
     await fs.writeFile(paths.inventory, renderInventory(state.hosts, paths));
     await fs.writeFile(paths.ec2Inventory, renderEc2Inventory(state.hosts, paths));
+    await fs.writeFile(paths.ssmInventory, renderSsmInventory(state.hosts, paths));
     return {
       inventory: paths.inventory,
       hosts: state.hosts,
@@ -312,6 +314,7 @@ export async function down(
     await fs.rm(paths.stateFile, { force: true });
     await fs.rm(paths.inventory, { force: true });
     await fs.rm(paths.ec2Inventory, { force: true });
+    await fs.rm(paths.ssmInventory, { force: true });
     return { removed: hosts.map((h) => h.name) };
   }).finally(async () => {
     // The state folder goes too when nothing else (another part of the lab) keeps files there.

@@ -39,7 +39,10 @@ export const NET = {
 export const CGROUP_V2_MOUNTS = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'] as const;
 export const CGROUP_PARENT = `awslab${slotTag}`;
 
-export const MOTO_PORT = 5000;
+/** The lab's AWS endpoint as the tool and the hosts reach it: SSM Run Command there, the rest forwarded to moto. */
+export const AWS_PORT = 5000;
+/** moto itself, behind that endpoint. */
+export const MOTO_PORT = 5001;
 export const AWS_REGION = 'ap-northeast-2';
 
 export function bridgeAddress(): string {
@@ -47,6 +50,10 @@ export function bridgeAddress(): string {
 }
 
 export function endpointUrl(): string {
+  return `http://${bridgeAddress()}:${AWS_PORT}`;
+}
+
+export function motoUrl(): string {
   return `http://${bridgeAddress()}:${MOTO_PORT}`;
 }
 
@@ -60,6 +67,8 @@ export interface Paths {
   inventory: string;
   /** The same fleet as `ec2:` groups, discovered from the lab's EC2 (moto). */
   ec2Inventory: string;
+  /** The same fleet over SSM Run Command (`ansible_connection: aws_ssm`). */
+  ssmInventory: string;
 }
 
 export function labPaths(repo = REPO_ROOT): Paths {
@@ -74,6 +83,7 @@ export function labPaths(repo = REPO_ROOT): Paths {
     knownHosts: path.join(stateDir, 'ssh', 'known_hosts'),
     inventory: path.join(repo, 'inventories', `lab${slotTag}.yml`),
     ec2Inventory: path.join(repo, 'inventories', `lab${slotTag}-ec2.yml`),
+    ssmInventory: path.join(repo, 'inventories', `lab${slotTag}-ssm.yml`),
   };
 }
 

@@ -301,8 +301,41 @@ export async function prepareUpper(host: HostSpec, accounts: Accounts): Promise<
     }
   }
 
+  await installSsmAgent(upper, host.os);
+
   const outs = whiteouts(host.os).map((p) => path.join(upper.root, p));
   for (const p of outs) await upper.mkdirs(path.dirname(path.relative(upper.root, p)));
   await must('sh', ['-c', 'for p; do [ -e "$p" ] || mknod "$p" c 0 0; done', 'sh', ...outs]);
   return hostKey;
+}
+
+/**
+ * The SSM agent, preinstalled and started at boot as on Amazon Linux AMIs: the lab's stand-in
+ * (src/lab/ssm-agent/), as the amazon-ssm-agent systemd unit (amzn2) or SysV service (amzn1; AWS uses upstart
+ * there, which the lab has not). Stopping the service makes the host unreachable over SSM.
+ */
+async function installSsmAgent(upper: Upper, os: Flavour): Promise<void> {
+  const dir = path.join(LAB_SOURCE, 'ssm-agent');
+  const wrapper = (await fs.readFile(path.join(dir, 'amazon-ssm-agent'), 'utf8')).replaceAll('@LAB_REPO@', REPO_ROOT);
+  await upper.file('usr/bin/amazon-ssm-agent', wrapper, 0o755);
+  if (os === 'amzn2') {
+    await upper.file(
+      'usr/lib/systemd/system/amazon-ssm-agent.service',
+      await fs.readFile(path.join(dir, 'amazon-ssm-agent.service')),
+    );
+    await upper.symlink(
+      'etc/systemd/system/multi-user.target.wants/amazon-ssm-agent.service',
+      '/usr/lib/systemd/system/amazon-ssm-agent.service',
+    );
+    return;
+  }
+  await upper.file(
+    'etc/rc.d/init.d/amazon-ssm-agent',
+    await fs.readFile(path.join(dir, 'amazon-ssm-agent.init')),
+    0o755,
+  );
+  for (let level = 0; level <= 6; level++) {
+    const link = level >= 2 && level <= 5 ? 'S99amazon-ssm-agent' : 'K01amazon-ssm-agent';
+    await upper.symlink(`etc/rc.d/rc${level}.d/${link}`, '../init.d/amazon-ssm-agent');
+  }
 }

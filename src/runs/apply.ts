@@ -8,7 +8,6 @@ import { serviceControl, serviceNameOn } from '../operations/service.js';
 import { journalDir, newRunId, type JournalHost, journalLine } from '../journal/journal.js';
 import { RunJournal } from '../journal/write-ahead.js';
 import { acquireRunLock } from '../journal/lock.js';
-import { runWithProgress } from '../ui/progress.js';
 import { terminalText } from '../ui/terminal-text.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
@@ -18,16 +17,17 @@ import {
   DEFAULT_SESSION,
   failureOf,
   hostStepTimeoutS,
-  openHost,
   probeHost,
   runScript,
   type SessionOptions,
 } from './host-session.js';
 import { boundedPreflight, PatternWorkers } from './pattern-workers.js';
 import { interruption } from './interruption.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { LogsReaders } from './verify-host.js';
 import { applyWithRestart, type Restarted } from './apply-restart.js';
+import { FailureBudget } from '../core/failure-budget.js';
+import { onEveryHost, type HostTransports } from './transports.js';
 
 export interface ApplyOptions {
   inventory: string;
@@ -45,7 +45,18 @@ export interface ApplyOptions {
   preflight?: boolean;
   /** Wait this long for another run's lock on the same inventory folder before refusing (default 0). */
   waitLockS?: number;
+  /** Ansible's --max-fail-percentage: past it, hosts not yet changed are not run (over SSM: MaxErrors). */
+  maxFailPercentage?: number;
   session: SessionOptions;
+}
+
+/** What every host of one run shares: how hosts are reached, and the failure threshold. */
+interface RunContext {
+  transports: HostTransports;
+  budget: FailureBudget;
+  journal: RunJournal | undefined;
+  patterns: PatternWorkers | undefined;
+  readers: LazyReaders;
 }
 
 /** The verify step, loaded only when the run verifies. */
@@ -115,30 +126,46 @@ async function applyLocked(
         }).warm()
       : undefined;
   const readers = new LazyReaders(verify?.readers);
-  const outcomes = await runWithProgress<HostOutcome>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: async (report) => {
-        const outcome = await applyHost(host, runId, options, verify, journal, patterns, readers, report);
-        // A write that fails here is tried again with the run's end, which reports it.
-        await journal?.host(outcome.journal).catch(() => undefined);
-        return outcome;
+  const budget = new FailureBudget(prepared.hosts.length, options.maxFailPercentage);
+  // A dry run writes nothing on this machine: a new host key is taken for this run only.
+  const session = { ...(options.session ?? DEFAULT_SESSION), recordNewHostKeys: !options.dryRun };
+  const command = options.dryRun ? 'dry-run' : 'apply';
+  let outcomes: HostOutcome[];
+  try {
+    outcomes = await onEveryHost<HostOutcome>(
+      prepared.hosts,
+      {
+        forks: options.forks,
+        session,
+        budget,
+        comment: `awslogs-provision ${command} ${runId}`,
+        quiet: options.json,
+        interrupted: stop.requested,
       },
-      statusOf: (o) => o.report.status,
-    })),
-    (name) => failedOutcome(name, 'interrupted before this host was started'),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
-  );
-  stop.release();
-  verify?.readers.destroy();
-  await patterns?.close();
-  await readers.destroy();
+      {
+        run: async (host, transports, report) => {
+          const context = { transports, budget, journal, patterns, readers };
+          const outcome = await applyHost(host, runId, options, verify, context, report);
+          // A write that fails here is tried again with the run's end, which reports it.
+          await journal?.host(outcome.journal).catch(() => undefined);
+          return outcome;
+        },
+        statusOf: (o) => o.report.status,
+        notRun: failedOutcome,
+      },
+    );
+  } finally {
+    stop.release();
+    verify?.readers.destroy();
+    await patterns?.close();
+    await readers.destroy();
+  }
 
   const hosts = outcomes.map((o) => o.report);
   const warnings = prepared.warnings.map(formatProblem);
   const report: RunReport = {
     run: runId,
-    command: options.dryRun ? 'dry-run' : 'apply',
+    command,
     hosts,
     summary: summarise(hosts),
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -167,22 +194,21 @@ async function applyHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
-  journal: RunJournal | undefined,
-  patterns: PatternWorkers | undefined,
-  readers: LazyReaders,
+  context: RunContext,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
-  let opened: SshTransport | undefined;
+  let opened: Transport | undefined;
   const outcome = masked(
-    await applyOnHost(host, runId, options, verify, journal, patterns, readers, progress, (t) => (opened = t)),
+    await applyOnHost(host, runId, options, verify, context, progress, (t) => (opened = t)),
     host.files.secrets,
   );
   if (!opened) return outcome;
   const report: HostReport = { ...outcome.report, roundTrips: opened.roundTrips };
-  if (opened.unrecordedHostKey) {
+  const newKey = (opened as { unrecordedHostKey?: string }).unrecordedHostKey;
+  if (newKey) {
     report.warnings = [
       ...(report.warnings ?? []),
-      `new host key ${opened.unrecordedHostKey} accepted for this dry run only: known_hosts is not written`,
+      `new host key ${newKey} accepted for this dry run only: known_hosts is not written`,
     ];
   }
   return { ...outcome, report };
@@ -193,19 +219,16 @@ async function applyOnHost(
   runId: string,
   options: ApplyOptions,
   verify: Verifier | undefined,
-  runJournal: RunJournal | undefined,
-  patterns: PatternWorkers | undefined,
-  readers: LazyReaders,
+  context: RunContext,
   progress: (text: string) => void,
-  connected: (transport: SshTransport) => void,
+  connected: (transport: Transport) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
   const journal: JournalHost = { name, status: 'ok', changes: [], files: [] };
   let transport;
   try {
     progress('connecting');
-    // A dry run writes nothing on this machine: a new host key is taken for this run only.
-    transport = await openHost(host, { ...(options.session ?? DEFAULT_SESSION), recordNewHostKeys: !options.dryRun });
+    transport = await context.transports.open(host);
     connected(transport);
   } catch (err) {
     const failure = failureOf(err);
@@ -219,7 +242,7 @@ async function applyOnHost(
     const checking = options.preflight !== false;
     const probed = await probeHost(transport, host, { logs: checking });
     const facts = probed.facts;
-    const checks = patterns ? await boundedPreflight(patterns, host.spec, facts, probed.clock) : [];
+    const checks = context.patterns ? await boundedPreflight(context.patterns, host.spec, facts, probed.clock) : [];
     const preflightErrors = checks.filter((c) => c.level === 'error');
     const preflightWarnings = checks.filter((c) => c.level === 'warning');
     const withPreflight = (outcome: HostOutcome): HostOutcome => ({
@@ -280,6 +303,13 @@ async function applyOnHost(
       const status = result.changes.length === 0 ? 'ok' : 'changed';
       return withPreflight(await verified({ report: { name, status, changes }, journal: { ...journal, status } }));
     }
+    if (context.budget.exceeded()) {
+      const error = { message: context.budget.reason() };
+      return withPreflight({
+        report: { name, status: 'failed', changes, error },
+        journal: { ...journal, status: 'failed', error },
+      });
+    }
     progress(`applying ${result.changes.length} change(s)`);
     const scriptInput = {
       runId,
@@ -311,7 +341,7 @@ async function applyOnHost(
       };
     };
     // Written ahead: should this run be killed from here on, its journal says the script may have run.
-    await runJournal?.host({
+    await context.journal?.host({
       ...journal,
       status: 'failed',
       files: mayChange,
@@ -329,7 +359,7 @@ async function applyOnHost(
             host,
             facts,
             hostSkewMs: facts.clockMs - probed.clock.midpointMs,
-            readers: await readers.get(),
+            readers: await context.readers.get(),
             runId,
           },
           scriptInput,
@@ -377,7 +407,7 @@ async function applyOnHost(
     journal.changes = done.map(journalLine);
     // What the script did is known: in the journal before verify, which may take minutes.
     const applied: JournalHost = { ...journal, status: 'changed' };
-    await runJournal?.host(applied);
+    await context.journal?.host(applied);
     return withPreflight(
       await verified({
         report: {

@@ -2,6 +2,7 @@
 // EC2 instance each host is. Every host must agree on the fleet-wide values; disagreement is invalid input.
 import { InputError, type Problem } from '../core/errors.js';
 import type { Inventory, InventoryHost } from '../inventory/types.js';
+import { transportOf } from '../inventory/transport-choice.js';
 
 export type CredentialSource = 'keys' | 'instance_profile' | 'env';
 
@@ -11,6 +12,8 @@ export interface AwsSettings {
   credentials: { source?: CredentialSource; profile?: string };
   /** Hosts with their EC2 instance id (var `instance_id` or `ec2_instance_id`) when they have one. */
   instances: { host: string; instanceId?: string }[];
+  /** Some host is reached over SSM (`ansible_connection: aws_ssm`). */
+  ssm: boolean;
 }
 
 const SOURCES: CredentialSource[] = ['keys', 'instance_profile', 'env'];
@@ -30,6 +33,15 @@ export function awsSettings(inventory: Inventory): AwsSettings {
       found: source,
     });
   }
+  let ssm = false;
+  for (const host of inventory.hosts) {
+    try {
+      if (transportOf(host).kind === 'aws_ssm') ssm = true;
+    } catch (err) {
+      if (err instanceof InputError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
   if (problems.length > 0) throw new InputError(problems);
   return {
     region: region!,
@@ -38,8 +50,9 @@ export function awsSettings(inventory: Inventory): AwsSettings {
       ...(source ? { source: source as CredentialSource } : {}),
       ...(profile ? { profile } : {}),
     },
+    ssm,
     instances: inventory.hosts.map((h) => {
-      const id = h.vars.instance_id ?? h.vars.ec2_instance_id;
+      const id = h.vars.ansible_aws_ssm_instance_id ?? h.vars.instance_id ?? h.vars.ec2_instance_id;
       return typeof id === 'string' && id !== '' ? { host: h.name, instanceId: id } : { host: h.name };
     }),
   };

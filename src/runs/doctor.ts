@@ -11,11 +11,11 @@ import type { PreflightCheck, ToolClock } from '../doctor/preflight.js';
 import { viewState, type StateRows, type StreamView } from '../doctor/state-view.js';
 import { LOG_TAIL_BYTES } from '../facts/log-files.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } from '../journal/journal.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import { printDoctor } from '../ui/doctor-report.js';
-import { runWithProgress } from '../ui/progress.js';
 import { printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
-import { failureOf, openHost, probeHost, type SessionOptions } from './host-session.js';
+import { failureOf, probeHost, type SessionOptions } from './host-session.js';
+import { onEveryHost, type HostTransports } from './transports.js';
 import { interruption } from './interruption.js';
 import { boundedAgentLog, boundedPreflight, PatternWorkers } from './pattern-workers.js';
 import { prepare, type PreparedHost } from './prepare.js';
@@ -103,18 +103,31 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
     maxWorkers: options.forks,
   }).warm();
   const stop = interruption();
-  const outcomes = await runWithProgress<HostOutcome>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: (progress) => doctorHost(host, runId, dir, options, readers, patterns, progress),
-      statusOf: (o) => o.report.status,
-    })),
-    (name) => ({ report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host' } } }),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
-  );
-  stop.release();
-  readers.destroy();
-  await patterns.close();
+  let outcomes: HostOutcome[];
+  // A repair shown but not made (no --yes) writes nothing on this machine, a new host key included.
+  const dryRun = (options.fix || options.resetState) && !options.yes;
+  try {
+    outcomes = await onEveryHost<HostOutcome>(
+      prepared.hosts,
+      {
+        forks: options.forks,
+        session: { ...options.session, recordNewHostKeys: !dryRun },
+        comment: `awslogs-provision doctor ${runId}`,
+        quiet: options.json,
+        interrupted: stop.requested,
+      },
+      {
+        run: (host, transports, progress) =>
+          doctorHost(host, runId, dir, options, readers, patterns, transports, progress),
+        statusOf: (o) => o.report.status,
+        notRun: (name, message) => ({ report: { name, status: 'failed', changes: [], error: { message } } }),
+      },
+    );
+  } finally {
+    stop.release();
+    readers.destroy();
+    await patterns.close();
+  }
   const hosts = outcomes.map((o) => o.report);
   const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';
   const report: RunReport = { run: runId, command, hosts, summary: summarise(hosts) };
@@ -149,15 +162,14 @@ async function doctorHost(
   options: DoctorOptions,
   readers: LogsReaders,
   patterns: PatternWorkers,
+  transports: HostTransports,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
-  let transport: SshTransport;
+  let transport: Transport;
   try {
     progress('connecting');
-    // A repair shown but not made (no --yes) writes nothing on this machine, a new host key included.
-    const dryRun = (options.fix || options.resetState) && !options.yes;
-    transport = await openHost(host, { ...options.session, recordNewHostKeys: !dryRun });
+    transport = await transports.open(host);
   } catch (err) {
     return { report: { name, changes: [], ...failureOf(err) } };
   }
@@ -183,7 +195,7 @@ async function doctorHost(
 }
 
 export async function diagnoseHost(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   patterns: PatternWorkers,
   preflightOnly = false,

@@ -1,7 +1,9 @@
 // Reaching one host: connect, gather facts in one round trip, and turn failures into a host status.
 import { connectSsh, type SshTransport } from '../transports/ssh.js';
 import { HostKeyRejected, HostUnreachable } from '../transports/errors.js';
-import { boundedProbeCommand, probeScript, parseFacts, type ExtraFile } from '../facts/probe.js';
+import { SsmUnreachable } from '../transports/ssm/errors.js';
+import type { Transport } from '../core/ports.js';
+import { probeScript, parseFacts, type ExtraFile } from '../facts/probe.js';
 import { fingerprintEnd, type LogProbe } from '../facts/log-files.js';
 import type { ToolClock } from '../doctor/preflight.js';
 import type { HostFacts, HostStatus } from '../core/types.js';
@@ -59,12 +61,12 @@ export function hostStepTimeoutS(commandTimeoutMs: number): number {
 
 export const MANAGED_PATHS = [AWSLOGS_CONF_PATH, AWSCLI_CONF_PATH];
 
-/** Runs a script through `sh -s` (as root where the inventory says become). */
-export async function runScript(transport: SshTransport, host: PreparedHost, script: string, timeoutMs?: number) {
-  return transport.run('sh -s', { stdin: script, become: host.connection.become, timeoutMs });
+/** Runs a script as root where the inventory says become (over SSH through `sh -s`; over SSM as the command). */
+export async function runScript(transport: Transport, host: PreparedHost, script: string, timeoutMs?: number) {
+  return transport.runScript(script, { become: host.connection.become, timeoutMs });
 }
 
-export async function gatherFacts(transport: SshTransport, host: PreparedHost): Promise<HostFacts> {
+export async function gatherFacts(transport: Transport, host: PreparedHost): Promise<HostFacts> {
   return (await probeHost(transport, host)).facts;
 }
 
@@ -82,11 +84,7 @@ export interface Probed {
 }
 
 /** The one facts round trip, optionally with the log files and diagnosis files in it. */
-export async function probeHost(
-  transport: SshTransport,
-  host: PreparedHost,
-  options: ProbeOptions = {},
-): Promise<Probed> {
+export async function probeHost(transport: Transport, host: PreparedHost, options: ProbeOptions = {}): Promise<Probed> {
   const logs: LogProbe[] = options.logs
     ? host.spec.logs.map((l) => ({ pattern: l.file, fingerprintEnd: fingerprintEnd(l.file_fingerprint_lines) }))
     : [];
@@ -100,8 +98,8 @@ export async function probeHost(
     agentCodeDirs: AGENT_CODE_DIRS,
   });
   const sent = Date.now();
-  const limitS = hostStepTimeoutS(transport.commandTimeoutMs);
-  const result = await transport.run(boundedProbeCommand(limitS), { stdin: script, become: host.connection.become });
+  const limitS = hostStepTimeoutS(transport.commandTimeoutMs ?? DEFAULT_SESSION.commandTimeoutMs);
+  const result = await transport.runScript(script, { become: host.connection.become, hostTimeoutS: limitS });
   const received = Date.now();
   if (result.code === 124)
     throw new Error(
@@ -136,5 +134,12 @@ export function failureOf(err: unknown): HostFailure {
       error: { message: err.message, hint: 'check the address, port, user and key in the inventory' },
     };
   }
-  return { status: 'failed', error: { message: (err as Error).message ?? String(err) } };
+  if (err instanceof SsmUnreachable) {
+    return { status: 'unreachable', error: { message: err.message, ...(err.hint ? { hint: err.hint } : {}) } };
+  }
+  const hint = (err as { hint?: unknown }).hint;
+  return {
+    status: 'failed',
+    error: { message: (err as Error).message ?? String(err), ...(typeof hint === 'string' ? { hint } : {}) },
+  };
 }

@@ -1,7 +1,7 @@
 // Role mode, the better way: a role EC2 may assume, with CloudWatchAgentServerPolicy, in an instance profile
 // that the inventory's instances carry; no long-lived key on any host.
 import { Ec2 } from '../clouds/aws/ec2.js';
-import { AGENT_POLICY_ARN, EC2_TRUST_POLICY, Iam, trustsEc2 } from '../clouds/aws/iam.js';
+import { AGENT_POLICY_ARN, EC2_TRUST_POLICY, Iam, SSM_CORE_POLICY_ARN, trustsEc2 } from '../clouds/aws/iam.js';
 import type { IamResult } from './iam-result.js';
 
 export interface RoleModeOptions {
@@ -11,6 +11,8 @@ export interface RoleModeOptions {
   /** The instance profile's name; the role's name unless told. */
   instanceProfileName: string;
   instances: { host: string; instanceId?: string }[];
+  /** A group reaches its hosts over SSM: the role also gets AmazonSSMManagedInstanceCore. */
+  ssm?: boolean;
   dryRun: boolean;
   /** Where the results go as they happen (so a failure can say what was already done); a new list unless given. */
   results?: IamResult[];
@@ -30,7 +32,6 @@ export class InstanceProfileTaken extends Error {
 export async function setupRole(o: RoleModeOptions): Promise<IamResult[]> {
   const results: IamResult[] = o.results ?? [];
   const roleRes = `iam-role/${o.roleName}`;
-  const policyRes = `policy-attachment/${o.roleName}/CloudWatchAgentServerPolicy`;
   const profileRes = `instance-profile/${o.instanceProfileName}`;
 
   const role = await o.iam.role(o.roleName);
@@ -52,12 +53,15 @@ export async function setupRole(o: RoleModeOptions): Promise<IamResult[]> {
   }
 
   const attached = role ? await o.iam.rolePolicies(o.roleName) : [];
-  if (attached.includes(AGENT_POLICY_ARN))
-    results.push({ resource: policyRes, action: 'unchanged', detail: AGENT_POLICY_ARN });
-  else if (o.dryRun) results.push({ resource: policyRes, action: 'would-create', detail: AGENT_POLICY_ARN });
-  else {
-    await o.iam.attachRolePolicy(o.roleName, AGENT_POLICY_ARN);
-    results.push({ resource: policyRes, action: 'created', detail: AGENT_POLICY_ARN });
+  const policies = [AGENT_POLICY_ARN, ...(o.ssm ? [SSM_CORE_POLICY_ARN] : [])];
+  for (const arn of policies) {
+    const policyRes = `policy-attachment/${o.roleName}/${arn.slice(arn.lastIndexOf('/') + 1)}`;
+    if (attached.includes(arn)) results.push({ resource: policyRes, action: 'unchanged', detail: arn });
+    else if (o.dryRun) results.push({ resource: policyRes, action: 'would-create', detail: arn });
+    else {
+      await o.iam.attachRolePolicy(o.roleName, arn);
+      results.push({ resource: policyRes, action: 'created', detail: arn });
+    }
   }
 
   const profile = await o.iam.instanceProfile(o.instanceProfileName);
@@ -99,7 +103,7 @@ export async function setupRole(o: RoleModeOptions): Promise<IamResult[]> {
       results.push({
         resource: res,
         action: 'skipped',
-        detail: `${inst.host}: carries another instance profile (${has.instanceProfileArn}); attach ${AGENT_POLICY_ARN} to its role, or replace it yourself`,
+        detail: `${inst.host}: carries another instance profile (${has.instanceProfileArn}); attach ${policies.join(' and ')} to its role, or replace it yourself`,
       });
     } else if (o.dryRun) {
       results.push({

@@ -73,6 +73,7 @@ export async function iamSetup(inventory: Inventory, o: IamSetupOptions = {}): P
         roleName,
         instanceProfileName: roleName,
         instances: settings.instances,
+        ssm: settings.ssm,
         dryRun: o.dryRun ?? false,
         results,
       });

@@ -3,6 +3,7 @@
 import { loadFleet } from './load-inventory.js';
 import { selection } from '../inventory/patterns.js';
 import { connectionOf, type HostConnection as Connection } from '../inventory/connection.js';
+import { transportOf, type TransportChoice } from '../inventory/transport-choice.js';
 import type { Inventory, InventoryHost } from '../inventory/types.js';
 import { validateHosts } from '../agents/awslogs/validate.js';
 import type { HostSpec, RenderedFiles, ResolvedCredentials, CredentialsSpec } from '../agents/awslogs/spec.js';
@@ -14,6 +15,8 @@ export interface PreparedHost {
   host: InventoryHost;
   spec: HostSpec;
   connection: Connection;
+  /** SSH (the default) or AWS Systems Manager Run Command (`ansible_connection: aws_ssm`). */
+  transport: TransportChoice;
   files: RenderedFiles;
 }
 
@@ -36,9 +39,14 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
     ...hostWarnings,
   ];
   const connections = new Map<string, Connection>();
+  const transports = new Map<string, TransportChoice>();
   for (const host of hosts) {
     try {
       connections.set(host.name, connectionOf(host));
+      const transport = transportOf(host);
+      transports.set(host.name, transport);
+      const spec = specs.get(host.name);
+      if (transport.kind === 'aws_ssm' && spec) problems.push(...noSecretOverSsm(host, spec.credentials));
     } catch (err) {
       if (err instanceof InputError) problems.push(...err.problems);
       else throw err;
@@ -54,14 +62,15 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
   for (const host of hosts) {
     const spec = specs.get(host.name);
     const connection = connections.get(host.name);
-    if (!spec || !connection) continue;
+    const transport = transports.get(host.name);
+    if (!spec || !connection || !transport) continue;
     if (!options.render) {
-      prepared.push({ host, spec, connection, files: { awslogsConf: '', awscliConf: '', secrets: [] } });
+      prepared.push({ host, spec, connection, transport, files: { awslogsConf: '', awscliConf: '', secrets: [] } });
       continue;
     }
     try {
       const files = renderHostFiles(spec, credentials.get(credentialsKey(spec.credentials)), DEFAULT_TEMPLATES_DIR);
-      prepared.push({ host, spec, connection, files });
+      prepared.push({ host, spec, connection, transport, files });
     } catch (err) {
       if (err instanceof InputError) renderProblems.push(...err.problems);
       else throw err;
@@ -69,6 +78,27 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
   }
   if (renderProblems.length > 0) throw new InputError(renderProblems);
   return { inventory, hosts: prepared, warnings };
+}
+
+/**
+ * Over SSM a script is the command's text, and SSM keeps every command's parameters in its history, readable by
+ * anyone with ssm:ListCommands: a key written into awscli.conf would sit there. SSM hosts take the instance
+ * profile's credentials only.
+ */
+function noSecretOverSsm(host: InventoryHost, credentials: CredentialsSpec): Problem[] {
+  if (credentials.source === 'instance_profile') return [];
+  return [
+    {
+      ...host.locate(['awslogs_credentials', 'source']),
+      path: `hosts.${host.name}.awslogs_credentials.source`,
+      rule:
+        'a host reached over aws_ssm takes no secret key: SSM keeps every command (the apply script, which would carry ' +
+        'the key into awscli.conf) in its history, readable with ssm:ListCommands; give the instances a role ' +
+        '(`provision iam setup --mode role`, which adds AmazonSSMManagedInstanceCore) and use the instance profile',
+      expected: 'instance_profile',
+      found: credentials.source,
+    },
+  ];
 }
 
 function credentialsKey(spec: CredentialsSpec): string {

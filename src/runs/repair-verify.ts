@@ -1,14 +1,14 @@
 // The end of every repair run: verify that new lines arrive (a probe line per log section, waited for in
 // CloudWatch Logs), and mark the faults the run repaired.
 import type { JournalHost } from '../journal/journal.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { Diagnosis, DoctorHostReport } from './doctor.js';
 import type { PreparedHost } from './prepare.js';
 import type { Outcome, RepairOptions } from './repair.js';
 import { verifyHost, type LogsReaders } from './verify-host.js';
 
 export async function verified(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   diagnosis: Diagnosis,
   readers: LogsReaders,

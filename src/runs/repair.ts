@@ -12,7 +12,7 @@ import { trimmedRow } from '../agents/awslogs/restart.js';
 import { firstHalfFailure, stopForRepair, type DisciplineContext } from './restart-discipline.js';
 import { trimPlan } from './apply-restart.js';
 import { serviceControl } from '../operations/service.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { ChangeReport } from '../ui/report.js';
 import type { Diagnosis, DoctorHostReport } from './doctor.js';
 import { runScript } from './host-session.js';
@@ -68,7 +68,7 @@ function rowDiff(statePath: string, key: string, before: string, after: string):
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 export async function repairHost(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   diagnosis: Diagnosis,
   options: RepairOptions,

@@ -10,7 +10,7 @@ import { resumeRows } from '../agents/awslogs/restart.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
 import { finishRestartScript } from '../operations/restart-script.js';
 import type { ServiceControl } from '../operations/service.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import type { ChangeReport } from '../ui/report.js';
 import { pyJson } from '../doctor/state-view.js';
 import type { Diagnosis } from './doctor.js';
@@ -24,7 +24,7 @@ import { freshState } from './state-file.js';
 import type { LogsReaders } from './verify-host.js';
 
 export async function resetHost(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   diagnosis: Diagnosis,
   agent: ServiceControl,

@@ -29,7 +29,7 @@ import {
 } from '../operations/restart-script.js';
 import { wholeScript } from '../operations/remote-script.js';
 import type { ServiceControl } from '../operations/service.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 import { readStateRows } from './state-file.js';
@@ -40,7 +40,7 @@ import type { StateRows } from '../doctor/state-view.js';
 const ASK_BUDGET_MS = 45_000;
 
 export interface DisciplineContext {
-  transport: SshTransport;
+  transport: Transport;
   host: PreparedHost;
   facts: HostFacts;
   /** The host's clock minus this machine's, from the facts' probe. */

@@ -16,13 +16,14 @@ import {
 } from '../journal/journal.js';
 import { RunJournal } from '../journal/write-ahead.js';
 import { acquireRunLock } from '../journal/lock.js';
-import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type ChangeReport, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { failureOf, openHost, probeHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
+import { failureOf, probeHost, runScript, type SessionOptions, hostStepTimeoutS } from './host-session.js';
 import { restoreWithRestart } from './apply-restart.js';
 import type { LogsReaders } from './verify-host.js';
 import { interruption } from './interruption.js';
+import { FailureBudget } from '../core/failure-budget.js';
+import { onEveryHost, type HostTransports } from './transports.js';
 
 export interface RollbackOptions {
   inventory: string;
@@ -31,6 +32,8 @@ export interface RollbackOptions {
   forks: number;
   json: boolean;
   waitLockS?: number;
+  /** Ansible's --max-fail-percentage: past it, hosts not yet restored are not run (over SSM: MaxErrors). */
+  maxFailPercentage?: number;
   session: SessionOptions;
 }
 
@@ -74,20 +77,32 @@ async function rollbackLocked(
   const readers = {
     get: () => (logsReaders ??= import('./verify-host.js').then((m) => new m.LogsReaders())),
   };
-  const outcomes = await runWithProgress<HostOutcome>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: (report) => rollbackHost(host, target, runId, options.session, readers, report),
-      statusOf: (o) => o.report.status,
-    })),
-    (name) => ({
-      report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host was started' } },
-      journal: { name, status: 'failed', changes: [], files: [] },
-    }),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
-  );
-  stop.release();
-  if (logsReaders) (await logsReaders).destroy();
+  let outcomes: HostOutcome[];
+  try {
+    outcomes = await onEveryHost<HostOutcome>(
+      prepared.hosts,
+      {
+        forks: options.forks,
+        session: options.session,
+        budget: new FailureBudget(prepared.hosts.length, options.maxFailPercentage),
+        comment: `awslogs-provision rollback ${runId}`,
+        quiet: options.json,
+        interrupted: stop.requested,
+      },
+      {
+        run: (host, transports, report) =>
+          rollbackHost(host, target, runId, options.session, readers, transports, report),
+        statusOf: (o) => o.report.status,
+        notRun: (name, message) => ({
+          report: { name, status: 'failed', changes: [], error: { message } },
+          journal: { name, status: 'failed', changes: [], files: [] },
+        }),
+      },
+    );
+  } finally {
+    stop.release();
+    if (logsReaders) (await logsReaders).destroy();
+  }
   const hosts = outcomes.map((o) => o.report);
   await journal.finish(outcomes.map((o) => o.journal));
   const report: RunReport = { run: runId, command: 'rollback', restores: target.run, hosts, summary: summarise(hosts) };
@@ -106,6 +121,7 @@ async function rollbackHost(
   runId: string,
   session: SessionOptions,
   readers: { get: () => Promise<LogsReaders> },
+  transports: HostTransports,
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
@@ -122,7 +138,7 @@ async function rollbackHost(
   let transport;
   try {
     progress('connecting');
-    transport = await openHost(host, session);
+    transport = await transports.open(host);
   } catch (err) {
     const failure = failureOf(err);
     return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };

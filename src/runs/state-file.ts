@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StateRow, StateRows } from '../doctor/state-view.js';
 import { parseStateRead, readStateScript } from '../operations/state-read-script.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 
@@ -16,7 +16,7 @@ import type { PreparedHost } from './prepare.js';
  * through a path another user controls, only a regular file, bounded in size; the reason when it would not.
  */
 export async function fetchStateFile(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   path: string,
 ): Promise<Buffer | undefined> {

@@ -7,7 +7,7 @@ import type { HostFacts } from '../core/types.js';
 import { AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
 import { resolveStreamName } from '../agents/awslogs/stream-names.js';
 import { parseProbeOutput, probeLinesScript } from '../operations/probe-lines.js';
-import type { SshTransport } from '../transports/ssh.js';
+import type { Transport } from '../core/ports.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 
@@ -89,7 +89,7 @@ export function tokenName(name: string): string {
 }
 
 export async function verifyHost(
-  transport: SshTransport,
+  transport: Transport,
   host: PreparedHost,
   facts: HostFacts,
   readers: LogsReaders,

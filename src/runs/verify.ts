@@ -3,10 +3,10 @@
 import { RunFailed } from '../core/errors.js';
 import { explainCallerFailure } from '../clouds/aws/credentials.js';
 import { newRunId } from '../journal/journal.js';
-import { runWithProgress } from '../ui/progress.js';
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { prepare, type PreparedHost } from './prepare.js';
-import { failureOf, gatherFacts, openHost, type SessionOptions } from './host-session.js';
+import { failureOf, gatherFacts, type SessionOptions } from './host-session.js';
+import { onEveryHost, type HostTransports } from './transports.js';
 import { interruption } from './interruption.js';
 import { LogsReaders, verifyHost, type VerifyOptions } from './verify-host.js';
 
@@ -39,17 +39,27 @@ export async function runVerify(options: VerifyRunOptions): Promise<RunReport> {
     last: options.last ?? 0,
     ...(options.timeoutS ? { timeoutS: options.timeoutS } : {}),
   };
-  const hosts = await runWithProgress<HostReport>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: (report) => verifyOne(host, readers, verify, options.session, report),
-      statusOf: (r) => r.status,
-    })),
-    (name) => ({ name, status: 'failed', changes: [], error: { message: 'interrupted before this host was started' } }),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
-  );
-  stop.release();
-  readers.destroy();
+  let hosts: HostReport[];
+  try {
+    hosts = await onEveryHost<HostReport>(
+      prepared.hosts,
+      {
+        forks: options.forks,
+        session: options.session,
+        comment: `awslogs-provision verify ${runId}`,
+        quiet: options.json,
+        interrupted: stop.requested,
+      },
+      {
+        run: (host, transports, report) => verifyOne(host, readers, verify, transports, report),
+        statusOf: (r) => r.status,
+        notRun: (name, message) => ({ name, status: 'failed', changes: [], error: { message } }),
+      },
+    );
+  } finally {
+    stop.release();
+    readers.destroy();
+  }
   const report: RunReport = { run: runId, command: 'verify', hosts, summary: summarise(hosts) };
   if (options.json) printJson(report);
   else printHuman(report, { diffs: false });
@@ -62,14 +72,14 @@ async function verifyOne(
   host: PreparedHost,
   readers: LogsReaders,
   verify: VerifyOptions,
-  session: SessionOptions,
+  transports: HostTransports,
   progress: (text: string) => void,
 ): Promise<HostReport> {
   const name = host.host.name;
   let transport;
   try {
     progress('connecting');
-    transport = await openHost(host, session);
+    transport = await transports.open(host);
   } catch (err) {
     return { name, changes: [], ...failureOf(err) };
   }

@@ -57,8 +57,6 @@ export interface SshOptions {
 }
 
 export interface SshTransport extends Transport {
-  /** Commands and transfers sent on this connection (a benchmark reads it). */
-  readonly roundTrips: number;
   readonly target: SshTarget;
   /** A new host key accepted for this connection only (recordNewHostKeys false): `TYPE SHA256:…`. */
   readonly unrecordedHostKey?: string;
@@ -392,6 +390,18 @@ class NodeSshTransport implements SshTransport {
     const stderr = r.stderr.toString('utf8');
     this.checkBecome(options.become, r.code, stderr);
     return { stdout: r.stdout.toString('utf8'), stderr, code: r.code };
+  }
+
+  /** The script goes to `sh -s` on stdin: one exec channel, its text never on a command line. */
+  // With hostTimeoutS, coreutils' timeout ends the script's whole process group on the host (a command that
+  // hangs there — rpm on a broken database, a read that blocks — leaves nothing running; exit 124).
+  runScript(script: string, options: Omit<RunOptions, 'stdin'> = {}): Promise<CommandResult> {
+    const { hostTimeoutS, ...rest } = options;
+    const sh =
+      hostTimeoutS === undefined
+        ? 'sh -s'
+        : `if command -v timeout >/dev/null 2>&1; then exec timeout -k 2 ${Math.max(1, Math.floor(hostTimeoutS))} sh -s; else exec sh -s; fi`;
+    return this.run(sh, { ...rest, stdin: script });
   }
 
   async put(remotePath: string, content: string | Buffer, options: { become?: boolean } = {}): Promise<void> {

@@ -29,6 +29,8 @@ function madeByAnEarlierAttempt(err: unknown, code: RegExp): boolean {
 }
 
 export const AGENT_POLICY_ARN = 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy';
+/** What an instance's SSM agent needs to register and take commands (Run Command, the SSM transport). */
+export const SSM_CORE_POLICY_ARN = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 
 /** Lets EC2 instances take the role. */
 export const EC2_TRUST_POLICY = JSON.stringify({

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { NET, bridgeAddress, flavourOf, hostAddress, hostName, labPaths } from '../../../src/lab/layout.js';
 import { newInstanceId } from '../../../src/lab/rootfs.js';
 import { overlaps } from '../../../src/lab/network.js';
-import { renderInventory, renderKnownHosts } from '../../../src/lab/inventory.js';
+import { renderInventory, renderKnownHosts, renderSsmInventory } from '../../../src/lab/inventory.js';
 import type { HostRecord } from '../../../src/lab/state.js';
 
 test('hosts are lab01… at 10.213.7.11…; mixed alternates starting with amzn2', () => {
@@ -89,6 +89,18 @@ test('an empty flavour gets no group', () => {
     all: { children: Record<string, unknown> };
   };
   assert.deepEqual(Object.keys(doc.all.children), ['amzn1']);
+});
+
+test('the SSM inventory: the same hosts over aws_ssm, each naming its instance, the agent left to the instance profile', () => {
+  const doc = parse(renderSsmInventory([host('lab01', 'amzn2', '10.213.7.11')], labPaths('/repo'))) as {
+    all: {
+      vars: Record<string, unknown>;
+      children: Record<string, { hosts: Record<string, Record<string, unknown>> }>;
+    };
+  };
+  assert.equal(doc.all.vars.ansible_connection, 'aws_ssm');
+  assert.deepEqual(doc.all.vars.awslogs_credentials, { source: 'instance_profile' });
+  assert.equal(doc.all.children.amzn2?.hosts.lab01?.ansible_aws_ssm_instance_id, 'i-0123456789abcdef0');
 });
 
 test('known_hosts names every host by name and address', () => {

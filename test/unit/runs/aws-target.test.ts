@@ -32,10 +32,26 @@ test('region, endpoint, credentials and instance ids come from the hosts', () =>
     endpointUrl: 'http://127.0.0.1:5000',
     credentials: { source: 'keys', profile: 'awslogs' },
     instances: [{ host: 'a', instanceId: 'i-1' }, { host: 'b', instanceId: 'i-2' }, { host: 'c' }],
+    ssm: false,
   });
   assert.equal(modeFor(s), 'user');
   assert.equal(modeFor({ ...s, credentials: { source: 'instance_profile' } }), 'role');
   assert.equal(modeFor({ ...s, credentials: { source: 'instance_profile' } }, 'user'), 'user');
+});
+
+test('a host reached over SSM: its ansible_aws_ssm_instance_id counts, and the role needs the SSM policy', () => {
+  const s = awsSettings(
+    inventory({
+      a: {
+        aws_region: 'ap-northeast-2',
+        ansible_connection: 'aws_ssm',
+        ansible_aws_ssm_instance_id: 'i-0123456789abcdef0',
+      },
+      b: { aws_region: 'ap-northeast-2' },
+    }),
+  );
+  assert.equal(s.ssm, true);
+  assert.deepEqual(s.instances, [{ host: 'a', instanceId: 'i-0123456789abcdef0' }, { host: 'b' }]);
 });
 
 test('a missing region, hosts that disagree and an unknown source are all reported, with where', () => {
