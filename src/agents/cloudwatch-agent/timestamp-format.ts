@@ -1,6 +1,7 @@
 // `timestamp_format`: the directives the agent's translator knows (ruleTimestampFormat), what each becomes in
 // the regex the agent searches every line with, and the directives it silently leaves as literal text (the
 // format then never matches). Pure.
+import { compileRe2 } from './re2.js';
 
 /** Each supported directive and the regex the translator puts in its place. */
 // prettier-ignore
@@ -53,6 +54,15 @@ export function checkTimestampFormat(format: string): FormatCheck {
     i += directive.length - 1;
   }
   if (literal) pieces.push({ literal });
+  const compiled = compileRe2(timestampRegexSource(pieces, false));
+  if (!compiled.ok) {
+    // e.g. a literal "+" after a directive: the translator passes it into the regex as a quantifier.
+    return {
+      ok: false,
+      rule: `timestamp_format becomes a regex the agent cannot compile (its translator refuses it: "Timestamp format ${format} is invalid"): ${compiled.reason}`,
+      found: format,
+    };
+  }
   const used = pieces.flatMap((p) => ('directive' in p ? [p.directive] : []));
   if (used.length === 0) {
     return {
@@ -118,10 +128,34 @@ function refusal(directive: string, rest: string): FormatCheck {
 }
 
 /**
- * The regex the translator writes as `timestamp_regex`, with one capture group per directive added (groups
- * change nothing about what matches). Searched anywhere in the line; the first match wins.
+ * The format as the agent's translator reads it, refusing nothing: the directives it knows, and everything else
+ * (unknown directives included) as literal text, which the regex then looks for as it is.
  */
-export function timestampRegexSource(pieces: FormatPiece[]): string {
+export function agentPieces(format: string): FormatPiece[] {
+  const pieces: FormatPiece[] = [];
+  let literal = '';
+  for (let i = 0; i < format.length; i++) {
+    const rest = format.slice(i);
+    const directive = SUPPORTED_DIRECTIVES.filter((d) => rest.startsWith(d)).sort((a, b) => b.length - a.length)[0];
+    if (directive === undefined) {
+      literal += format[i];
+      continue;
+    }
+    if (literal) pieces.push({ literal });
+    literal = '';
+    pieces.push({ directive });
+    i += directive.length - 1;
+  }
+  if (literal) pieces.push({ literal });
+  return pieces;
+}
+
+/**
+ * The regex the translator writes as `timestamp_regex`, with one capture group per directive added (they change
+ * nothing about what a valid regex matches); `groups: false` gives the agent's own, whose compilation decides.
+ * Searched anywhere in the line; the first match wins.
+ */
+export function timestampRegexSource(pieces: FormatPiece[], groups = true): string {
   let out = '';
   pieces.forEach((p, i) => {
     if ('literal' in p) out += p.literal.replace(ESCAPED, '\\$&');
@@ -129,8 +163,8 @@ export function timestampRegexSource(pieces: FormatPiece[]): string {
       let re = DIRECTIVE_REGEX[p.directive]!;
       // The translator drops the optional leading space of %-m / %-d at the very start of the regex.
       if (i === 0) re = re.replace(/^\\s\{0,1\}/, '');
-      out += `(${re})`;
+      out += groups ? `(${re})` : re;
     }
   });
-  return out;
+  return groups ? out : `(${out})`;
 }

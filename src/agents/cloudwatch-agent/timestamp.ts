@@ -4,7 +4,7 @@
 // current year, or the previous one when that would put the time more than 30 days ahead. Pure: the zone and the
 // clock come in as arguments. Used by preflight (the tool) and by the lab's stand-in agent.
 import { RE2JS } from 're2js';
-import { checkTimestampFormat, timestampRegexSource, type FormatPiece } from './timestamp-format.js';
+import { agentPieces, checkTimestampFormat, timestampRegexSource, type FormatPiece } from './timestamp-format.js';
 
 const SHORT_MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const LONG_MONTHS = [
@@ -49,11 +49,22 @@ export class TimestampParser {
   private readonly directives: string[];
   private readonly regex: RE2JS;
 
-  constructor(readonly format: string) {
-    const check = checkTimestampFormat(format);
-    if (!check.ok) throw new Error(check.rule);
-    this.pieces = check.pieces;
+  /**
+   * `lenient`: as the agent itself reads the format, unknown directives taken as literal text (the lab's stand-in);
+   * otherwise a format the tool refuses throws. Throws too when the agent's regex does not compile.
+   */
+  constructor(
+    readonly format: string,
+    options: { lenient?: boolean } = {},
+  ) {
+    if (options.lenient) this.pieces = agentPieces(format);
+    else {
+      const check = checkTimestampFormat(format);
+      if (!check.ok) throw new Error(check.rule);
+      this.pieces = check.pieces;
+    }
     this.directives = this.pieces.flatMap((p) => ('directive' in p ? [p.directive] : []));
+    RE2JS.compile(timestampRegexSource(this.pieces, false)); // the agent's own regex: it must compile
     this.regex = RE2JS.compile(timestampRegexSource(this.pieces));
   }
 
