@@ -3,6 +3,8 @@
 import type { Problem } from '../../core/errors.js';
 import type { SourceLocation } from '../../inventory/types.js';
 
+export { dedupe, show } from '../problems.js';
+
 /** A path inside the agent's JSON config: `['logs', 'logs_collected', 'files', 'collect_list', 0, 'file_path']`. */
 export type ConfigPath = readonly (string | number)[];
 
@@ -45,31 +47,4 @@ export class Findings {
   warn(p: ConfigPath, rule: string, expected?: string, found?: string): void {
     this.warnings.push(this.make(p, rule, expected, found));
   }
-}
-
-/** A value as a problem shows it: strings quoted with control characters escaped, cut at 80. */
-export function show(v: unknown): string {
-  if (typeof v === 'string') {
-    const s = JSON.stringify(v);
-    return s.length > 80 ? `${s.slice(0, 77)}…"` : s;
-  }
-  if (v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
-}
-
-/**
- * One shared value read by many hosts (a group's vars, one JSON file): same place, rule and value → one problem.
- * Only problems about a value that is there qualify: a missing value's location is a fall-back several share.
- */
-export function dedupe(list: Problem[], located: Set<Problem>): Problem[] {
-  const seen = new Set<string>();
-  return list.filter((p) => {
-    if (p.line === undefined || !located.has(p)) return true;
-    const key = [p.file, p.line, p.column, p.rule, p.found].join('\0');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
