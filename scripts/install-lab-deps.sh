@@ -16,6 +16,9 @@ command -v setfattr >/dev/null 2>&1 || need+=(attr)
 command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need+=(util-linux)
 [ -x /lib/systemd/systemd ] || need+=(systemd)
 [ -x /usr/bin/python3 ] || need+=(python3-minimal)
+# The lab's amazon-cloudwatch-agent package: its %pre adds the cwagent user, its control script reads ps.
+command -v useradd >/dev/null 2>&1 || need+=(passwd)
+command -v ps >/dev/null 2>&1 || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing for the lab: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
