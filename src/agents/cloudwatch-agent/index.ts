@@ -21,3 +21,6 @@ export { firstStartBytes, firstStartWarning, tailedFiles } from './first-start.j
 export type { FileSend, FirstStart, ProbedFile } from './first-start.js';
 export { unreadableAs, unreadableMessage } from './run-as-user.js';
 export type { PathFact, Unreadable, UserIdentity } from './run-as-user.js';
+export { defaultGroupName, resolvePlaceholders } from './names.js';
+export type { PlaceholderValues } from './names.js';
+export { logAgentOf, splitByAgent, LOG_AGENTS, DEFAULT_LOG_AGENT } from '../log-agent.js';

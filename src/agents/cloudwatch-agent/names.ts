@@ -61,3 +61,29 @@ export function defaultGroupName(filePath: string): string {
   const dot = filePath.lastIndexOf('.');
   return dot > slash ? filePath.slice(0, dot) : filePath;
 }
+
+/** What the agent puts in place of each placeholder (it resolves them once, when it translates the JSON). */
+export interface PlaceholderValues {
+  instanceId: string;
+  /** The EC2 metadata hostname (ip-10-0-0-1.ec2.internal): the agent's {hostname}. */
+  ec2Hostname: string;
+  /** The OS hostname: the agent's {local_hostname}. */
+  localHostname: string;
+  ipAddress: string;
+  region: string;
+  accountId: string;
+  /** YYYY-MM-DD at the agent's start. */
+  date: string;
+}
+
+/** A group or stream name as the agent resolves it on a host (verify looks for the stream under this name). */
+export function resolvePlaceholders(template: string, v: PlaceholderValues): string {
+  return template
+    .replaceAll('{instance_id}', v.instanceId)
+    .replaceAll('{local_hostname}', v.localHostname)
+    .replaceAll('{hostname}', v.ec2Hostname)
+    .replaceAll('{ip_address}', v.ipAddress)
+    .replaceAll('{aws_region}', v.region)
+    .replaceAll('{account_id}', v.accountId)
+    .replaceAll('{date}', v.date);
+}

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { AWS_REGION } from '../layout.js';
+import { resolvePlaceholders } from '../../agents/cloudwatch-agent/names.js';
 
 export const LAB_DIR = '/var/lib/awslogs-lab';
 /** moto's account: what sts:GetCallerIdentity answers in the lab. */
@@ -48,13 +49,6 @@ export function labEndpoint(): string | undefined {
 }
 
 /** The agent's placeholders, resolved as the translator resolves them (once, at translation). */
-export function resolvePlaceholders(template: string, host: HostInfo, region: string, now = new Date()): string {
-  return template
-    .replaceAll('{instance_id}', host.instanceId)
-    .replaceAll('{local_hostname}', host.localHostname)
-    .replaceAll('{hostname}', host.ec2Hostname)
-    .replaceAll('{ip_address}', host.ipAddress)
-    .replaceAll('{aws_region}', region)
-    .replaceAll('{account_id}', host.accountId)
-    .replaceAll('{date}', now.toISOString().slice(0, 10));
+export function placeholders(template: string, host: HostInfo, region: string, now = new Date()): string {
+  return resolvePlaceholders(template, { ...host, region, date: now.toISOString().slice(0, 10) });
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { TimestampParser } from '../../agents/cloudwatch-agent/timestamp.js';
 import { timestampRegexSource, agentPieces } from '../../agents/cloudwatch-agent/timestamp-format.js';
 import { checkSchema, type SchemaError } from './schema.js';
-import { hostInfo, resolvePlaceholders, type HostInfo } from './host.js';
+import { hostInfo, placeholders, type HostInfo } from './host.js';
 import { writeToml, type FileInput, type RuntimeConfig } from './runtime-config.js';
 
 type Json = Record<string, unknown>;
@@ -80,7 +80,7 @@ function fileInputs(config: Json, host: HostInfo, region: string, errors: Schema
     const at = `/logs/logs_collected/files/collect_list/${i}`;
     const filePath = String(e.file_path ?? '');
     const ext = path.posix.extname(filePath);
-    const group = resolvePlaceholders(
+    const group = placeholders(
       String(e.log_group_name ?? filePath.slice(0, filePath.length - ext.length)),
       host,
       region,
@@ -110,7 +110,7 @@ function fileInputs(config: Json, host: HostInfo, region: string, errors: Schema
     const input: FileInput = {
       file_path: filePath,
       log_group_name: group,
-      log_stream_name: resolvePlaceholders(String(e.log_stream_name ?? defaultStream), host, region),
+      log_stream_name: placeholders(String(e.log_stream_name ?? defaultStream), host, region),
       log_group_class: cls.toUpperCase(),
       retention_in_days: days,
       timezone: e.timezone === 'UTC' ? 'UTC' : 'LOCAL',

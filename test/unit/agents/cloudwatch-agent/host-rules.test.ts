@@ -12,6 +12,7 @@ import { unreadableAs, unreadableMessage } from '../../../../src/agents/cloudwat
 import { checkEncoding } from '../../../../src/agents/cloudwatch-agent/encodings.js';
 import type { CollectEntry } from '../../../../src/agents/cloudwatch-agent/entry.js';
 import { logAgentOf, splitByAgent } from '../../../../src/agents/log-agent.js';
+import { resolvePlaceholders } from '../../../../src/agents/cloudwatch-agent/names.js';
 import { fakeHost } from '../awslogs/fake-host.js';
 
 function entry(over: Partial<CollectEntry>): CollectEntry {
@@ -125,5 +126,21 @@ test('log_agent: awslogs by default, cloudwatch-agent when asked, anything else 
   assert.deepEqual(
     [split.byAgent.awslogs.map((h) => h.name), split.byAgent['cloudwatch-agent'].map((h) => h.name)],
     [['a'], ['b']],
+  );
+});
+
+test('placeholders: {hostname} is the EC2 name, {local_hostname} the OS one', () => {
+  const v = {
+    instanceId: 'i-0abc',
+    ec2Hostname: 'ip-10-0-0-1.ec2.internal',
+    localHostname: 'web1',
+    ipAddress: '10.0.0.1',
+    region: 'ap-northeast-2',
+    accountId: '123456789012',
+    date: '2026-11-25',
+  };
+  assert.equal(
+    resolvePlaceholders('{instance_id}/{hostname}/{local_hostname}/{ip_address}/{aws_region}/{account_id}/{date}', v),
+    'i-0abc/ip-10-0-0-1.ec2.internal/web1/10.0.0.1/ap-northeast-2/123456789012/2026-11-25',
   );
 });
