@@ -19,6 +19,9 @@ command -v nsenter >/dev/null 2>&1 && command -v unshare >/dev/null 2>&1 || need
 # The inventory's differential test (test/differential/) reads every generated inventory with ansible-core itself,
 # through Debian's python3 (where Debian's ansible-core lives, whatever python3 comes first on PATH).
 /usr/bin/python3 -c 'import ansible' >/dev/null 2>&1 || need+=(ansible-core)
+# The lab's amazon-cloudwatch-agent package: its %pre adds the cwagent user, its control script reads ps.
+command -v useradd >/dev/null 2>&1 || need+=(passwd)
+command -v ps >/dev/null 2>&1 || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing for the lab: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -38,13 +38,17 @@ function statusTable(s: StatusResult): string {
 export function registerLabCommands(program: Command): void {
   const lab = program
     .command('lab')
-    .description('The local lab: Amazon Linux 1/2 look-alike hosts in namespaces, reachable over SSH (root on Linux)');
+    .description(
+      'The local lab: Amazon Linux 1/2/2023 look-alike hosts in namespaces, reachable over SSH (root on Linux)',
+    );
 
   lab
     .command('up')
     .description('Start the lab hosts (idempotent) and write inventories/lab.yml')
     .option('--hosts <n>', 'number of hosts', '3')
-    .addOption(new Option('--os <flavour>', 'host flavour').choices(['amzn2', 'amzn1', 'mixed']).default('amzn2'))
+    .addOption(
+      new Option('--os <flavour>', 'host flavour').choices(['amzn2', 'amzn1', 'amzn2023', 'mixed']).default('amzn2'),
+    )
     .action(async (opts: { hosts: string; os: OsChoice }) => {
       const hosts = Number(opts.hosts);
       if (!Number.isInteger(hosts)) throw new UsageError(`--hosts must be an integer, got ${opts.hosts}`);

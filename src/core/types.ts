@@ -1,7 +1,7 @@
 // Pure domain types shared by every layer. No I/O, no adapters.
 
 /** The OS flavours the tool knows how to drive. */
-export type OsFlavour = 'amzn1' | 'amzn2';
+export type OsFlavour = 'amzn1' | 'amzn2' | 'amzn2023';
 
 /** A file the host must have, exactly. */
 export interface DesiredFile {

@@ -195,16 +195,18 @@ export class ProbeOutputError extends Error {
   }
 }
 
-/** Amazon Linux 1 or 2 from os-release, or from /etc/system-release when os-release says nothing. */
+/** Amazon Linux 1, 2 or 2023 from os-release, or from /etc/system-release when os-release says nothing. */
 export function osFlavour(id: string, version: string, systemRelease: string): OsFlavour | 'unknown' {
   if (id === 'amzn') {
     if (version === '2') return 'amzn2';
+    if (version === '2023') return 'amzn2023';
     if (/^20[01]\d\.\d\d$/.test(version)) return 'amzn1';
-    return 'unknown'; // e.g. Amazon Linux 2023: no awslogs package
+    return 'unknown';
   }
   if (id === '') {
     if (/^Amazon Linux AMI release /.test(systemRelease)) return 'amzn1';
     if (/^Amazon Linux (release )?2( |$)/.test(systemRelease)) return 'amzn2';
+    if (/^Amazon Linux release 2023[. ]/.test(systemRelease)) return 'amzn2023';
   }
   return 'unknown';
 }
@@ -410,8 +412,8 @@ export function parseFacts(
     throw new ProbeOutputError(`package is ${JSON.stringify(pkg)}`);
   }
 
-  // amzn2 drives the service with systemctl, amzn1 with service/chkconfig; an unknown OS by its init.
-  const useSystemd = flavour === 'amzn2' || (flavour === 'unknown' && init === 'systemd');
+  // amzn2 and amzn2023 drive the service with systemctl, amzn1 with service/chkconfig; an unknown OS by its init.
+  const useSystemd = flavour === 'amzn2' || flavour === 'amzn2023' || (flavour === 'unknown' && init === 'systemd');
   const service = useSystemd
     ? {
         active: get('systemd-active') === 'active',

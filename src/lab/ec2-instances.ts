@@ -51,7 +51,7 @@ export async function ensureLabInstances(ec2: EC2Client, hosts: readonly HostRec
         MaxCount: 1,
         SubnetId: subnetId,
         PrivateIpAddress: host.address,
-        MetadataOptions: { HttpTokens: host.os === 'amzn2' ? 'required' : 'optional' },
+        MetadataOptions: { HttpTokens: host.os === 'amzn1' ? 'optional' : 'required' },
         TagSpecifications: [
           {
             ResourceType: 'instance',

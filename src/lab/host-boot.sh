@@ -2,8 +2,8 @@
 # Boots one lab host; started detached by src/lab/hosts.ts. Stage "outer" joins the host's cgroup and
 # enters its network namespace, then re-runs this script as PID 1 of fresh mount/UTS/IPC/PID/cgroup
 # namespaces (stage "inner"), which builds the root (overlay of / + the host's upper dir), pivots into it
-# and execs the host's init: systemd (amzn2) or the lab's tiny init (amzn1).
-# Environment: LAB_HOST, LAB_OS (amzn1|amzn2), LAB_NETNS, LAB_HOST_DIR, LAB_CGROUP, LAB_REPO.
+# and execs the host's init: systemd (amzn2, amzn2023) or the lab's tiny init (amzn1).
+# Environment: LAB_HOST, LAB_OS (amzn1|amzn2|amzn2023), LAB_NETNS, LAB_HOST_DIR, LAB_CGROUP, LAB_REPO.
 set -eu
 case "${1:-}" in
 outer)
@@ -28,7 +28,7 @@ mount -t proc proc "$R/proc"
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"
 # An amzn2 host sees pure cgroup v2 rooted at its own cgroup (cgroup namespace), even on a v1 hybrid
 # machine where cgroup2 sits at /sys/fs/cgroup/unified without controllers: its systemd runs in unified mode.
-if [ "$LAB_OS" = amzn2 ]; then
+if [ "$LAB_OS" != amzn1 ]; then
   mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 "$R/sys/fs/cgroup"
 fi
 mount -t tmpfs -o mode=755,size=4m,nosuid tmpfs "$R/dev"
@@ -59,7 +59,7 @@ pivot_root . .
 umount -l .
 cd /
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-if [ "$LAB_OS" = amzn2 ]; then
+if [ "$LAB_OS" != amzn1 ]; then
   exec env -i container=awslogs-lab PATH="$PATH" TERM=dumb /lib/systemd/systemd --show-status=0
 fi
 exec env -i PATH="$PATH" /usr/sbin/lab-init

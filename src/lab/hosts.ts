@@ -4,7 +4,7 @@ import { promises as fs, openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { must, run } from './exec.js';
-import { CGROUP_PARENT, LAB_SOURCE, REPO_ROOT } from './layout.js';
+import { CGROUP_PARENT, LAB_SOURCE, REPO_ROOT, SYSTEMD_FLAVOURS } from './layout.js';
 import { isAlive, recordProcess, type HostRecord, type ProcessRecord } from './state.js';
 
 /** Where the machine mounts cgroup v2: /sys/fs/cgroup/unified on a v1 hybrid machine, else /sys/fs/cgroup. */
@@ -93,9 +93,9 @@ export async function waitForSsh(host: HostRecord, timeoutMs: number): Promise<v
   throw new Error(`${host.name}: sshd did not answer on ${host.address}:22${tail ? `:\n${tail.trim()}` : ''}`);
 }
 
-/** `systemctl is-system-running` inside an amzn2 host; undefined on amzn1 (no systemd) or a dead host. */
+/** `systemctl is-system-running` inside an amzn2/amzn2023 host; undefined on amzn1 (no systemd) or a dead host. */
 export async function systemdState(host: HostRecord): Promise<string | undefined> {
-  if (host.os !== 'amzn2' || !host.init || !(await isAlive(host.init))) return undefined;
+  if (!SYSTEMD_FLAVOURS.includes(host.os) || !host.init || !(await isAlive(host.init))) return undefined;
   const r = await run('nsenter', ['-t', String(host.init.pid), '-m', '-p', 'systemctl', 'is-system-running'], {
     timeoutMs: 5000,
   });

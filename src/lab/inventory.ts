@@ -3,8 +3,30 @@ import { stringify } from 'yaml';
 import { AWS_REGION, FLAVOURS, LAB_SLOT, endpointUrl, type Paths } from './layout.js';
 import type { HostRecord } from './state.js';
 
+/**
+ * Group vars of a flavour: Amazon Linux 2023 has no awslogs package, so its hosts run the CloudWatch agent,
+ * shipping the app log (it has no /var/log/messages) with the same key as awslogs.
+ */
+function flavourVars(flavour: string): Record<string, unknown> | undefined {
+  if (flavour !== 'amzn2023') return undefined;
+  return {
+    log_agent: 'cloudwatch-agent',
+    cloudwatch_agent_credentials: { source: 'keys', profile: 'awslogs-agent' },
+    cloudwatch_agent_logs: [
+      {
+        file_path: '/var/log/app/app.log',
+        log_group_name: '/lab/app',
+        log_stream_name: '{local_hostname}',
+        timestamp_format: '%Y-%m-%d %H:%M:%S',
+        timezone: 'UTC',
+        multi_line_start_pattern: '{timestamp_format}',
+      },
+    ],
+  };
+}
+
 export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknown {
-  const children: Record<string, { hosts: Record<string, unknown> }> = {};
+  const children: Record<string, { hosts: Record<string, unknown>; vars?: Record<string, unknown> }> = {};
   for (const flavour of FLAVOURS) {
     const members = hosts.filter((h) => h.os === flavour);
     if (members.length === 0) continue;
@@ -22,6 +44,8 @@ export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknow
         ]),
       ),
     };
+    const vars = flavourVars(flavour);
+    if (vars) children[flavour]!.vars = vars;
   }
   return {
     all: {
@@ -96,6 +120,7 @@ export function labEc2Inventory(hosts: readonly HostRecord[], paths: Paths): unk
         ansible_user: 'ec2-user',
         ansible_become: true,
         ansible_ssh_private_key_file: paths.key,
+        ...flavourVars(flavour),
       },
     };
   }

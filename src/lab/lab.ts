@@ -9,6 +9,7 @@ import {
   FLAVOURS,
   NET,
   REPO_ROOT,
+  SYSTEMD_FLAVOURS,
   bridgeAddress,
   flavourOf,
   hostAddress,
@@ -73,7 +74,7 @@ export interface HostStatus {
   instanceId: string;
   running: boolean;
   sshd: boolean;
-  /** `systemctl is-system-running` on amzn2; null on amzn1 (no systemd) or when the host is down. */
+  /** `systemctl is-system-running` on amzn2/amzn2023; null on amzn1 (no systemd) or when the host is down. */
   systemd: string | null;
   pid: number | null;
   memory: HostMemory;
@@ -163,7 +164,7 @@ export async function up(options: UpOptions, paths: Paths = labPaths()): Promise
     throw new UsageError(`--hosts must be an integer from 1 to ${NET.maxHosts}, got ${options.hosts}`);
   }
   if (options.os !== 'mixed' && !FLAVOURS.includes(options.os)) {
-    throw new UsageError(`--os must be amzn1, amzn2 or mixed, got ${String(options.os)}`);
+    throw new UsageError(`--os must be amzn1, amzn2, amzn2023 or mixed, got ${String(options.os)}`);
   }
   await checkTools();
   const t0 = Date.now();
@@ -249,7 +250,7 @@ export async function up(options: UpOptions, paths: Paths = labPaths()): Promise
     await Promise.all(
       fresh.map(async (h) => {
         await waitForSsh(h, 60_000);
-        if (h.os === 'amzn2') await waitForSystemd(h, 30_000);
+        if (SYSTEMD_FLAVOURS.includes(h.os)) await waitForSystemd(h, 30_000);
         log(`${h.name}: ${h.os} at ${h.address} is up`);
       }),
     );

@@ -2,8 +2,10 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type Flavour = 'amzn1' | 'amzn2';
-export const FLAVOURS: readonly Flavour[] = ['amzn1', 'amzn2'];
+export type Flavour = 'amzn1' | 'amzn2' | 'amzn2023';
+export const FLAVOURS: readonly Flavour[] = ['amzn1', 'amzn2', 'amzn2023'];
+/** Hosts that boot systemd (the others run the lab's SysV init). */
+export const SYSTEMD_FLAVOURS: readonly Flavour[] = ['amzn2', 'amzn2023'];
 
 /** The repository this module belongs to (dist/src/lab/ → three levels up). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -95,8 +97,12 @@ export function hostAddress(index: number): string {
   return `${NET.prefix}.${NET.firstHost - 1 + index}`;
 }
 
-/** `mixed` alternates, starting with amzn2: lab01 amzn2, lab02 amzn1, … */
+/**
+ * `mixed` covers the three flavours in a cycle of four: lab01 amzn2, lab02 amzn1, lab03 amzn2, lab04 amzn2023,
+ * lab05 amzn2, … (so a mixed lab of up to three hosts stays awslogs-only, as it was before amzn2023).
+ */
 export function flavourOf(os: Flavour | 'mixed', index: number): Flavour {
   if (os !== 'mixed') return os;
-  return index % 2 === 1 ? 'amzn2' : 'amzn1';
+  const cycle: Flavour[] = ['amzn2023', 'amzn2', 'amzn1', 'amzn2'];
+  return cycle[index % 4]!;
 }

@@ -55,6 +55,24 @@ const OS_RELEASE: Record<Flavour, { osRelease: string; systemRelease: string; cp
     systemRelease: 'Amazon Linux release 2 (Karoo)\n',
     cpe: 'cpe:2.3:o:amazon:amazon_linux:2\n',
   },
+  amzn2023: {
+    osRelease: [
+      'NAME="Amazon Linux"',
+      'VERSION="2023"',
+      'ID="amzn"',
+      'ID_LIKE="fedora"',
+      'VERSION_ID="2023"',
+      'PLATFORM_ID="platform:al2023"',
+      'PRETTY_NAME="Amazon Linux 2023.6.20250115"',
+      'ANSI_COLOR="0;33"',
+      'CPE_NAME="cpe:2.3:o:amazon:amazon_linux:2023"',
+      'HOME_URL="https://aws.amazon.com/linux/amazon-linux-2023/"',
+      'SUPPORT_END="2029-06-30"',
+      '',
+    ].join('\n'),
+    systemRelease: 'Amazon Linux release 2023.6.20250115 (Amazon Linux)\n',
+    cpe: 'cpe:2.3:o:amazon:amazon_linux:2023\n',
+  },
 };
 
 /**
@@ -273,16 +291,25 @@ export async function prepareUpper(host: HostSpec, accounts: Accounts): Promise<
   const now = new Date();
   // syslog's `Nov 25 10:00:00`: month, day, a space, then the time (the agent's `%b %d %H:%M:%S`).
   const syslogStamp = `${now.toString().slice(4, 10)} ${now.toTimeString().slice(0, 8)}`;
-  await upper.file('var/log/messages', `${syslogStamp} ${host.name} lab: host booted (${host.os})\n`, 0o600);
+  // Amazon Linux 2023 has no rsyslog by default (journald only): no /var/log/messages there.
+  if (host.os !== 'amzn2023') {
+    await upper.file('var/log/messages', `${syslogStamp} ${host.name} lab: host booted (${host.os})\n`, 0o600);
+  }
   const appStamp = now.toISOString().replace('T', ' ').slice(0, 19);
   await upper.file('var/log/app/app.log', `${appStamp} INFO app started on ${host.name}\n`);
 
   // Package stand-ins
   const standins = path.join(LAB_SOURCE, 'standins');
-  await upper.file('usr/bin/yum', await fs.readFile(path.join(standins, 'yum')), 0o755);
+  if (host.os === 'amzn2023') {
+    // dnf, with yum as its alias, as on Amazon Linux 2023; the stand-in words its output as dnf does there.
+    await upper.file('usr/bin/dnf', await fs.readFile(path.join(standins, 'yum')), 0o755);
+    await upper.symlink('usr/bin/yum', 'dnf');
+  } else {
+    await upper.file('usr/bin/yum', await fs.readFile(path.join(standins, 'yum')), 0o755);
+  }
   await upper.file('usr/bin/rpm', await fs.readFile(path.join(standins, 'rpm')), 0o755);
 
-  if (host.os === 'amzn2') {
+  if (host.os !== 'amzn1') {
     for (const unit of MASKED_UNITS) await upper.symlink(`etc/systemd/system/${unit}`, '/dev/null');
     // A persistent journal as on Amazon Linux 2, in small files (journald preallocates 8 MB otherwise).
     await upper.file('etc/systemd/journald.conf.d/lab.conf', '[Journal]\nSystemMaxUse=16M\nSystemMaxFileSize=1M\n');

@@ -5,6 +5,14 @@ import type { Change, DesiredService, HostFacts, OsFlavour, StepOutcome } from '
 type ServiceChange = Extract<Change, { kind: 'service' }>;
 type ServiceAction = ServiceChange['action'];
 
+/** systemd, on Amazon Linux 2 and 2023. */
+const SYSTEMD_COMMANDS: Record<ServiceAction, (name: string) => string> = {
+  start: (name) => `systemctl start ${name}`,
+  // Only the boot-time links: without --no-reload, enable makes systemd reload every unit, its dearest step.
+  enable: (name) => `systemctl enable --no-reload ${name}`,
+  restart: (name) => `systemctl restart ${name}`,
+};
+
 /** How each flavour's init system starts, enables and restarts a service. */
 export const SERVICE_COMMANDS: Record<OsFlavour, Record<ServiceAction, (name: string) => string>> = {
   // Amazon Linux 1: SysV init.
@@ -13,13 +21,8 @@ export const SERVICE_COMMANDS: Record<OsFlavour, Record<ServiceAction, (name: st
     enable: (name) => `chkconfig ${name} on`,
     restart: (name) => `service ${name} restart`,
   },
-  // Amazon Linux 2: systemd.
-  amzn2: {
-    start: (name) => `systemctl start ${name}`,
-    // Only the boot-time links: without --no-reload, enable makes systemd reload every unit, its dearest step.
-    enable: (name) => `systemctl enable --no-reload ${name}`,
-    restart: (name) => `systemctl restart ${name}`,
-  },
+  amzn2: SYSTEMD_COMMANDS,
+  amzn2023: SYSTEMD_COMMANDS,
 };
 
 /** The service's name on a flavour: `names[flavour]` when given, else `name`. */
@@ -84,15 +87,16 @@ export interface ServiceControl {
 
 export function serviceControl(flavour: OsFlavour, name: string): ServiceControl {
   const commands = SERVICE_COMMANDS[flavour];
+  const systemd = flavour !== 'amzn1';
   return {
-    status: flavour === 'amzn2' ? `systemctl is-active --quiet ${name}` : `service ${name} status`,
+    status: systemd ? `systemctl is-active --quiet ${name}` : `service ${name} status`,
     start: commands.start(name),
-    stop: flavour === 'amzn2' ? `systemctl stop ${name}` : `service ${name} stop`,
+    stop: systemd ? `systemctl stop ${name}` : `service ${name} stop`,
     restart: commands.restart(name),
-    reset: flavour === 'amzn2' ? `systemctl reset-failed ${name}` : 'true',
-    isEnabled: flavour === 'amzn2' ? `systemctl is-enabled --quiet ${name}` : `chkconfig ${name}`,
-    disable: flavour === 'amzn2' ? `systemctl disable --no-reload ${name}` : `chkconfig ${name} off`,
+    reset: systemd ? `systemctl reset-failed ${name}` : 'true',
+    isEnabled: systemd ? `systemctl is-enabled --quiet ${name}` : `chkconfig ${name}`,
+    disable: systemd ? `systemctl disable --no-reload ${name}` : `chkconfig ${name} off`,
     // Without --value, which systemd 219 (Amazon Linux 2) lacks: the script keeps what follows `=`.
-    ...(flavour === 'amzn2' ? { mainPid: `systemctl show -p MainPID ${name}` } : {}),
+    ...(systemd ? { mainPid: `systemctl show -p MainPID ${name}` } : {}),
   };
 }

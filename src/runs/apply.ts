@@ -452,5 +452,7 @@ function masked(outcome: HostOutcome, secrets: readonly string[]): HostOutcome {
 function supportedFlavour(facts: HostFacts): OsFlavour {
   if (facts.os.flavour === 'unknown')
     throw new Error(`unsupported OS ${facts.os.id} ${facts.os.version}: Amazon Linux 1 or 2 expected`);
+  if (facts.os.flavour === 'amzn2023')
+    throw new Error('Amazon Linux 2023 has no awslogs package: set log_agent: cloudwatch-agent for this host');
   return facts.os.flavour;
 }

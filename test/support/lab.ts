@@ -33,10 +33,10 @@ export function labAwsEnv(): Record<string, string> {
 export interface LabHost {
   name: string;
   address: string;
-  os: 'amzn1' | 'amzn2';
+  os: 'amzn1' | 'amzn2' | 'amzn2023';
 }
 
-export async function labUp(hosts: number, os: 'amzn1' | 'amzn2' | 'mixed'): Promise<LabHost[]> {
+export async function labUp(hosts: number, os: LabHost['os'] | 'mixed'): Promise<LabHost[]> {
   const result = await runCli(['lab', 'up', '--hosts', String(hosts), '--os', os], { timeoutMs: 180_000 });
   if (result.code !== 0) throw new Error(`lab up failed (${result.code}): ${result.stderr}`);
   return labHosts();

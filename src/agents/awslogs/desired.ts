@@ -27,6 +27,7 @@ export function serviceName(flavour: OsFlavour): string {
     case 'amzn1':
       return 'awslogs';
     case 'amzn2':
+    case 'amzn2023': // no awslogs package there: apply refuses such a host before this name is used
       return 'awslogsd';
   }
 }

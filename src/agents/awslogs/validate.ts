@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Problem } from '../../core/errors.js';
 import type { InventoryHost } from '../../inventory/types.js';
+import { dedupe, show } from '../problems.js';
 import { canonicalCodec } from './codecs.js';
 import { checkDatetimeFormat } from './datetime-format.js';
 import { checkPythonRegex } from './python-regex.js';
@@ -70,40 +71,12 @@ export function validateHosts(hosts: InventoryHost[]): ValidationResult {
   return { specs, problems: dedupe(problems, located), warnings: dedupe(warnings, located) };
 }
 
-/**
- * One value written once in a group reaches every host of the group: same place, rule and value → one
- * problem. Only problems about a value that is there qualify: a missing value's location is a fall-back
- * that several hosts may share.
- */
-function dedupe(list: Problem[], located: Set<Problem>): Problem[] {
-  const seen = new Set<string>();
-  return list.filter((p) => {
-    if (p.line === undefined || !located.has(p)) return true;
-    const key = [p.file, p.line, p.column, p.rule, p.found].join('\0');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 export function pathText(host: string, p: VarPath): string {
   return `hosts.${host}` + p.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
 }
 
 function isMapping(v: unknown): v is Mapping {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A value as shown in a problem: strings quoted with their control characters escaped, cut at 80. */
-function show(v: unknown): string {
-  if (typeof v === 'string') {
-    const s = JSON.stringify(v);
-    return s.length > 80 ? `${s.slice(0, 77)}…"` : s;
-  }
-  if (v === null || v === undefined) return String(v);
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
 }
 
 function keyOf(p: VarPath): string {

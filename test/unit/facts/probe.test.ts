@@ -158,9 +158,11 @@ test('osFlavour: os-release first, /etc/system-release when os-release is missin
   assert.equal(osFlavour('amzn', '2', ''), 'amzn2');
   assert.equal(osFlavour('amzn', '2018.03', ''), 'amzn1');
   assert.equal(osFlavour('amzn', '2017.09', ''), 'amzn1');
-  assert.equal(osFlavour('amzn', '2023', ''), 'unknown');
+  assert.equal(osFlavour('amzn', '2023', ''), 'amzn2023');
+  assert.equal(osFlavour('amzn', '2025', ''), 'unknown');
   assert.equal(osFlavour('', '', 'Amazon Linux AMI release 2018.03'), 'amzn1');
   assert.equal(osFlavour('', '', 'Amazon Linux release 2 (Karoo)'), 'amzn2');
+  assert.equal(osFlavour('', '', 'Amazon Linux release 2023.6.20250115 (Amazon Linux)'), 'amzn2023');
   assert.equal(osFlavour('debian', '12', ''), 'unknown');
 });
 

@@ -8,14 +8,14 @@ import { overlaps } from '../../../src/lab/network.js';
 import { renderInventory, renderKnownHosts, renderSsmInventory } from '../../../src/lab/inventory.js';
 import type { HostRecord } from '../../../src/lab/state.js';
 
-test('hosts are lab01… at 10.213.7.11…; mixed alternates starting with amzn2', () => {
+test('hosts are lab01… at 10.213.7.11…; mixed cycles amzn2, amzn1, amzn2, amzn2023', () => {
   assert.equal(hostName(1), 'lab01');
   assert.equal(hostName(20), 'lab20');
   assert.equal(hostAddress(1), `${NET.prefix}.11`);
   assert.equal(hostAddress(20), `${NET.prefix}.30`);
   assert.deepEqual(
-    [1, 2, 3, 4].map((i) => flavourOf('mixed', i)),
-    ['amzn2', 'amzn1', 'amzn2', 'amzn1'],
+    [1, 2, 3, 4, 5, 6].map((i) => flavourOf('mixed', i)),
+    ['amzn2', 'amzn1', 'amzn2', 'amzn2023', 'amzn2', 'amzn1'],
   );
   assert.equal(flavourOf('amzn1', 1), 'amzn1');
 });

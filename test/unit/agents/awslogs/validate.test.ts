@@ -2,13 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateHosts } from '../../../../src/agents/awslogs/validate.js';
-import type { Problem } from '../../../../src/core/errors.js';
 import { fakeHost } from './fake-host.js';
+import { assertReported, assertSubset, type ExpectedProblem } from '../case-asserts.js';
 
-interface Expected {
-  path: string;
-  rule: string;
-}
+type Expected = ExpectedProblem;
 interface Case {
   name: string;
   vars?: Record<string, unknown>;
@@ -26,33 +23,6 @@ interface CaseFile {
 const cases = JSON.parse(
   readFileSync(new URL('../../../../../test/cases/awslogs/validate.json', import.meta.url), 'utf8'),
 ) as CaseFile;
-
-/** Every expected entry matches one actual entry (exact path, rule substring), and nothing else was reported. */
-function assertReported(actual: Problem[], expected: Expected[], what: string): void {
-  const shown = JSON.stringify(actual, null, 2);
-  assert.equal(actual.length, expected.length, `${what}: expected ${expected.length}, got ${shown}`);
-  for (const e of expected) {
-    assert.ok(
-      actual.some((a) => a.path === e.path && a.rule.includes(e.rule)),
-      `${what}: none at ${e.path} with "${e.rule}" in ${shown}`,
-    );
-  }
-}
-
-/** `expected` is contained in `actual`: objects by key, arrays element by element. */
-function assertSubset(actual: unknown, expected: unknown, where: string): void {
-  if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual), `${where}: not a list`);
-    assert.equal(actual.length, expected.length, `${where}: length`);
-    expected.forEach((e, i) => assertSubset(actual[i], e, `${where}[${i}]`));
-  } else if (typeof expected === 'object' && expected !== null) {
-    assert.ok(typeof actual === 'object' && actual !== null, `${where}: not an object`);
-    for (const [k, v] of Object.entries(expected))
-      assertSubset((actual as Record<string, unknown>)[k], v, `${where}.${k}`);
-  } else {
-    assert.equal(actual, expected, where);
-  }
-}
 
 for (const c of cases.cases) {
   test(`validate: ${c.name}`, () => {
