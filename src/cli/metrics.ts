@@ -29,7 +29,7 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
   metrics
     .command('test')
     .description("test every filter pattern against its sample lines, locally and with the service's TestMetricFilter")
-    .requiredOption('--inventory <file>', 'Ansible-style YAML inventory')
+    .requiredOption('-i, --inventory <file>', 'Ansible-style YAML inventory')
     .option('--json', 'print one JSON document on stdout')
     .option('--local', 'do not ask the service, test with the local matcher only')
     .action(async (opts: Options) => {
@@ -44,7 +44,7 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
   metrics
     .command('apply')
     .description('create or update the metric filters and the dashboard; unchanged ones are left alone')
-    .requiredOption('--inventory <file>', 'Ansible-style YAML inventory')
+    .requiredOption('-i, --inventory <file>', 'Ansible-style YAML inventory')
     .option('--json', 'print one JSON document on stdout')
     .action(async (opts: Options) => {
       const { clientsFor, metricsApply, metricsSpecsOf } = await import('../runs/metrics.js');

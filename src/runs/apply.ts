@@ -8,7 +8,7 @@ import { serviceControl, serviceNameOn } from '../operations/service.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun, journalLine } from '../journal/journal.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
-import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
+import { preflightWarning, printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import {
@@ -83,19 +83,23 @@ async function applyLocked(
     prepared.hosts.map((host) => ({
       title: host.host.name,
       run: (report) => applyHost(host, runId, options, verify, report),
-      statusOf: (o) => o.report.status,
+      resultOf: (o) => o.report,
     })),
     (name) => failedOutcome(name, 'interrupted before this host was started'),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
+    { forks: options.forks, quiet: options.json, interrupted: stop.requested, dryRun: options.dryRun },
   );
   stop.release();
   verify?.readers.destroy();
 
-  const hosts = outcomes.map((o) => o.report);
+  // A dry run's `changed` host changed nothing: `pending` says so beside the status the contract fixes.
+  const hosts = outcomes.map((o) =>
+    options.dryRun && o.report.status === 'changed' ? { ...o.report, pending: true } : o.report,
+  );
   const warnings = prepared.warnings.map(formatProblem);
   const report: RunReport = {
     run: runId,
     command: options.dryRun ? 'dry-run' : 'apply',
+    ...(options.dryRun ? { dryRun: true } : {}),
     hosts,
     summary: summarise(hosts),
     ...(warnings.length > 0 ? { warnings } : {}),
@@ -112,7 +116,7 @@ async function applyLocked(
     await writeRun(journalDir(prepared.inventory.file), journal);
   }
   if (options.json) printJson(report);
-  else printHuman(report, { diffs: options.dryRun });
+  else printHuman(report, { diffs: options.dryRun, dryRun: options.dryRun });
 
   if (report.summary.failed + report.summary.unreachable > 0) {
     throw new RunFailed(`${report.summary.failed} failed, ${report.summary.unreachable} unreachable`);
@@ -180,9 +184,7 @@ async function applyOnHost(
           ? {
               warnings: [
                 ...(outcome.report.warnings ?? []),
-                ...[...preflightErrors, ...preflightWarnings].map(
-                  (c) => `preflight: ${c.log ? `[${c.log}] ` : ''}${c.message}`,
-                ),
+                ...[...preflightErrors, ...preflightWarnings].map(preflightWarning),
               ],
             }
           : {}),

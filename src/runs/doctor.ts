@@ -96,24 +96,27 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   const started = new Date().toISOString();
   const dir = journalDir(prepared.inventory.file);
   const acting = (options.fix || options.resetState) && options.yes;
+  const dryRun = (options.fix || options.resetState) && !options.yes;
   const readers = new LogsReaders();
   const stop = interruption();
   const outcomes = await runWithProgress<HostOutcome>(
     prepared.hosts.map((host) => ({
       title: host.host.name,
       run: (progress) => doctorHost(host, runId, dir, options, readers, progress),
-      statusOf: (o) => o.report.status,
+      resultOf: (o) => o.report,
     })),
     (name) => ({ report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host' } } }),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested },
+    { forks: options.forks, quiet: options.json, interrupted: stop.requested, dryRun },
   );
   stop.release();
   readers.destroy();
-  const hosts = outcomes.map((o) => o.report);
+  const hosts = outcomes.map((o) =>
+    dryRun && o.report.status === 'changed' ? { ...o.report, pending: true } : o.report,
+  );
   const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';
   const report: RunReport = { run: runId, command, hosts, summary: summarise(hosts) };
   if (!options.preflightOnly) report.stateRead = STATE_READ_METHOD;
-  if (!acting && (options.fix || options.resetState)) report.dryRun = true;
+  if (dryRun) report.dryRun = true;
   const journaled = outcomes.filter((o) => o.journal);
   if (acting && journaled.length > 0) {
     const run: JournalRun = {

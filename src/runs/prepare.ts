@@ -1,5 +1,6 @@
 // Everything a run does before it contacts a host: load, select, validate, resolve credentials, render.
 // Any problem here is an InputError (exit 2) and no host has been contacted.
+import { accessSync, constants, statSync } from 'node:fs';
 import { loadFleet } from './load-inventory.js';
 import { selectHosts } from '../inventory/patterns.js';
 import { connectionOf, type HostConnection as Connection } from '../inventory/connection.js';
@@ -23,8 +24,15 @@ export interface Prepared {
   warnings: Problem[];
 }
 
-/** `render: false` (rollback, verify) skips credentials and templates: only connections and specs. */
-export async function prepare(inventoryFile: string, limit?: string, options = { render: true }): Promise<Prepared> {
+export interface PrepareOptions {
+  /** false (rollback, verify, doctor): no credentials and templates, only connections and specs. */
+  render?: boolean;
+  /** false (render): no host will be contacted, so the SSH key files are not checked. */
+  contact?: boolean;
+}
+
+export async function prepare(inventoryFile: string, limit?: string, options: PrepareOptions = {}): Promise<Prepared> {
+  const render = options.render ?? true;
   const inventory = await loadFleet(inventoryFile);
   const hosts = selectHosts(inventory, limit);
   const { specs, problems, warnings } = validateHosts(hosts);
@@ -37,9 +45,10 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
       else throw err;
     }
   }
+  if (options.contact ?? true) problems.push(...keyFileProblems(hosts, connections));
   if (problems.length > 0) throw new InputError(problems);
 
-  const credentials = options.render
+  const credentials = render
     ? await resolveAll([...specs.values()].map((s) => s.credentials))
     : new Map<string, ResolvedCredentials | undefined>();
   const prepared: PreparedHost[] = [];
@@ -48,7 +57,7 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
     const spec = specs.get(host.name);
     const connection = connections.get(host.name);
     if (!spec || !connection) continue;
-    if (!options.render) {
+    if (!render) {
       prepared.push({ host, spec, connection, files: { awslogsConf: '', awscliConf: '', secrets: [] } });
       continue;
     }
@@ -62,6 +71,46 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
   }
   if (renderProblems.length > 0) throw new InputError(renderProblems);
   return { inventory, hosts: prepared, warnings };
+}
+
+const KEY_VARS = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
+
+/**
+ * A key file that is missing or unreadable is the operator's mistake, found here before any host is
+ * contacted (SSH would report it as an unreachable host): one problem per place the path is written.
+ */
+function keyFileProblems(hosts: InventoryHost[], connections: Map<string, Connection>): Problem[] {
+  const problems = new Map<string, Problem>();
+  const checked = new Map<string, string | undefined>();
+  for (const host of hosts) {
+    const file = connections.get(host.name)?.privateKeyFile;
+    if (file === undefined) continue;
+    if (!checked.has(file)) checked.set(file, unreadable(file));
+    const why = checked.get(file);
+    if (why === undefined) continue;
+    const key = KEY_VARS.find((k) => host.vars[k] !== undefined && host.vars[k] !== null) ?? KEY_VARS[0]!;
+    const at = host.locate([key]);
+    const where = [at.file, at.line, at.column].join(':');
+    if (problems.has(where)) continue;
+    problems.set(where, {
+      ...at,
+      path: `hosts.${host.name}.${key}`,
+      rule: `the SSH private key file ${why}`,
+      expected: 'a private key file this user can read',
+      found: file,
+    });
+  }
+  return [...problems.values()];
+}
+
+function unreadable(file: string): string | undefined {
+  try {
+    accessSync(file, constants.R_OK);
+    return statSync(file).isFile() ? undefined : 'is not a file';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`;
+  }
 }
 
 function credentialsKey(spec: CredentialsSpec): string {

@@ -63,7 +63,7 @@ async function rollbackLocked(
     prepared.hosts.map((host) => ({
       title: host.host.name,
       run: (report) => rollbackHost(host, target, runId, options.session, report),
-      statusOf: (o) => o.report.status,
+      resultOf: (o) => o.report,
     })),
     (name) => ({
       report: { name, status: 'failed', changes: [], error: { message: 'interrupted before this host was started' } },

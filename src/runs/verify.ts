@@ -43,7 +43,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<RunReport> {
     prepared.hosts.map((host) => ({
       title: host.host.name,
       run: (report) => verifyOne(host, readers, verify, options.session, report),
-      statusOf: (r) => r.status,
+      resultOf: (r) => r,
     })),
     (name) => ({ name, status: 'failed', changes: [], error: { message: 'interrupted before this host was started' } }),
     { forks: options.forks, quiet: options.json, interrupted: stop.requested },

@@ -38,8 +38,15 @@ export interface HostReport {
   preflight?: PreflightReport[];
   warnings?: string[];
   error?: { message: string; hint?: string };
+  /** A dry run's host with changes pending (its status says `changed`; nothing was changed). */
+  pending?: boolean;
   /** SSH round trips on this host's connection after the handshake: commands and transfers (a benchmark reads it). */
   roundTrips?: number;
+}
+
+/** How a preflight finding reads in a host's `warnings`. */
+export function preflightWarning(p: PreflightReport): string {
+  return `preflight: ${p.log ? `[${p.log}] ` : ''}${p.message}`;
 }
 
 export interface RunReport {
@@ -56,14 +63,20 @@ export function summarise(hosts: HostReport[]): Record<HostStatus, number> {
   return summary;
 }
 
+/** A status as a person reads it: in a dry run nothing changed, so `changed` is "would change". */
+export function statusLabel(status: string, dryRun = false): string {
+  return dryRun && status === 'changed' ? 'would change' : status;
+}
+
 export function printJson(report: RunReport): void {
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 
-export function printHuman(report: RunReport, options: { diffs: boolean }): void {
+export function printHuman(report: RunReport, options: { diffs: boolean; dryRun?: boolean }): void {
   const out: string[] = [];
+  const label = (status: HostStatus) => statusLabel(status, options.dryRun);
   for (const host of report.hosts) {
-    out.push(`${host.name}: ${host.status}`);
+    out.push(`${host.name}: ${label(host.status)}`);
     for (const change of host.changes) {
       out.push(`  ${change.kind}${change.path ? ` ${change.path}` : ''}: ${change.summary}`);
       if (options.diffs && change.diff) out.push(change.diff.replace(/\n$/, '').replace(/^/gm, '    '));
@@ -79,22 +92,24 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
       out.push(`  preflight ${p.level}: ${p.log ? `[${p.log}] ` : ''}${p.message}`);
       if (p.sample) out.push(`    sample: ${p.sample}`);
     }
-    for (const warning of host.warnings ?? []) out.push(`  warning: ${warning}`);
+    // Preflight findings are listed above with their sample; `warnings` repeats them for --json readers.
+    const shown = new Set((host.preflight ?? []).map(preflightWarning));
+    for (const warning of host.warnings ?? []) if (!shown.has(warning)) out.push(`  warning: ${warning}`);
     if (host.error) {
       out.push(`  error: ${host.error.message}`);
       if (host.error.hint) out.push(`  hint: ${host.error.hint}`);
     }
   }
   const width = Math.max(4, ...report.hosts.map((h) => h.name.length));
-  out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES  WARNINGS`);
+  out.push('', `${'HOST'.padEnd(width)}  STATUS        CHANGES  WARNINGS`);
   for (const host of report.hosts)
     out.push(
-      `${host.name.padEnd(width)}  ${host.status.padEnd(11)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
+      `${host.name.padEnd(width)}  ${label(host.status).padEnd(12)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
     );
   const s = report.summary;
   out.push(
     '',
-    `run ${report.run} (${report.command}): ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable`,
+    `run ${report.run} (${report.command}): ${s.ok} ok, ${s.changed} ${label('changed')}, ${s.failed} failed, ${s.unreachable} unreachable`,
   );
   process.stdout.write(out.join('\n') + '\n');
 }
