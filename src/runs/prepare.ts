@@ -49,7 +49,10 @@ export async function prepare(inventoryFile: string, limit?: string, options: Pr
   if (problems.length > 0) throw new InputError(problems);
 
   const credentials = render
-    ? await resolveAll([...specs.values()].map((s) => s.credentials))
+    ? await resolveAll(
+        [...specs.values()].map((s) => s.credentials),
+        inventory.file,
+      )
     : new Map<string, ResolvedCredentials | undefined>();
   const prepared: PreparedHost[] = [];
   const renderProblems: Problem[] = [];
@@ -118,7 +121,10 @@ function credentialsKey(spec: CredentialsSpec): string {
 }
 
 /** Each distinct credentials source is resolved once, before any host is contacted. */
-async function resolveAll(specs: CredentialsSpec[]): Promise<Map<string, ResolvedCredentials | undefined>> {
+async function resolveAll(
+  specs: CredentialsSpec[],
+  inventoryFile: string,
+): Promise<Map<string, ResolvedCredentials | undefined>> {
   const resolved = new Map<string, ResolvedCredentials | undefined>();
   for (const spec of specs) {
     const key = credentialsKey(spec);
@@ -126,7 +132,12 @@ async function resolveAll(specs: CredentialsSpec[]): Promise<Map<string, Resolve
     try {
       resolved.set(key, await resolveCredentials(spec));
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      // The agent's own key is what `iam setup` makes and stores in that profile.
+      const next =
+        spec.source === 'keys'
+          ? `; run \`provision iam setup --inventory ${inventoryFile}\` to create the agent's key in that profile`
+          : '';
+      throw new UsageError((err as Error).message + next);
     }
   }
   return resolved;
