@@ -10,6 +10,10 @@ export interface Problem {
   rule: string;
   expected?: string;
   found?: string;
+  /** A warning's name, by which `provision_acknowledge` silences it (core/warnings.ts). */
+  warning?: string;
+  /** The hosts a warning about one value applies to. */
+  hosts?: string[];
 }
 
 export function formatProblem(p: Problem): string {
@@ -17,6 +21,12 @@ export function formatProblem(p: Problem): string {
   const parts = [`${where}: ${p.path ? `${p.path}: ` : ''}${p.rule}`];
   if (p.expected !== undefined) parts.push(`expected ${p.expected}`);
   if (p.found !== undefined) parts.push(`found ${p.found}`);
+  if (p.hosts !== undefined) {
+    const named =
+      p.hosts.length > 10 ? `${p.hosts.slice(0, 10).join(', ')} and ${p.hosts.length - 10} more` : p.hosts.join(', ');
+    parts.push(`host${p.hosts.length === 1 ? '' : 's'} ${named}`);
+  }
+  if (p.warning !== undefined) parts.push(`acknowledge: provision_acknowledge: [${p.warning}]`);
   return parts.join('; ');
 }
 
