@@ -8,7 +8,7 @@ import { printHuman, printJson, summarise, type HostReport, type RunReport } fro
 import { prepare, type PreparedHost } from './prepare.js';
 import { failureOf, gatherFacts, openHost, type SessionOptions } from './host-session.js';
 import { interruption } from './interruption.js';
-import { LogsReaders, verifyHost, type VerifyOptions } from './verify-host.js';
+import { LogsReaders, logArrives, verifyHost, type VerifyOptions } from './verify-host.js';
 
 export interface VerifyRunOptions {
   inventory: string;
@@ -79,7 +79,7 @@ async function verifyOne(
     const checks = await verifyHost(transport, host, facts, readers, verify).catch(async (err: unknown) => {
       throw await explainCallerFailure(err);
     });
-    const missing = checks.filter((c) => c.state !== 'arrived');
+    const missing = checks.filter((c) => !logArrives(c.state));
     return {
       name,
       status: missing.length === 0 ? 'ok' : 'failed',
