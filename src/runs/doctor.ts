@@ -21,6 +21,7 @@ import { interruption } from './interruption.js';
 import { prepare, type PreparedHost } from './prepare.js';
 import { repairHost, type RepairOptions } from './repair.js';
 import { fetchStateFile, readStateRows } from './state-file.js';
+import { sqliteEngine } from './sqlite.js';
 import { LogsReaders } from './verify-host.js';
 
 export interface DoctorOptions {
@@ -40,9 +41,10 @@ export interface DoctorOptions {
   session: SessionOptions;
 }
 
-/** How the doctor read the state file: said in every report. */
-export const STATE_READ_METHOD =
-  'copied from the host (transport get) and opened here with better-sqlite3, read-only; the host needs no sqlite3';
+/** How the doctor read the state file: said in every --json report. */
+export function stateReadMethod(): string {
+  return `copied from the host (transport get) and opened here with ${sqliteEngine()}, read-only; the host needs no sqlite3`;
+}
 
 export interface AgentReport {
   installed: boolean;
@@ -115,7 +117,7 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   );
   const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';
   const report: RunReport = { run: runId, command, hosts, summary: summarise(hosts) };
-  if (!options.preflightOnly) report.stateRead = STATE_READ_METHOD;
+  if (!options.preflightOnly) report.stateRead = stateReadMethod();
   if (dryRun) report.dryRun = true;
   const journaled = outcomes.filter((o) => o.journal);
   if (acting && journaled.length > 0) {
@@ -212,7 +214,7 @@ export async function diagnoseHost(
   const logFaults =
     logFile?.exists && !logFile.unreadable ? classifyAgentLog(logFile.content, local, Boolean(logFile.truncated)) : [];
   const statePath = host.spec.general.state_file;
-  const state: StateReport = { path: statePath, present: false, read: STATE_READ_METHOD, streams: [] };
+  const state: StateReport = { path: statePath, present: false, read: stateReadMethod(), streams: [] };
   let rows: StateRows | undefined;
   let stateBytes: Buffer | undefined;
   try {

@@ -1,10 +1,10 @@
 // The agent's SQLite state file, read on this machine: copied from the host (transport get, as root where
-// the inventory says become) and opened with better-sqlite3 — read-only for a diagnosis, on a private
-// copy for a repair. Nothing depends on the host having sqlite3 or Python's sqlite module.
+// the inventory says become) and opened with SQLite here (runs/sqlite.ts) — read-only for a diagnosis, on a
+// private copy for a repair. Nothing depends on the host having sqlite3 or Python's sqlite module.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import type { StateRow, StateRows } from '../doctor/state-view.js';
 import { RemoteCommandFailed } from '../transports/errors.js';
 import type { SshTransport } from '../transports/ssh.js';
@@ -35,7 +35,7 @@ function withCopy<T>(bytes: Buffer, fn: (file: string) => T): T {
   }
 }
 
-function tables(db: Database.Database): Set<string> {
+function tables(db: SqliteDatabase): Set<string> {
   const rows = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
   return new Set(rows.map((r) => r.name));
 }
@@ -44,7 +44,7 @@ function tables(db: Database.Database): Set<string> {
 export function readStateRows(bytes: Buffer): StateRows {
   if (bytes.length === 0) return { push: [], stream: [] };
   return withCopy(bytes, (file) => {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = openSqlite(file, { readOnly: true });
     try {
       const have = tables(db);
       const all = (table: string): StateRow[] =>
@@ -59,12 +59,12 @@ export function readStateRows(bytes: Buffer): StateRows {
 /** The file with one push_state row's `v` (and mtime) replaced; every other row and table as it was. */
 export function rewritePushRow(bytes: Buffer, key: string, value: string, now = new Date()): Buffer {
   return withCopy(bytes, (file) => {
-    const db = new Database(file, { fileMustExist: true });
+    const db = openSqlite(file, { readOnly: false });
     try {
       const changed = db
         .prepare(`UPDATE push_state SET v = ?, mtime = ? WHERE k = ?`)
         .run(value, now.toISOString().slice(0, 19), key).changes;
-      if (changed !== 1) throw new Error(`push_state has no row ${key}`);
+      if (Number(changed) !== 1) throw new Error(`push_state has no row ${key}`);
     } finally {
       db.close();
     }
