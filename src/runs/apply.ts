@@ -8,9 +8,18 @@ import { serviceControl, serviceNameOn } from '../operations/service.js';
 import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun, journalLine } from '../journal/journal.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { runWithProgress } from '../ui/progress.js';
-import { preflightWarning, printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
+import {
+  preflightWarning,
+  printHuman,
+  printJson,
+  summarise,
+  type ChangeReport,
+  type HostReport,
+  type RunReport,
+} from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
-import { prepare, type PreparedHost } from './prepare.js';
+import { prepare, type Prepared, type PreparedHost } from './prepare.js';
+import { askYesNo, canAsk } from '../ui/confirm.js';
 import {
   DEFAULT_SESSION,
   failureOf,
@@ -39,6 +48,8 @@ export interface ApplyOptions {
   skipPreflight?: boolean;
   /** `--no-preflight`: read no log file and check nothing before the apply (default true). */
   preflight?: boolean;
+  /** Apply without showing the plan and asking first (which happens only at a terminal). */
+  yes?: boolean;
   /** Wait this long for another run's lock on the same inventory folder before refusing (default 0). */
   waitLockS?: number;
   session: SessionOptions;
@@ -63,47 +74,51 @@ export async function runApply(options: ApplyOptions): Promise<RunReport> {
   // A dry-run changes nothing and takes no lock; an apply holds the inventory's lock until its journal is written.
   const lock = options.dryRun ? undefined : await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);
   try {
-    return await applyLocked(prepared, runId, options);
+    // At a terminal, without --yes, the plan is shown and confirmed before any host is changed.
+    const confirmed =
+      options.dryRun || options.yes || !canAsk() ? undefined : await confirmPlan(prepared, runId, options);
+    return await applyLocked(prepared, runId, options, confirmed);
   } finally {
     await lock?.release();
   }
 }
 
+/** Host name → its changes as shown and confirmed (changesKey), for an apply that asked first. */
+type ConfirmedPlan = Map<string, string>;
+
+function changesKey(changes: ChangeReport[]): string {
+  return JSON.stringify(changes);
+}
+
+/**
+ * The plan (a dry run) on stderr, then the question. Declined: nothing changed, exit 1. Accepted: the plan of
+ * every host that had one, which the apply then holds each host to.
+ */
+async function confirmPlan(prepared: Prepared, runId: string, options: ApplyOptions): Promise<ConfirmedPlan> {
+  const plan = await runHosts(prepared, runId, { ...options, dryRun: true, json: false });
+  const report = runReport(prepared, runId, plan, true);
+  const confirmed: ConfirmedPlan = new Map(
+    plan
+      .filter((o) => o.report.status === 'ok' || o.report.status === 'changed')
+      .map((o) => [o.report.name, changesKey(o.report.changes)]),
+  );
+  const pending = report.summary.changed;
+  if (pending === 0) return confirmed;
+  printHuman(report, { diffs: true, dryRun: true, out: process.stderr });
+  const question = `apply these changes on ${pending} host${pending === 1 ? '' : 's'}? [y/N] `;
+  if (!(await askYesNo(question))) throw new RunFailed('apply cancelled: nothing was changed');
+  return confirmed;
+}
+
 async function applyLocked(
-  prepared: Awaited<ReturnType<typeof prepare>>,
+  prepared: Prepared,
   runId: string,
   options: ApplyOptions,
+  confirmed?: ConfirmedPlan,
 ): Promise<RunReport> {
   const started = new Date().toISOString();
-  const stop = interruption();
-  // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
-  const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
-  const verify = verifier ? { verifyHost: verifier.verifyHost, readers: new verifier.LogsReaders() } : undefined;
-  const outcomes = await runWithProgress<HostOutcome>(
-    prepared.hosts.map((host) => ({
-      title: host.host.name,
-      run: (report) => applyHost(host, runId, options, verify, report),
-      resultOf: (o) => o.report,
-    })),
-    (name) => failedOutcome(name, 'interrupted before this host was started'),
-    { forks: options.forks, quiet: options.json, interrupted: stop.requested, dryRun: options.dryRun },
-  );
-  stop.release();
-  verify?.readers.destroy();
-
-  // A dry run's `changed` host changed nothing: `pending` says so beside the status the contract fixes.
-  const hosts = outcomes.map((o) =>
-    options.dryRun && o.report.status === 'changed' ? { ...o.report, pending: true } : o.report,
-  );
-  const warnings = prepared.warnings.map(formatProblem);
-  const report: RunReport = {
-    run: runId,
-    command: options.dryRun ? 'dry-run' : 'apply',
-    ...(options.dryRun ? { dryRun: true } : {}),
-    hosts,
-    summary: summarise(hosts),
-    ...(warnings.length > 0 ? { warnings } : {}),
-  };
+  const outcomes = await runHosts(prepared, runId, options, confirmed);
+  const report = runReport(prepared, runId, outcomes, options.dryRun);
   if (!options.dryRun) {
     const journal: JournalRun = {
       run: runId,
@@ -125,6 +140,48 @@ async function applyLocked(
   return report;
 }
 
+async function runHosts(
+  prepared: Prepared,
+  runId: string,
+  options: ApplyOptions,
+  confirmed?: ConfirmedPlan,
+): Promise<HostOutcome[]> {
+  const stop = interruption();
+  // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
+  const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
+  const verify = verifier ? { verifyHost: verifier.verifyHost, readers: new verifier.LogsReaders() } : undefined;
+  try {
+    return await runWithProgress<HostOutcome>(
+      prepared.hosts.map((host) => ({
+        title: host.host.name,
+        run: (report) => applyHost(host, runId, options, verify, report, confirmed),
+        resultOf: (o) => o.report,
+      })),
+      (name) => failedOutcome(name, 'interrupted before this host was started'),
+      { forks: options.forks, quiet: options.json, interrupted: stop.requested, dryRun: options.dryRun },
+    );
+  } finally {
+    stop.release();
+    verify?.readers.destroy();
+  }
+}
+
+function runReport(prepared: Prepared, runId: string, outcomes: HostOutcome[], dryRun: boolean): RunReport {
+  // A dry run's `changed` host changed nothing: `pending` says so beside the status the contract fixes.
+  const hosts = outcomes.map((o) =>
+    dryRun && o.report.status === 'changed' ? { ...o.report, pending: true } : o.report,
+  );
+  const warnings = prepared.warnings.map(formatProblem);
+  return {
+    run: runId,
+    command: dryRun ? 'dry-run' : 'apply',
+    ...(dryRun ? { dryRun: true } : {}),
+    hosts,
+    summary: summarise(hosts),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
 function failedOutcome(name: string, message: string): HostOutcome {
   return {
     report: { name, status: 'failed', changes: [], error: { message } },
@@ -139,9 +196,10 @@ async function applyHost(
   options: ApplyOptions,
   verify: Verifier | undefined,
   progress: (text: string) => void,
+  confirmed: ConfirmedPlan | undefined,
 ): Promise<HostOutcome> {
   let opened: SshTransport | undefined;
-  const outcome = await applyOnHost(host, runId, options, verify, progress, (t) => (opened = t));
+  const outcome = await applyOnHost(host, runId, options, verify, progress, (t) => (opened = t), confirmed);
   return opened ? { ...outcome, report: { ...outcome.report, roundTrips: opened.roundTrips } } : outcome;
 }
 
@@ -152,6 +210,7 @@ async function applyOnHost(
   verify: Verifier | undefined,
   progress: (text: string) => void,
   connected: (transport: SshTransport) => void,
+  confirmed: ConfirmedPlan | undefined,
 ): Promise<HostOutcome> {
   const name = host.host.name;
   const journal: JournalHost = { name, status: 'ok', changes: [], files: [] };
@@ -199,6 +258,16 @@ async function applyOnHost(
     if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
     const changes = result.changes.map(changeReport);
     journal.changes = changes.map(journalLine);
+    if (confirmed && confirmed.get(name) !== changesKey(changes)) {
+      // What the operator confirmed is what is applied: a host whose plan is not the one shown is left alone.
+      const error = {
+        message: confirmed.has(name)
+          ? 'the plan for this host changed after it was shown and confirmed; nothing was changed here'
+          : 'this host had no plan when the plan was shown (it failed or was unreachable); nothing was changed here',
+        hint: 'run again to see and confirm its current plan',
+      };
+      return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
+    }
     const verified = async (outcome: HostOutcome): Promise<HostOutcome> => {
       if (options.dryRun || !options.verify || !verify) return outcome;
       progress('verifying that the logs arrive');

@@ -72,7 +72,10 @@ export function printJson(report: RunReport): void {
   process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 }
 
-export function printHuman(report: RunReport, options: { diffs: boolean; dryRun?: boolean }): void {
+export function printHuman(
+  report: RunReport,
+  options: { diffs: boolean; dryRun?: boolean; out?: NodeJS.WritableStream },
+): void {
   const out: string[] = [];
   const label = (status: HostStatus) => statusLabel(status, options.dryRun);
   for (const host of report.hosts) {
@@ -111,5 +114,5 @@ export function printHuman(report: RunReport, options: { diffs: boolean; dryRun?
     '',
     `run ${report.run} (${report.command}): ${s.ok} ok, ${s.changed} ${label('changed')}, ${s.failed} failed, ${s.unreachable} unreachable`,
   );
-  process.stdout.write(out.join('\n') + '\n');
+  (options.out ?? process.stdout).write(out.join('\n') + '\n');
 }
