@@ -28,3 +28,5 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+# moto, the lab's AWS endpoint: the machine's python3 or a virtual environment of the project's own.
+bash "$(dirname "$0")/install-moto.sh"

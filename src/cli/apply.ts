@@ -10,7 +10,10 @@ export function applyCommand(): Command {
     .option('--dry-run', 'show per-host diffs and commands; change nothing')
     .option('--detailed-exitcode', 'with --dry-run: exit 3 when changes are pending')
     .option('--json', 'print one JSON document on stdout')
-    .option('-y, --yes', 'do not ask for confirmation')
+    .option(
+      '-y, --yes',
+      'apply without asking: at a terminal, apply first shows the plan and asks (elsewhere it never asks)',
+    )
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--skip-preflight', "apply even where preflight finds errors (the log files' timestamps, the host's clock)")
     .option('--no-preflight', 'read no log file and run no preflight check (the host is not judged before the apply)')
@@ -32,6 +35,7 @@ export function applyCommand(): Command {
         forks: o.forks,
         dryRun: Boolean(o.dryRun),
         detailedExitcode: Boolean(o.detailedExitcode),
+        yes: Boolean(o.yes),
         json: Boolean(o.json),
         waitLockS: o.waitLock,
         verify: o.verify !== false,

@@ -32,7 +32,7 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
   iam
     .command('setup')
     .description('create the IAM user (and its key) or the role and instance profile the agent needs; idempotent')
-    .requiredOption('--inventory <file>', 'the inventory (aws_region, aws_endpoint_url, awslogs_credentials)')
+    .requiredOption('-i, --inventory <file>', 'the inventory (aws_region, aws_endpoint_url, awslogs_credentials)')
     .addOption(
       new Option(
         '--mode <mode>',

@@ -3,7 +3,14 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 // The lab's modules (and, through its AWS endpoint, the AWS SDK) load only when a lab command runs.
 import type { OsChoice, StatusResult } from '../lab/lab.js';
-import { labPaths } from '../lab/layout.js';
+import path from 'node:path';
+import { LAB_SLOT, labPaths } from '../lab/layout.js';
+
+/** A path as the operator would type it from here: relative when below the current folder. */
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
 
 function progress(line: string): void {
   process.stderr.write(`lab: ${line}\n`);
@@ -44,7 +51,9 @@ export function registerLabCommands(program: Command): void {
 
   lab
     .command('up')
-    .description('Start the lab hosts (idempotent) and write inventories/lab.yml')
+    .description(
+      `Start the lab hosts (idempotent) and write ${shown(labPaths().inventory)} (this slot's: AWSLOGS_LAB_SLOT=${LAB_SLOT})`,
+    )
     .option('--hosts <n>', 'number of hosts', '3')
     .addOption(
       new Option('--os <flavour>', 'host flavour').choices(['amzn2', 'amzn1', 'amzn2023', 'mixed']).default('amzn2'),
@@ -53,13 +62,15 @@ export function registerLabCommands(program: Command): void {
       const hosts = Number(opts.hosts);
       if (!Number.isInteger(hosts)) throw new UsageError(`--hosts must be an integer, got ${opts.hosts}`);
       const { up } = await import('../lab/lab.js');
-      const { awsEnvFile } = await import('../lab/aws-endpoint.js');
+      const { operatorFiles } = await import('../lab/operator.js');
       const result = await up({ hosts, os: opts.os, log: progress });
       progress(
         `${result.hosts.length} host(s) up in ${result.seconds.toFixed(1)} s` +
           ` (started ${result.started.length}, kept ${result.kept.length}, removed ${result.removed.length})`,
       );
-      progress(`AWS: the lab operator's profile is in ${awsEnvFile(labPaths())} (\`. ${awsEnvFile(labPaths())}\`)`);
+      progress(
+        `AWS: the inventory names the lab operator's profile (aws_profile, in ${shown(path.dirname(operatorFiles(labPaths().stateDir).credentials))}/): nothing to source`,
+      );
       process.stdout.write(`${result.inventory}\n`);
     });
 

@@ -30,7 +30,7 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
   metrics
     .command('test')
     .description("test every filter pattern against its sample lines, locally and with the service's TestMetricFilter")
-    .requiredOption('--inventory <file>', 'Ansible-style YAML inventory')
+    .requiredOption('-i, --inventory <file>', 'Ansible-style YAML inventory')
     .option('--json', 'print one JSON document on stdout')
     .option('--local', 'do not ask the service, test with the local matcher only')
     .action(async (opts: Options) => {
@@ -49,7 +49,7 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
   metrics
     .command('apply')
     .description('create or update the metric filters and the dashboard; unchanged ones are left alone')
-    .requiredOption('--inventory <file>', 'Ansible-style YAML inventory')
+    .requiredOption('-i, --inventory <file>', 'Ansible-style YAML inventory')
     .option('--json', 'print one JSON document on stdout')
     .action(async (opts: Options) => {
       const { clientsFor, metricsApply, metricsSpecsOf } = await import('../runs/metrics.js');
@@ -66,9 +66,12 @@ export function registerMetricsCommands(program: Command, deps: MetricsCommandDe
 
 function formatTest(report: MetricsTestReport): string {
   const lines: string[] = [];
+  // Why AWS did not test (no TestMetricFilter on this endpoint, or a local test only) is the same for every
+  // filter: said once, in the summary; a pattern the service rejects is said at its filter.
+  const untested = new Set(report.filters.filter((f) => f.aws === 'n/a' && f.awsNote).map((f) => f.awsNote!));
   for (const f of report.filters) {
     lines.push(`${f.ok ? 'ok  ' : 'FAIL'} ${f.logGroupName} ${f.filterName}: ${f.pattern}`);
-    if (f.awsNote) lines.push(`     AWS: ${f.awsNote}`);
+    if (f.awsNote && f.aws !== 'n/a') lines.push(`     AWS: ${f.awsNote}`);
     for (const s of f.samples) {
       const verdict = (v: boolean | 'n/a') => (v === 'n/a' ? 'n/a' : v ? 'match' : 'no_match');
       lines.push(
@@ -77,8 +80,9 @@ function formatTest(report: MetricsTestReport): string {
     }
   }
   const s = report.summary;
+  const why = untested.size > 0 ? ` (${[...untested].map((n) => n.replace(/ \(.*\)$/, '')).join('; ')})` : '';
   lines.push(
-    `${s.filters} filter(s), ${s.samples} sample(s), ${s.disagreements} disagreement(s); tested by AWS: ${s.awsTested}`,
+    `${s.filters} filter(s), ${s.samples} sample(s), ${s.disagreements} disagreement(s); tested by AWS: ${s.awsTested}${why}`,
   );
   return lines.join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 // The one command table: every command of the CLI, each in a thin file of its own.
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { applyCommand } from './apply.js';
 import { rollbackCommand } from './rollback.js';
@@ -14,7 +15,7 @@ import { loadFleet } from '../runs/load-inventory.js';
 export function buildProgram(): Command {
   const program = new Command('provision')
     .description('Provision the awslogs agent over SSH from an Ansible-style inventory')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(toolVersion())
     .showHelpAfterError();
   program.addCommand(applyCommand(), { isDefault: true });
   program.addCommand(rollbackCommand());
@@ -27,6 +28,12 @@ export function buildProgram(): Command {
   registerLabCommands(program);
   exitOverrideEverywhere(program);
   return program;
+}
+
+/** The version in the package's own package.json (dist/src/cli/ → three levels up), installed or not. */
+function toolVersion(): string {
+  const file = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
 /** Errors propagate to src/main.ts instead of commander calling process.exit. */

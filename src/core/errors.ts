@@ -1,4 +1,5 @@
 // Errors that carry data. src/main.ts is the one place that turns them into exit codes.
+import { closest } from './suggest.js';
 
 /** Where a bad value sits and what rule it broke. */
 export interface Problem {
@@ -10,6 +11,10 @@ export interface Problem {
   rule: string;
   expected?: string;
   found?: string;
+  /** A warning's name, by which `provision_acknowledge` silences it (core/warnings.ts). */
+  warning?: string;
+  /** The hosts a warning about one value applies to. */
+  hosts?: string[];
 }
 
 export function formatProblem(p: Problem): string {
@@ -17,7 +22,30 @@ export function formatProblem(p: Problem): string {
   const parts = [`${where}: ${p.path ? `${p.path}: ` : ''}${p.rule}`];
   if (p.expected !== undefined) parts.push(`expected ${p.expected}`);
   if (p.found !== undefined) parts.push(`found ${p.found}`);
+  const near = nearestExpected(p);
+  if (near) parts.push(`did you mean ${near}?`);
+  if (p.hosts !== undefined) {
+    const named =
+      p.hosts.length > 10 ? `${p.hosts.slice(0, 10).join(', ')} and ${p.hosts.length - 10} more` : p.hosts.join(', ');
+    parts.push(`host${p.hosts.length === 1 ? '' : 's'} ${named}`);
+  }
+  if (p.warning !== undefined) parts.push(`acknowledge: provision_acknowledge: [${p.warning}]`);
   return parts.join('; ');
+}
+
+/**
+ * For a problem whose `found` is a name and whose `expected` lists names (`hosts, children, vars or ec2`), the
+ * listed name nearest to it, when the rule does not already suggest one.
+ */
+function nearestExpected(p: Problem): string | undefined {
+  if (p.found === undefined || p.expected === undefined || /did you mean/.test(p.rule)) return undefined;
+  const name = p.found.replace(/^"(.*)"$/, '$1');
+  if (!/^[\w.-]+$/.test(name)) return undefined;
+  const candidates = p.expected
+    .replace(/^one of /, '')
+    .split(/,\s*|\s+or\s+|\s*\|\s*/)
+    .filter((c) => /^[\w.-]+$/.test(c));
+  return candidates.length > 1 ? closest(name, candidates) : undefined;
 }
 
 /** Invalid input or usage: exit code 2, nothing contacted. Holds every problem found, not the first only. */

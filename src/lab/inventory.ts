@@ -1,6 +1,7 @@
 // The inventory `lab up` writes (inventories/lab.yml): Ansible's YAML format, one group per flavour.
 import { stringify } from 'yaml';
 import { AWS_REGION, FLAVOURS, LAB_SLOT, endpointUrl, type Paths } from './layout.js';
+import { OPERATOR_PROFILE, operatorFiles } from './operator.js';
 import type { HostRecord } from './state.js';
 
 /**
@@ -40,6 +41,9 @@ export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknow
             ansible_user: 'ec2-user',
             ansible_become: true,
             ansible_ssh_private_key_file: paths.key,
+            // As EC2 discovery would say: the lab knows each host's instance and whether it requires IMDSv2.
+            instance_id: h.instanceId,
+            ec2_imdsv2_required: h.os === 'amzn2',
           },
         ]),
       ),
@@ -47,9 +51,17 @@ export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknow
     const vars = flavourVars(flavour);
     if (vars) children[flavour]!.vars = vars;
   }
+  const operator = operatorFiles(paths.stateDir);
   return {
     all: {
       vars: {
+        // The lab operator's AWS profile, named here so that every command works without sourcing anything.
+        aws_profile: OPERATOR_PROFILE,
+        aws_shared_credentials_file: operator.credentials,
+        aws_config_file: operator.config,
+        // Reviewed (see the header): the lab agent reads the instance id from a file, not from IMDS, and the
+        // lab's syslog lines are this year's.
+        provision_acknowledge: ['instance-id-imdsv2', 'datetime-no-year'],
         ssh_known_hosts_file: paths.knownHosts,
         // For Ansible itself (the benchmark): the same strict host-key checking, and the host's python.
         ansible_ssh_common_args: `-o UserKnownHostsFile=${paths.knownHosts} -o StrictHostKeyChecking=yes`,
@@ -155,17 +167,26 @@ export function renderSsmInventory(hosts: readonly HostRecord[], paths: Paths): 
 
 export function renderEc2Inventory(hosts: readonly HostRecord[], paths: Paths): string {
   const header =
-    "# Written by `provision lab up`: the lab hosts as EC2 discovers them (instances in the lab's moto).\n" +
-    "# Needs the lab operator's AWS profile: `. .lab/aws/env` (see README).\n";
+    "# Written by `provision lab up`: the lab hosts as EC2 discovers them (instances in the lab's moto),\n" +
+    "# with the lab operator's AWS profile (aws_profile, aws_shared_credentials_file, aws_config_file).\n" +
+    ACKNOWLEDGED;
   return header + stringify(labEc2Inventory(hosts, paths), { lineWidth: 0 });
 }
 
 export function renderInventory(hosts: readonly HostRecord[], paths: Paths): string {
   const header =
-    '# Written by `provision lab up`: the local lab hosts (see README, "What the lab simulates").\n' +
-    '# Removed by `provision lab down`. Do not edit: the next `lab up` rewrites it.\n';
+    '# Written by `provision lab up`: the local lab hosts (see README, "The lab").\n' +
+    '# Removed by `provision lab down`. Do not edit: the next `lab up` rewrites it.\n' +
+    "# aws_profile and its files: the lab operator's own AWS profile, for the tool's AWS calls.\n" +
+    ACKNOWLEDGED;
   return header + stringify(labInventory(hosts, paths), { lineWidth: 0 });
 }
+
+/** Why the lab's inventory acknowledges the warnings it would raise on every command. */
+const ACKNOWLEDGED =
+  '# provision_acknowledge: warnings reviewed for the lab. instance-id-imdsv2: the lab agent reads the\n' +
+  '# instance id from /var/lib/cloud/data/instance-id, never from IMDS. datetime-no-year: the lab writes\n' +
+  "# /var/log/messages lines of the current year; the agent's 1900 year matters only on Feb 29.\n";
 
 /** known_hosts lines: every host's key under its name and its address. */
 export function renderKnownHosts(hosts: readonly HostRecord[]): string {

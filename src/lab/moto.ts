@@ -16,13 +16,30 @@ export function isMotoCommandLine(cmdline: string): boolean {
   return argv.includes('moto.server') || argv.some((a) => a.endsWith('moto-lab-server.py'));
 }
 
+/**
+ * Where the project's set-up (scripts/install-moto.sh) puts moto when the machine's python3 has none: a
+ * virtual environment, since Debian's python3 refuses `pip install` outside one. Kept by `lab down`.
+ */
+export const MOTO_VENV = join(REPO_ROOT, '.cache', 'moto-venv');
+export const INSTALL_MOTO = join(REPO_ROOT, 'scripts', 'install-moto.sh');
+
+/** The python that runs moto: the set-up's virtual environment when there is one, else the machine's python3. */
+export function motoPython(venv = MOTO_VENV): string {
+  const python = join(venv, 'bin', 'python3');
+  return existsSync(python) ? python : 'python3';
+}
+
 /** moto's own readiness page: it answers without counting as an action (no auth check runs there). */
 const READY_PATH = '/moto-api/config';
 
-/** moto is not installed for the machine's python3. */
+/** moto is not installed for the machine's python3, nor in the set-up's virtual environment. */
 export class MotoMissing extends Error {
+  readonly hint: string;
   constructor(readonly python: string) {
-    super(`moto is not installed for ${python}; install it with: pip install 'moto[server]'`);
+    super(`moto is not installed for ${python}: the lab's AWS endpoint needs it`);
+    this.hint =
+      `run \`bash ${INSTALL_MOTO}\` (it makes a virtual environment in ${MOTO_VENV} and installs ` +
+      `'moto[server]' there with pip), or install 'moto[server]' for python3 yourself`;
     this.name = 'MotoMissing';
   }
 }
@@ -69,7 +86,7 @@ export function pidFile(stateDir: string): string {
 }
 
 export async function startMoto(options: MotoOptions): Promise<MotoServer> {
-  const python = options.python ?? 'python3';
+  const python = options.python ?? motoPython();
   if (!isMotoInstalled(python)) throw new MotoMissing(python);
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${options.port}`;

@@ -9,10 +9,19 @@ import { journalDir, newRunId, type JournalHost, journalLine } from '../journal/
 import { RunJournal } from '../journal/write-ahead.js';
 import { acquireRunLock } from '../journal/lock.js';
 import { terminalText } from '../ui/terminal-text.js';
-import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../ui/report.js';
+import {
+  preflightWarning,
+  printHuman,
+  printJson,
+  summarise,
+  type ChangeReport,
+  type HostReport,
+  type RunReport,
+} from '../ui/report.js';
 import { formatProblem } from '../core/errors.js';
 import { maskAll } from '../core/secrets.js';
-import { prepare, type PreparedHost } from './prepare.js';
+import { prepare, type Prepared, type PreparedHost } from './prepare.js';
+import { askYesNo, canAsk } from '../ui/confirm.js';
 import {
   DEFAULT_SESSION,
   failureOf,
@@ -43,6 +52,8 @@ export interface ApplyOptions {
   skipPreflight?: boolean;
   /** `--no-preflight`: read no log file and check nothing before the apply (default true). */
   preflight?: boolean;
+  /** Apply without showing the plan and asking first (which happens only at a terminal). */
+  yes?: boolean;
   /** Wait this long for another run's lock on the same inventory folder before refusing (default 0). */
   waitLockS?: number;
   /** Ansible's --max-fail-percentage: past it, hosts not yet changed are not run (over SSM: MaxErrors). */
@@ -93,16 +104,47 @@ export async function runApply(options: ApplyOptions): Promise<RunReport> {
   // A dry-run changes nothing and takes no lock; an apply holds the inventory's lock until its journal is written.
   const lock = options.dryRun ? undefined : await acquireRunLock(prepared.inventory.file, runId, options.waitLockS);
   try {
-    return await applyLocked(prepared, runId, options);
+    // At a terminal, without --yes, the plan is shown and confirmed before any host is changed.
+    const confirmed =
+      options.dryRun || options.yes || !canAsk() ? undefined : await confirmPlan(prepared, runId, options);
+    return await applyLocked(prepared, runId, options, confirmed);
   } finally {
     await lock?.release();
   }
 }
 
+/** Host name → its changes as shown and confirmed (changesKey), for an apply that asked first. */
+type ConfirmedPlan = Map<string, string>;
+
+function changesKey(changes: ChangeReport[]): string {
+  return JSON.stringify(changes);
+}
+
+/**
+ * The plan (a dry run) on stderr, then the question. Declined: nothing changed, exit 1. Accepted: the plan of
+ * every host that had one, which the apply then holds each host to.
+ */
+async function confirmPlan(prepared: Prepared, runId: string, options: ApplyOptions): Promise<ConfirmedPlan> {
+  const plan = await runHosts(prepared, runId, { ...options, dryRun: true, json: false });
+  const report = runReport(prepared, runId, plan, true);
+  const confirmed: ConfirmedPlan = new Map(
+    plan
+      .filter((o) => o.report.status === 'ok' || o.report.status === 'changed')
+      .map((o) => [o.report.name, changesKey(o.report.changes)]),
+  );
+  const pending = report.summary.changed;
+  if (pending === 0) return confirmed;
+  printHuman(report, { diffs: true, dryRun: true, out: process.stderr });
+  const question = `apply these changes on ${pending} host${pending === 1 ? '' : 's'}? [y/N] `;
+  if (!(await askYesNo(question))) throw new RunFailed('apply cancelled: nothing was changed');
+  return confirmed;
+}
+
 async function applyLocked(
-  prepared: Awaited<ReturnType<typeof prepare>>,
+  prepared: Prepared,
   runId: string,
   options: ApplyOptions,
+  confirmed?: ConfirmedPlan,
 ): Promise<RunReport> {
   // Write-ahead: the run is in the journal before any host changes (a dry run writes none).
   const journal = options.dryRun
@@ -114,6 +156,26 @@ async function applyLocked(
         startedAt: new Date().toISOString(),
       });
   await journal?.begin();
+  const outcomes = await runHosts(prepared, runId, options, confirmed, journal);
+  const report = runReport(prepared, runId, outcomes, options.dryRun);
+  await journal?.finish(outcomes.map((o) => o.journal));
+  if (options.json) printJson(report);
+  else printHuman(report, { diffs: options.dryRun, dryRun: options.dryRun });
+
+  if (report.summary.failed + report.summary.unreachable > 0) {
+    throw new RunFailed(`${report.summary.failed} failed, ${report.summary.unreachable} unreachable`);
+  }
+  if (options.dryRun && options.detailedExitcode && report.summary.changed > 0) throw new ChangesPending();
+  return report;
+}
+
+async function runHosts(
+  prepared: Prepared,
+  runId: string,
+  options: ApplyOptions,
+  confirmed?: ConfirmedPlan,
+  journal?: RunJournal,
+): Promise<HostOutcome[]> {
   const stop = interruption();
   // The AWS SDK is loaded only by a run that verifies: --no-verify and --dry-run never pay for it.
   const verifier = options.verify && !options.dryRun ? await import('./verify-host.js') : undefined;
@@ -130,9 +192,8 @@ async function applyLocked(
   // A dry run writes nothing on this machine: a new host key is taken for this run only.
   const session = { ...(options.session ?? DEFAULT_SESSION), recordNewHostKeys: !options.dryRun };
   const command = options.dryRun ? 'dry-run' : 'apply';
-  let outcomes: HostOutcome[];
   try {
-    outcomes = await onEveryHost<HostOutcome>(
+    return await onEveryHost<HostOutcome>(
       prepared.hosts,
       {
         forks: options.forks,
@@ -141,16 +202,17 @@ async function applyLocked(
         comment: `awslogs-provision ${command} ${runId}`,
         quiet: options.json,
         interrupted: stop.requested,
+        dryRun: options.dryRun,
       },
       {
         run: async (host, transports, report) => {
           const context = { transports, budget, journal, patterns, readers };
-          const outcome = await applyHost(host, runId, options, verify, context, report);
+          const outcome = await applyHost(host, runId, options, verify, context, report, confirmed);
           // A write that fails here is tried again with the run's end, which reports it.
           await journal?.host(outcome.journal).catch(() => undefined);
           return outcome;
         },
-        statusOf: (o) => o.report.status,
+        resultOf: (o) => o.report,
         notRun: failedOutcome,
       },
     );
@@ -160,25 +222,22 @@ async function applyLocked(
     await patterns?.close();
     await readers.destroy();
   }
+}
 
-  const hosts = outcomes.map((o) => o.report);
+function runReport(prepared: Prepared, runId: string, outcomes: HostOutcome[], dryRun: boolean): RunReport {
+  // A dry run's `changed` host changed nothing: `pending` says so beside the status the contract fixes.
+  const hosts = outcomes.map((o) =>
+    dryRun && o.report.status === 'changed' ? { ...o.report, pending: true } : o.report,
+  );
   const warnings = prepared.warnings.map(formatProblem);
-  const report: RunReport = {
+  return {
     run: runId,
-    command,
+    command: dryRun ? 'dry-run' : 'apply',
+    ...(dryRun ? { dryRun: true } : {}),
     hosts,
     summary: summarise(hosts),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
-  await journal?.finish(outcomes.map((o) => o.journal));
-  if (options.json) printJson(report);
-  else printHuman(report, { diffs: options.dryRun });
-
-  if (report.summary.failed + report.summary.unreachable > 0) {
-    throw new RunFailed(`${report.summary.failed} failed, ${report.summary.unreachable} unreachable`);
-  }
-  if (options.dryRun && options.detailedExitcode && report.summary.changed > 0) throw new ChangesPending();
-  return report;
 }
 
 function failedOutcome(name: string, message: string): HostOutcome {
@@ -196,10 +255,11 @@ async function applyHost(
   verify: Verifier | undefined,
   context: RunContext,
   progress: (text: string) => void,
+  confirmed: ConfirmedPlan | undefined,
 ): Promise<HostOutcome> {
   let opened: Transport | undefined;
   const outcome = masked(
-    await applyOnHost(host, runId, options, verify, context, progress, (t) => (opened = t)),
+    await applyOnHost(host, runId, options, verify, context, progress, (t) => (opened = t), confirmed),
     host.files.secrets,
   );
   if (!opened) return outcome;
@@ -222,6 +282,7 @@ async function applyOnHost(
   context: RunContext,
   progress: (text: string) => void,
   connected: (transport: Transport) => void,
+  confirmed: ConfirmedPlan | undefined,
 ): Promise<HostOutcome> {
   const name = host.host.name;
   const journal: JournalHost = { name, status: 'ok', changes: [], files: [] };
@@ -254,9 +315,7 @@ async function applyOnHost(
           ? {
               warnings: [
                 ...(outcome.report.warnings ?? []),
-                ...[...preflightErrors, ...preflightWarnings].map(
-                  (c) => `preflight: ${c.log ? `[${c.log}] ` : ''}${c.message}`,
-                ),
+                ...[...preflightErrors, ...preflightWarnings].map(preflightWarning),
               ],
             }
           : {}),
@@ -271,6 +330,16 @@ async function applyOnHost(
     if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
     const changes = result.changes.map(changeReport);
     journal.changes = changes.map(journalLine);
+    if (confirmed && confirmed.get(name) !== changesKey(changes)) {
+      // What the operator confirmed is what is applied: a host whose plan is not the one shown is left alone.
+      const error = {
+        message: confirmed.has(name)
+          ? 'the plan for this host changed after it was shown and confirmed; nothing was changed here'
+          : 'this host had no plan when the plan was shown (it failed or was unreachable); nothing was changed here',
+        hint: 'run again to see and confirm its current plan',
+      };
+      return { report: { name, status: 'failed', changes, error }, journal: { ...journal, status: 'failed', error } };
+    }
     const verified = async (outcome: HostOutcome): Promise<HostOutcome> => {
       if (options.dryRun || !options.verify || !verify) return outcome;
       progress('verifying that the logs arrive');

@@ -21,6 +21,7 @@ import { boundedAgentLog, boundedPreflight, PatternWorkers } from './pattern-wor
 import { prepare, type PreparedHost } from './prepare.js';
 import { repairHost, type RepairOptions } from './repair.js';
 import { fetchStateFile, readStateRows } from './state-file.js';
+import { sqliteEngine } from './sqlite.js';
 import { LogsReaders } from './verify-host.js';
 import { lastBatchesFromFacts } from './restart-discipline.js';
 
@@ -41,9 +42,10 @@ export interface DoctorOptions {
   session: SessionOptions;
 }
 
-/** How the doctor read the state file: said in every report. */
-export const STATE_READ_METHOD =
-  'copied from the host (as root, or as the user who controls its path) and opened here with better-sqlite3, read-only; the host needs no sqlite3';
+/** How the doctor read the state file: said in every --json report. */
+export function stateReadMethod(): string {
+  return `copied from the host (as root, or as the user who controls its path) and opened here with ${sqliteEngine()}, read-only; the host needs no sqlite3`;
+}
 
 export interface AgentReport {
   installed: boolean;
@@ -97,6 +99,7 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   const started = new Date().toISOString();
   const dir = journalDir(prepared.inventory.file);
   const acting = (options.fix || options.resetState) && options.yes;
+  const dryRun = (options.fix || options.resetState) && !options.yes;
   const readers = new LogsReaders();
   const patterns = new PatternWorkers({
     commandTimeoutMs: options.session.commandTimeoutMs,
@@ -104,22 +107,22 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
   }).warm();
   const stop = interruption();
   let outcomes: HostOutcome[];
-  // A repair shown but not made (no --yes) writes nothing on this machine, a new host key included.
-  const dryRun = (options.fix || options.resetState) && !options.yes;
   try {
     outcomes = await onEveryHost<HostOutcome>(
       prepared.hosts,
       {
         forks: options.forks,
+        // A repair shown but not made (no --yes) writes nothing on this machine, a new host key included.
         session: { ...options.session, recordNewHostKeys: !dryRun },
         comment: `awslogs-provision doctor ${runId}`,
         quiet: options.json,
         interrupted: stop.requested,
+        dryRun,
       },
       {
         run: (host, transports, progress) =>
           doctorHost(host, runId, dir, options, readers, patterns, transports, progress),
-        statusOf: (o) => o.report.status,
+        resultOf: (o) => o.report,
         notRun: (name, message) => ({ report: { name, status: 'failed', changes: [], error: { message } } }),
       },
     );
@@ -128,11 +131,13 @@ export async function runDoctor(options: DoctorOptions): Promise<RunReport> {
     readers.destroy();
     await patterns.close();
   }
-  const hosts = outcomes.map((o) => o.report);
+  const hosts = outcomes.map((o) =>
+    dryRun && o.report.status === 'changed' ? { ...o.report, pending: true } : o.report,
+  );
   const command = options.preflightOnly ? 'preflight' : acting ? 'repair' : 'doctor';
   const report: RunReport = { run: runId, command, hosts, summary: summarise(hosts) };
-  if (!options.preflightOnly) report.stateRead = STATE_READ_METHOD;
-  if (!acting && (options.fix || options.resetState)) report.dryRun = true;
+  if (!options.preflightOnly) report.stateRead = stateReadMethod();
+  if (dryRun) report.dryRun = true;
   const journaled = outcomes.filter((o) => o.journal);
   if (acting && journaled.length > 0) {
     const run: JournalRun = {
@@ -234,7 +239,7 @@ export async function diagnoseHost(
       : [];
   const logFaults = classified ?? [];
   const statePath = host.spec.general.state_file;
-  const state: StateReport = { path: statePath, present: false, read: STATE_READ_METHOD, streams: [] };
+  const state: StateReport = { path: statePath, present: false, read: stateReadMethod(), streams: [] };
   let rows: StateRows | undefined;
   let stateBytes: Buffer | undefined;
   try {

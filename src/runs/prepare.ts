@@ -1,5 +1,6 @@
 // Everything a run does before it contacts a host: load, select, validate, resolve credentials, render.
 // Any problem here is an InputError (exit 2) and no host has been contacted.
+import { accessSync, constants, statSync } from 'node:fs';
 import { loadFleet } from './load-inventory.js';
 import { selection } from '../inventory/patterns.js';
 import { connectionOf, type HostConnection as Connection } from '../inventory/connection.js';
@@ -26,8 +27,15 @@ export interface Prepared {
   warnings: Problem[];
 }
 
-/** `render: false` (rollback, verify) skips credentials and templates: only connections and specs. */
-export async function prepare(inventoryFile: string, limit?: string, options = { render: true }): Promise<Prepared> {
+export interface PrepareOptions {
+  /** false (rollback, verify, doctor): no credentials and templates, only connections and specs. */
+  render?: boolean;
+  /** false (render): no host will be contacted, so the SSH key files are not checked. */
+  contact?: boolean;
+}
+
+export async function prepare(inventoryFile: string, limit?: string, options: PrepareOptions = {}): Promise<Prepared> {
+  const render = options.render ?? true;
   const inventory = await loadFleet(inventoryFile);
   const selected = selection(inventory, limit);
   const hosts = selected.hosts;
@@ -52,10 +60,14 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
       else throw err;
     }
   }
+  if (options.contact ?? true) problems.push(...keyFileProblems(hosts, connections));
   if (problems.length > 0) throw new InputError(problems);
 
-  const credentials = options.render
-    ? await resolveAll([...specs.values()].map((s) => s.credentials))
+  const credentials = render
+    ? await resolveAll(
+        [...specs.values()].map((s) => s.credentials),
+        inventory.file,
+      )
     : new Map<string, ResolvedCredentials | undefined>();
   const prepared: PreparedHost[] = [];
   const renderProblems: Problem[] = [];
@@ -64,7 +76,7 @@ export async function prepare(inventoryFile: string, limit?: string, options = {
     const connection = connections.get(host.name);
     const transport = transports.get(host.name);
     if (!spec || !connection || !transport) continue;
-    if (!options.render) {
+    if (!render) {
       prepared.push({ host, spec, connection, transport, files: { awslogsConf: '', awscliConf: '', secrets: [] } });
       continue;
     }
@@ -101,12 +113,55 @@ function noSecretOverSsm(host: InventoryHost, credentials: CredentialsSpec): Pro
   ];
 }
 
+const KEY_VARS = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
+
+/**
+ * A key file that is missing or unreadable is the operator's mistake, found here before any host is
+ * contacted (SSH would report it as an unreachable host): one problem per place the path is written.
+ */
+function keyFileProblems(hosts: InventoryHost[], connections: Map<string, Connection>): Problem[] {
+  const problems = new Map<string, Problem>();
+  const checked = new Map<string, string | undefined>();
+  for (const host of hosts) {
+    const file = connections.get(host.name)?.privateKeyFile;
+    if (file === undefined) continue;
+    if (!checked.has(file)) checked.set(file, unreadable(file));
+    const why = checked.get(file);
+    if (why === undefined) continue;
+    const key = KEY_VARS.find((k) => host.vars[k] !== undefined && host.vars[k] !== null) ?? KEY_VARS[0]!;
+    const at = host.locate([key]);
+    const where = [at.file, at.line, at.column].join(':');
+    if (problems.has(where)) continue;
+    problems.set(where, {
+      ...at,
+      path: `hosts.${host.name}.${key}`,
+      rule: `the SSH private key file ${why}`,
+      expected: 'a private key file this user can read',
+      found: file,
+    });
+  }
+  return [...problems.values()];
+}
+
+function unreadable(file: string): string | undefined {
+  try {
+    accessSync(file, constants.R_OK);
+    return statSync(file).isFile() ? undefined : 'is not a file';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`;
+  }
+}
+
 function credentialsKey(spec: CredentialsSpec): string {
   return JSON.stringify(spec);
 }
 
 /** Each distinct credentials source is resolved once, before any host is contacted. */
-async function resolveAll(specs: CredentialsSpec[]): Promise<Map<string, ResolvedCredentials | undefined>> {
+async function resolveAll(
+  specs: CredentialsSpec[],
+  inventoryFile: string,
+): Promise<Map<string, ResolvedCredentials | undefined>> {
   const resolved = new Map<string, ResolvedCredentials | undefined>();
   for (const spec of specs) {
     const key = credentialsKey(spec);
@@ -114,7 +169,12 @@ async function resolveAll(specs: CredentialsSpec[]): Promise<Map<string, Resolve
     try {
       resolved.set(key, await resolveCredentials(spec));
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      // The agent's own key is what `iam setup` makes and stores in that profile.
+      const next =
+        spec.source === 'keys'
+          ? `; run \`provision iam setup --inventory ${inventoryFile}\` to create the agent's key in that profile`
+          : '';
+      throw new UsageError((err as Error).message + next);
     }
   }
   return resolved;

@@ -12,7 +12,7 @@ export interface RenderOptions {
 }
 
 export async function runRender(options: RenderOptions): Promise<void> {
-  const prepared = await prepare(options.inventory, undefined);
+  const prepared = await prepare(options.inventory, undefined, { contact: false });
   const host = prepared.hosts.find((h) => h.host.name === options.host);
   if (!host) {
     const names = prepared.hosts.map((h) => h.host.name).join(', ');

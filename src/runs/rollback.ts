@@ -92,7 +92,7 @@ async function rollbackLocked(
       {
         run: (host, transports, report) =>
           rollbackHost(host, target, runId, options.session, readers, transports, report),
-        statusOf: (o) => o.report.status,
+        resultOf: (o) => o.report,
         notRun: (name, message) => ({
           report: { name, status: 'failed', changes: [], error: { message } },
           journal: { name, status: 'failed', changes: [], files: [] },

@@ -1,10 +1,11 @@
 // The agent's SQLite state file, read on this machine: copied from the host (a script that reads it as root,
-// or as the user who controls its path: readStateScript) and opened with better-sqlite3 — read-only for a
-// diagnosis, on a private copy for a repair. Nothing depends on the host having sqlite3 or Python's sqlite module.
+// or as the user who controls its path: readStateScript) and opened with SQLite here (runs/sqlite.ts) —
+// read-only for a diagnosis, on a private copy for a repair. Nothing depends on the host having sqlite3 or
+// Python's sqlite module.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from './sqlite.js';
 import type { StateRow, StateRows } from '../doctor/state-view.js';
 import { parseStateRead, readStateScript } from '../operations/state-read-script.js';
 import type { Transport } from '../core/ports.js';
@@ -39,7 +40,7 @@ function withCopy<T>(bytes: Buffer, fn: (file: string) => T): T {
   }
 }
 
-function tables(db: Database.Database): Set<string> {
+function tables(db: SqliteDatabase): Set<string> {
   const rows = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[];
   return new Set(rows.map((r) => r.name));
 }
@@ -48,7 +49,7 @@ function tables(db: Database.Database): Set<string> {
 export function readStateRows(bytes: Buffer): StateRows {
   if (bytes.length === 0) return { push: [], stream: [] };
   return withCopy(bytes, (file) => {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = openSqlite(file, { readOnly: true });
     try {
       const have = tables(db);
       const all = (table: string): StateRow[] =>
@@ -63,12 +64,12 @@ export function readStateRows(bytes: Buffer): StateRows {
 /** The file with one push_state row's `v` (and mtime) replaced; every other row and table as it was. */
 export function rewritePushRow(bytes: Buffer, key: string, value: string, now = new Date()): Buffer {
   return withCopy(bytes, (file) => {
-    const db = new Database(file, { fileMustExist: true });
+    const db = openSqlite(file, { readOnly: false });
     try {
       const changed = db
         .prepare(`UPDATE push_state SET v = ?, mtime = ? WHERE k = ?`)
         .run(value, now.toISOString().slice(0, 19), key).changes;
-      if (changed !== 1) throw new Error(`push_state has no row ${key}`);
+      if (Number(changed) !== 1) throw new Error(`push_state has no row ${key}`);
     } finally {
       db.close();
     }
@@ -79,7 +80,7 @@ export function rewritePushRow(bytes: Buffer, key: string, value: string, now = 
 /** The file with push_state rows' `v` replaced (their mtime kept unless `mtime` is given). */
 export function rewritePushRows(bytes: Buffer, rows: ReadonlyMap<string, string>, mtime?: Date): Buffer {
   return withCopy(bytes, (file) => {
-    const db = new Database(file, { fileMustExist: true });
+    const db = openSqlite(file, { readOnly: false });
     try {
       for (const [key, value] of rows) {
         const changed = mtime
@@ -87,7 +88,7 @@ export function rewritePushRows(bytes: Buffer, rows: ReadonlyMap<string, string>
               .prepare(`UPDATE push_state SET v = ?, mtime = ? WHERE k = ?`)
               .run(value, mtime.toISOString().slice(0, 19), key)
           : db.prepare(`UPDATE push_state SET v = ? WHERE k = ?`).run(value, key);
-        if (changed.changes !== 1) throw new Error(`push_state has no row ${key}`);
+        if (Number(changed.changes) !== 1) throw new Error(`push_state has no row ${key}`);
       }
     } finally {
       db.close();
@@ -101,7 +102,7 @@ export function freshState(streamRows: readonly { key: string; value: string }[]
   const dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-state-'));
   try {
     const file = join(dir, 'agent-state');
-    const db = new Database(file);
+    const db = openSqlite(file, { readOnly: false, create: true });
     try {
       for (const table of ['push_state', 'stream_state'])
         db.prepare(

@@ -3,8 +3,7 @@
 // The SSM fleet, and the AWS SDK client it needs, load only when a host uses it.
 import type { Transport } from '../core/ports.js';
 import type { FailureBudget } from '../core/failure-budget.js';
-import type { HostStatus } from '../core/types.js';
-import { runWithProgress } from '../ui/progress.js';
+import { runWithProgress, type HostResult } from '../ui/progress.js';
 import { openHost, type SessionOptions } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 
@@ -130,11 +129,14 @@ export interface EveryHostOptions extends TransportOptions {
   quiet: boolean;
   /** Stop starting hosts once this returns true (SIGINT). */
   interrupted: () => boolean;
+  /** A dry run: progress says "would change". */
+  dryRun?: boolean;
 }
 
 export interface HostWork<T> {
   run: (host: PreparedHost, transports: HostTransports, progress: (text: string) => void) => Promise<T>;
-  statusOf: (result: T) => HostStatus;
+  /** What progress shows of a host's result, and what the failure budget counts. */
+  resultOf: (result: T) => HostResult;
   /** A host's result when it is not worked on (interrupted, or past the failure budget). */
   notRun: (name: string, message: string) => T;
 }
@@ -154,13 +156,13 @@ export async function onEveryHost<T>(hosts: PreparedHost[], o: EveryHostOptions,
           const result = o.budget?.exceeded()
             ? work.notRun(host.host.name, o.budget.reason())
             : await work.run(host, transports, progress);
-          o.budget?.record(work.statusOf(result));
+          o.budget?.record(work.resultOf(result).status);
           return result;
         },
-        statusOf: work.statusOf,
+        resultOf: work.resultOf,
       })),
       (name) => work.notRun(name, 'interrupted before this host was started'),
-      { forks: transports.concurrency, quiet: o.quiet, interrupted: o.interrupted },
+      { forks: transports.concurrency, quiet: o.quiet, interrupted: o.interrupted, dryRun: o.dryRun === true },
     );
   } finally {
     await transports.close();

@@ -11,7 +11,14 @@ import type { Transport } from '../core/ports.js';
 import { runScript } from './host-session.js';
 import type { PreparedHost } from './prepare.js';
 
-export type LogCheckState = 'arrived' | 'stream missing' | 'group missing' | 'stale' | 'no file' | 'not written';
+/** `arrived`: the probe line sent now arrived; `recent events` (--no-probe): the stream has fresh events. */
+export type LogCheckState =
+  'arrived' | 'recent events' | 'stream missing' | 'group missing' | 'stale' | 'no file' | 'not written';
+
+/** Whether a log passed its check. */
+export function logArrives(state: LogCheckState): boolean {
+  return state === 'arrived' || state === 'recent events';
+}
 
 export interface LogCheck {
   log: string;
@@ -146,7 +153,9 @@ export async function verifyHost(
       }
       const checked: LogCheckState =
         state === 'arrived'
-          ? 'arrived'
+          ? options.probe
+            ? 'arrived'
+            : 'recent events'
           : state === 'group-missing'
             ? 'group missing'
             : state === 'stream-missing'
@@ -158,7 +167,7 @@ export async function verifyHost(
       return {
         ...base,
         state: checked,
-        ...(checked !== 'arrived' && agentError ? { agentError } : {}),
+        ...(!logArrives(checked) && agentError ? { agentError } : {}),
         ...(lastEvents ? { lastEvents } : {}),
       };
     }),

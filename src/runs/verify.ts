@@ -8,7 +8,7 @@ import { prepare, type PreparedHost } from './prepare.js';
 import { failureOf, gatherFacts, type SessionOptions } from './host-session.js';
 import { onEveryHost, type HostTransports } from './transports.js';
 import { interruption } from './interruption.js';
-import { LogsReaders, verifyHost, type VerifyOptions } from './verify-host.js';
+import { LogsReaders, logArrives, verifyHost, type VerifyOptions } from './verify-host.js';
 
 export interface VerifyRunOptions {
   inventory: string;
@@ -52,7 +52,7 @@ export async function runVerify(options: VerifyRunOptions): Promise<RunReport> {
       },
       {
         run: (host, transports, report) => verifyOne(host, readers, verify, transports, report),
-        statusOf: (r) => r.status,
+        resultOf: (r) => r,
         notRun: (name, message) => ({ name, status: 'failed', changes: [], error: { message } }),
       },
     );
@@ -89,7 +89,7 @@ async function verifyOne(
     const checks = await verifyHost(transport, host, facts, readers, verify).catch(async (err: unknown) => {
       throw await explainCallerFailure(err);
     });
-    const missing = checks.filter((c) => c.state !== 'arrived');
+    const missing = checks.filter((c) => !logArrives(c.state));
     return {
       name,
       status: missing.length === 0 ? 'ok' : 'failed',

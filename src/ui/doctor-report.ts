@@ -1,6 +1,6 @@
 // `provision doctor` for people: one table of the agent's health per host, then each host's faults with
 // their evidence and remedy, its state file's streams, and (with --fix) the diffs of the repair.
-import type { RunReport } from './report.js';
+import { statusLabel, type RunReport } from './report.js';
 import { terminalText } from './terminal-text.js';
 
 /** A value from a host or an inventory, escaped and kept on its line (see terminal-text.ts). */
@@ -60,6 +60,7 @@ function row(cells: string[], widths: number[]): string {
 
 export function printDoctor(report: RunReport, options: { diffs: boolean }): void {
   const hosts = report.hosts as unknown as Host[];
+  const dryRun = report.dryRun === true;
   const out: string[] = [];
   const table = hosts.map((h) => [
     one(h.name),
@@ -77,13 +78,13 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
       : h.preflight
         ? `${h.preflight.filter((p) => p.level !== 'ok').length} preflight finding(s)`
         : '-',
-    h.status,
+    statusLabel(h.status, dryRun),
   ]);
   const head = ['HOST', 'AGENT', 'SERVICE', 'STATE', 'FAULTS', 'STATUS'];
   const widths = head.map((t, i) => Math.max(t.length, ...table.map((r) => r[i]!.length)));
   out.push(row(head, widths), ...table.map((r) => row(r, widths)), '');
   for (const h of hosts) {
-    out.push(`${one(h.name)}: ${h.status}`);
+    out.push(`${one(h.name)}: ${statusLabel(h.status, dryRun)}`);
     for (const f of h.faults ?? []) {
       out.push(
         `  ${f.severity} ${f.fault}${f.log ? ` [${f.log}]` : ''}${f.repaired ? ' (repaired by this run)' : f.repair ? ` (repairable: ${f.repair === 'apply' ? 'provision apply' : 'doctor --fix'})` : ''}`,
@@ -123,10 +124,10 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
     }
   }
   const s = report.summary;
-  if (typeof report.stateRead === 'string') out.push('', `state files: ${report.stateRead}`);
+  // How state files are read (report.stateRead) is for --json readers and README, not every run's output.
   out.push(
     '',
-    `run ${report.run} (${report.command}${report.dryRun ? ', dry run' : ''}): ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable`,
+    `run ${report.run} (${report.command}${dryRun ? ', dry run' : ''}): ${s.ok} ok, ${s.changed} ${statusLabel('changed', dryRun)}, ${s.failed} failed, ${s.unreachable} unreachable`,
   );
   // Everything else (diffs, hints) spans lines: escaped as a whole, line feeds kept.
   process.stdout.write(terminalText(out.join('\n'), { lines: true }) + '\n');

@@ -41,8 +41,15 @@ export interface HostReport {
   preflight?: PreflightReport[];
   warnings?: string[];
   error?: { message: string; hint?: string };
+  /** A dry run's host with changes pending (its status says `changed`; nothing was changed). */
+  pending?: boolean;
   /** SSH round trips on this host's connection after the handshake: commands and transfers (a benchmark reads it). */
   roundTrips?: number;
+}
+
+/** How a preflight finding reads in a host's `warnings`. */
+export function preflightWarning(p: PreflightReport): string {
+  return `preflight: ${p.log ? `[${p.log}] ` : ''}${p.message}`;
 }
 
 export interface RunReport {
@@ -59,17 +66,26 @@ export function summarise(hosts: HostReport[]): Record<HostStatus, number> {
   return summary;
 }
 
+/** A status as a person reads it: in a dry run nothing changed, so `changed` is "would change". */
+export function statusLabel(status: string, dryRun = false): string {
+  return dryRun && status === 'changed' ? 'would change' : status;
+}
+
 export function printJson(report: RunReport): void {
   process.stdout.write(terminalJson(JSON.stringify(report, null, 2)) + '\n');
 }
 
-export function printHuman(report: RunReport, options: { diffs: boolean }): void {
+export function printHuman(
+  report: RunReport,
+  options: { diffs: boolean; dryRun?: boolean; out?: NodeJS.WritableStream },
+): void {
   // Values from hosts and inventories stay on their line; diffs and hints span lines, escaped all the same.
   const one = (text: string) => terminalText(text);
   const lines = (text: string) => terminalText(text, { lines: true });
   const out: string[] = [];
+  const label = (status: HostStatus) => statusLabel(status, options.dryRun);
   for (const host of report.hosts) {
-    out.push(`${one(host.name)}: ${host.status}`);
+    out.push(`${one(host.name)}: ${label(host.status)}`);
     for (const change of host.changes) {
       out.push(`  ${change.kind}${change.path ? ` ${one(change.path)}` : ''}: ${one(change.summary)}`);
       if (options.diffs && change.diff) out.push(lines(change.diff.replace(/\n$/, '')).replace(/^/gm, '    '));
@@ -86,7 +102,9 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
       out.push(`  preflight ${p.level}: ${p.log ? `[${one(p.log)}] ` : ''}${one(p.message)}`);
       if (p.sample) out.push(`    sample: ${one(p.sample)}`);
     }
-    for (const warning of host.warnings ?? []) out.push(`  warning: ${one(warning)}`);
+    // Preflight findings are listed above with their sample; `warnings` repeats them for --json readers.
+    const shown = new Set((host.preflight ?? []).map(preflightWarning));
+    for (const warning of host.warnings ?? []) if (!shown.has(warning)) out.push(`  warning: ${one(warning)}`);
     if (host.error) {
       out.push(`  error: ${one(host.error.message)}`);
       if (host.error.hint) out.push(`  hint: ${lines(host.error.hint)}`);
@@ -94,16 +112,16 @@ export function printHuman(report: RunReport, options: { diffs: boolean }): void
   }
   const names = report.hosts.map((h) => one(h.name));
   const width = Math.max(4, ...names.map((n) => n.length));
-  out.push('', `${'HOST'.padEnd(width)}  STATUS       CHANGES  WARNINGS`);
+  out.push('', `${'HOST'.padEnd(width)}  STATUS        CHANGES  WARNINGS`);
   report.hosts.forEach((host, i) =>
     out.push(
-      `${names[i]!.padEnd(width)}  ${host.status.padEnd(11)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
+      `${names[i]!.padEnd(width)}  ${label(host.status).padEnd(12)}  ${String(host.changes.length).padEnd(7)}  ${(host.warnings ?? []).length}`,
     ),
   );
   const s = report.summary;
   out.push(
     '',
-    `run ${report.run} (${report.command}): ${s.ok} ok, ${s.changed} changed, ${s.failed} failed, ${s.unreachable} unreachable`,
+    `run ${report.run} (${report.command}): ${s.ok} ok, ${s.changed} ${label('changed')}, ${s.failed} failed, ${s.unreachable} unreachable`,
   );
-  process.stdout.write(lines(out.join('\n')) + '\n');
+  (options.out ?? process.stdout).write(lines(out.join('\n')) + '\n');
 }

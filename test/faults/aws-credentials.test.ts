@@ -16,12 +16,13 @@ import { ListDashboardsCommand } from '@aws-sdk/client-cloudwatch';
 import type { AwsClients } from '../../src/clouds/aws/clients.js';
 import { writeProfileConfig, writeProfileKeys } from '../../src/clouds/aws/shared-files.js';
 import { AWS_REGION, endpointUrl } from '../../src/lab/layout.js';
-import { LAB_INVENTORY, labDown, labSkipReason, labUp, onHost, type LabHost } from '../support/lab.js';
+import { labDown, labSkipReason, labUp, onHost, type LabHost } from '../support/lab.js';
 import {
   LAB_AWS,
   OPERATOR_CREDENTIALS,
   assertCleanUser,
   awsCli,
+  environmentProfileInventory,
   operatorClients,
   userExists,
   userState,
@@ -42,6 +43,8 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
   let admin: AwsClients;
   let hosts: LabHost[] = [];
   let dir = '';
+  /** The lab's inventory, its AWS profile left to the environment that each test sets. */
+  let inventory = '';
 
   before(async () => {
     hosts = await labUp(1, 'amzn2');
@@ -49,6 +52,7 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
     // What metrics apply reads first: the log group of the inventory's metric filter.
     await admin.logs.send(new CreateLogGroupCommand({ logGroupName: '/lab/app' }));
     dir = mkdtempSync(join(tmpdir(), 'awslogs-provision-creds-'));
+    inventory = environmentProfileInventory();
   });
   after(async () => {
     admin?.destroy();
@@ -73,7 +77,7 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
     const credentials = env.AWS_SHARED_CREDENTIALS_FILE ?? OPERATOR_CREDENTIALS;
     const before = { file: sha(credentials), probes: await probeLines() };
     for (const c of COMMANDS) {
-      const result = await awsCli([...c.args, '--inventory', LAB_INVENTORY], env);
+      const result = await awsCli([...c.args, '--inventory', inventory], env);
       assert.equal(result.code, 1, `${c.args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, cause, c.args.join(' '));
       assert.ok(
@@ -131,7 +135,7 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
     const env = { AWS_CONFIG_FILE: config, AWS_PROFILE: 'expired' };
     const before = await probeLines();
     for (const c of COMMANDS) {
-      const result = await awsCli([...c.args, '--inventory', LAB_INVENTORY], env);
+      const result = await awsCli([...c.args, '--inventory', inventory], env);
       assert.equal(result.code, 1, result.stderr);
       assert.match(
         result.stderr,
@@ -186,7 +190,7 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
 
     const user = 'denied-agent';
     const iam = await awsCli(
-      ['iam', 'setup', '--inventory', LAB_INVENTORY, '--user-name', user, '--profile-name', user],
+      ['iam', 'setup', '--inventory', inventory, '--user-name', user, '--profile-name', user],
       env,
     );
     assert.equal(iam.code, 1);
@@ -216,7 +220,7 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
       'iam',
       'setup',
       '--inventory',
-      LAB_INVENTORY,
+      inventory,
       '--user-name',
       user,
       '--profile-name',
@@ -230,7 +234,7 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
     );
     assertCleanUser(await userState(admin, user, user));
 
-    const metrics = await awsCli(['metrics', 'apply', '--inventory', LAB_INVENTORY, '--json'], env);
+    const metrics = await awsCli(['metrics', 'apply', '--inventory', inventory, '--json'], env);
     assert.equal(metrics.code, 1);
     const items = (
       JSON.parse(metrics.stdout) as {
@@ -260,7 +264,7 @@ describe('fault: the tool’s own AWS credentials', { skip }, () => {
     const filters = await admin.logs.send(new DescribeMetricFiltersCommand({ logGroupName: '/lab/app' }));
     assert.equal(filters.metricFilters?.length ?? 0, 0);
 
-    const verify = await awsCli(['verify', '--inventory', LAB_INVENTORY, '--json'], env);
+    const verify = await awsCli(['verify', '--inventory', inventory, '--json'], env);
     assert.equal(verify.code, 1);
     const report = JSON.parse(verify.stdout) as { hosts: { status: string; error?: { message: string } }[] };
     for (const h of report.hosts) {

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { DescribeIamInstanceProfileAssociationsCommand } from '@aws-sdk/client-ec2';
 import { runCli, type CliResult } from '../support/cli.js';
-import { LAB_STATE_DIR } from '../support/lab.js';
+import { LAB_STATE_DIR, labInventoryCopy } from '../support/lab.js';
 import { awsClients, type AwsClients } from '../../src/clouds/aws/clients.js';
 import { readProfileKeys } from '../../src/clouds/aws/shared-files.js';
 import { AWS_REGION, endpointUrl } from '../../src/lab/layout.js';
@@ -32,6 +32,18 @@ export function labEnv(): Record<string, string> {
     if (m) env[m[1]!] = m[2]!;
   }
   return env;
+}
+
+/**
+ * A copy of the lab inventory without its aws_profile, aws_shared_credentials_file and aws_config_file: the
+ * operator's profile then comes from the environment (AWS_PROFILE, …), which a test can change.
+ */
+export function environmentProfileInventory(): string {
+  return labInventoryCopy((doc) => {
+    delete doc.all.vars.aws_profile;
+    delete doc.all.vars.aws_shared_credentials_file;
+    delete doc.all.vars.aws_config_file;
+  });
 }
 
 /** Every secret key the run could know: those of the operator's files, and any given. */

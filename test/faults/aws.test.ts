@@ -180,7 +180,7 @@ describe('fault: AWS', { skip }, () => {
       assert.equal(result.code, 1, result.stderr);
       assert.match(
         result.stderr,
-        /AWS refused the credentials of AWS profile "lab" \(AWS_PROFILE; \S+\/credentials, \S+\/config\) \(at \w+:\w+\): ExpiredToken(Exception)?: The security token included in the request is expired; they have expired: refresh them/,
+        /AWS refused the credentials of AWS profile "lab" \(aws_profile in \S+\/inventory\.yml; \S+\/credentials, \S+\/config\) \(at \w+:\w+\): ExpiredToken(Exception)?: The security token included in the request is expired; they have expired: refresh them/,
       );
       assert.deepEqual(
         proxy.seen.map((s) => s.action),

@@ -3,6 +3,9 @@
 // bad values up front, with the file and line they were written on. Pure: no I/O.
 import path from 'node:path';
 import type { Problem } from '../../core/errors.js';
+import { AWS_REGIONS } from '../../core/aws-regions.js';
+import { closest, didYouMean } from '../../core/suggest.js';
+import { ACKNOWLEDGE_VAR, acknowledgedBy, groupWarnings, type HostWarning } from '../../core/warnings.js';
 import type { InventoryHost } from '../../inventory/types.js';
 import { dedupe, show } from '../problems.js';
 import { canonicalCodec } from './codecs.js';
@@ -44,6 +47,56 @@ export const RESERVED_SECTIONS = ['general', 'DEFAULT', 'plugins'] as const;
 
 export const SECRETS_RULE = 'secrets come from the environment or an AWS profile, not the inventory';
 
+/** The warnings validation gives, by the name `provision_acknowledge` silences them with. */
+export const WARNINGS = {
+  'unknown-variable': 'a variable the tool does not know, named like one it does',
+  'region-default': 'aws_region left out: us-east-1',
+  'region-unknown': 'an aws_region the AWS SDK does not list',
+  'credentials-default': 'awslogs_credentials left out: the instance profile',
+  'compressed-file': 'a log file the agent never reads (.gz, .zip, …)',
+  'datetime-no-year': 'a datetime_format without a year (parsed as 1900)',
+  'instance-id-imdsv2': '{instance_id} in a stream name, on an instance that (may) require IMDSv2',
+  'python3-pattern': 'a multi_line_start_pattern an agent on Python 3 cannot compile (its Python not known yet)',
+} as const;
+export type WarningName = keyof typeof WARNINGS;
+
+/** Variables the tool reads beside the agent's: a near miss of one of these is a likely typo. */
+const TOOL_VARS = [
+  ...AWSLOGS_VARS,
+  ACKNOWLEDGE_VAR,
+  'aws_profile',
+  'aws_shared_credentials_file',
+  'aws_config_file',
+  'cloudwatch_metric_filters',
+  'cloudwatch_dashboard',
+  'instance_id',
+  'ec2_instance_id',
+  'ansible_host',
+  'ansible_port',
+  'ansible_user',
+  'ansible_become',
+  'ansible_ssh_private_key_file',
+  'ansible_private_key_file',
+  'ssh_known_hosts_file',
+  // Ansible's own that sit near the names above: not typos.
+  'ansible_connection',
+  'ansible_ssh_host',
+  'ansible_ssh_port',
+  'ansible_ssh_user',
+  'ansible_become_user',
+  'ansible_python_interpreter',
+  'ansible_ssh_common_args',
+  'ec2_imdsv2_required',
+  'log_agent',
+  'ansible_aws_ssm_instance_id',
+  'ansible_aws_ssm_region',
+  // The CloudWatch agent's, read for hosts with log_agent: cloudwatch-agent.
+  'cloudwatch_agent_logs',
+  'cloudwatch_agent_config',
+  'cloudwatch_agent_json_file',
+  'cloudwatch_agent_credentials',
+];
+
 type Segment = string | number;
 type VarPath = readonly Segment[];
 type Mapping = Record<string, unknown>;
@@ -59,7 +112,7 @@ export interface ValidationResult {
 export function validateHosts(hosts: InventoryHost[]): ValidationResult {
   const specs = new Map<string, HostSpec>();
   const problems: Problem[] = [];
-  const warnings: Problem[] = [];
+  const warnings: HostWarning[] = [];
   const located = new Set<Problem>();
   for (const host of hosts) {
     const check = new HostCheck(host, located);
@@ -68,7 +121,7 @@ export function validateHosts(hosts: InventoryHost[]): ValidationResult {
     warnings.push(...check.warnings);
     if (spec && check.problems.length === 0) specs.set(host.name, spec);
   }
-  return { specs, problems: dedupe(problems, located), warnings: dedupe(warnings, located) };
+  return { specs, problems: dedupe(problems, located), warnings: groupWarnings(warnings) };
 }
 
 export function pathText(host: string, p: VarPath): string {
@@ -95,12 +148,15 @@ const GROUP_NAME = /^[A-Za-z0-9_\-/.#]{1,512}$/;
 
 class HostCheck {
   readonly problems: Problem[] = [];
-  readonly warnings: Problem[] = [];
+  readonly warnings: HostWarning[] = [];
+  private readonly acknowledged: Set<string>;
   constructor(
     private readonly host: InventoryHost,
     /** Problems about a value present in the vars, whose location is where it was written. */
     private readonly located: Set<Problem>,
-  ) {}
+  ) {
+    this.acknowledged = acknowledgedBy(host.vars);
+  }
 
   private present(p: VarPath): boolean {
     let v: unknown = this.host.vars;
@@ -130,25 +186,45 @@ class HostCheck {
     return undefined;
   }
 
-  private warn(p: VarPath, rule: string): void {
-    this.warnings.push(this.make(p, rule));
+  private warn(p: VarPath, name: WarningName, rule: string): void {
+    if (this.acknowledged.has(name)) return;
+    const valuePath = pathText(this.host.name, p).slice(`hosts.${this.host.name}.`.length);
+    this.warnings.push({ host: this.host.name, name, problem: this.make(p, rule), valuePath });
+  }
+
+  /** `provision_acknowledge`: a list of warning names; a name the tool does not know is refused. */
+  private acknowledgements(v: unknown): void {
+    if (v === undefined) return;
+    const p = [ACKNOWLEDGE_VAR];
+    const expected = `a list of warning names: ${Object.keys(WARNINGS).join(', ')}`;
+    if (!Array.isArray(v)) return void this.fail(p, `${ACKNOWLEDGE_VAR} must be a list`, expected, show(v));
+    v.forEach((name, i) => {
+      if (typeof name === 'string' && name in WARNINGS) return;
+      const typo = typeof name === 'string' ? didYouMean(name, Object.keys(WARNINGS)) : '';
+      this.fail([...p, i], `${ACKNOWLEDGE_VAR} names an unknown warning${typo}`, expected, show(name));
+    });
   }
 
   run(): HostSpec | undefined {
     const vars = this.host.vars;
     this.secrets([], vars);
+    this.acknowledgements(get(vars, ACKNOWLEDGE_VAR));
     for (const key of Object.keys(vars)) {
-      if (key.startsWith('awslogs_') && !(AWSLOGS_VARS as readonly string[]).includes(key)) {
+      if (TOOL_VARS.includes(key)) continue;
+      const near = closest(key, TOOL_VARS);
+      if (key.startsWith('awslogs_') || near !== undefined) {
         this.warn(
           [key],
-          `unknown variable ${key}: the awslogs agent does not use it (known: ${AWSLOGS_VARS.join(', ')})`,
+          'unknown-variable',
+          `unknown variable ${key}${near ? ` (did you mean ${near}?)` : ''}: the tool does not use it` +
+            (key.startsWith('awslogs_') ? ` (the agent's: ${AWSLOGS_VARS.join(', ')})` : ''),
         );
       }
     }
     const regionValue = get(vars, 'aws_region');
     let region: string | undefined = DEFAULT_REGION;
     if (regionValue === undefined) {
-      this.warn(['aws_region'], `region left to its ${DEFAULT_REGION} default (set aws_region)`);
+      this.warn(['aws_region'], 'region-default', `region left to its ${DEFAULT_REGION} default (set aws_region)`);
     } else {
       region = this.region(regionValue);
     }
@@ -198,7 +274,12 @@ class HostCheck {
   private keys(p: VarPath, v: Mapping, allowed: readonly string[], what: string): void {
     for (const key of Object.keys(v)) {
       if (allowed.includes(key) || (SECRET_KEYS as readonly string[]).includes(key.toLowerCase())) continue;
-      this.fail([...p, key], `unknown option "${key}" in ${what}`, `one of ${allowed.join(', ')}`, show(key));
+      this.fail(
+        [...p, key],
+        `unknown option "${key}" in ${what}${didYouMean(key, allowed)}`,
+        `one of ${allowed.join(', ')}`,
+        show(key),
+      );
     }
   }
 
@@ -278,8 +359,21 @@ class HostCheck {
   private region(v: unknown): string | undefined {
     const s = this.text(['aws_region'], v);
     if (s === undefined) return undefined;
-    if (!REGION.test(s))
-      return this.fail(['aws_region'], 'aws_region is not a region name', 'a region name like ap-northeast-2', show(s));
+    const known = AWS_REGIONS.includes(s);
+    if (!known && !REGION.test(s))
+      return this.fail(
+        ['aws_region'],
+        `aws_region is not a region name${didYouMean(s, AWS_REGIONS)}`,
+        'a region name like ap-northeast-2',
+        show(s),
+      );
+    // A region newer than the tool's list is possible: a warning, not a refusal.
+    if (!known)
+      this.warn(
+        ['aws_region'],
+        'region-unknown',
+        `aws_region ${s} is not a region the AWS SDK lists${didYouMean(s, AWS_REGIONS)}`,
+      );
     return s;
   }
 
@@ -316,6 +410,7 @@ class HostCheck {
     if (v === undefined) {
       this.warn(
         p,
+        'credentials-default',
         'credentials left to the instance profile: nothing is written to awscli.conf (set awslogs_credentials)',
       );
       return { source: 'instance_profile' };
@@ -451,7 +546,11 @@ class HostCheck {
         ? this.fail(at('file'), 'file is required', 'an absolute path of the log file (globs allowed)')
         : this.absolutePath(at('file'), fileValue);
     if (file !== undefined && /\.(?:tar|gz|zip|bz2|rar)$/i.test(file)) {
-      this.warn(at('file'), 'the agent ignores .tar .gz .zip .bz2 .rar files: this file is never read');
+      this.warn(
+        at('file'),
+        'compressed-file',
+        'the agent ignores .tar .gz .zip .bz2 .rar files: this file is never read',
+      );
     }
 
     const sectionValue = get(v, 'section');
@@ -522,6 +621,7 @@ class HostCheck {
           if (!r.hasYear) {
             this.warn(
               at('datetime_format'),
+              'datetime-no-year',
               'datetime_format has no year (%Y, %y, %c or %x): the agent parses it as year 1900: lines of Feb 29 fail',
             );
           }
@@ -642,15 +742,18 @@ class HostCheck {
       return this.fail(p, 'log_stream_name has an unmatched { or }', expected, show(s));
     // EC2 discovery knows whether the instance requires IMDSv2; without it the risk can only be named.
     const imdsv2Only = this.host.vars.ec2_imdsv2_required;
+    // One rule for every host of a kind, so that a group's value is one warning naming its hosts.
     if (s.includes('{instance_id}') && imdsv2Only === true) {
       this.warn(
         p,
-        `log_stream_name uses {instance_id}, and instance ${String(this.host.vars.instance_id)} requires IMDSv2 ` +
-          `(HttpTokens: required): the agent reads the id without a token, fails, and names the stream after the hostname`,
+        'instance-id-imdsv2',
+        'log_stream_name uses {instance_id}, and the instance requires IMDSv2 (HttpTokens: required): ' +
+          'the agent reads the id without a token, fails, and names the stream after the hostname',
       );
     } else if (s.includes('{instance_id}') && imdsv2Only !== false) {
       this.warn(
         p,
+        'instance-id-imdsv2',
         'log_stream_name uses {instance_id}: the agent falls back to the hostname when the instance only allows IMDSv2',
       );
     }
@@ -661,7 +764,11 @@ class HostCheck {
   private python3Pattern(p: VarPath, pattern: string, datetimeFormat?: string): void {
     const problem = python3BytesProblem(pattern, datetimeFormat);
     if (problem)
-      this.warn(p, python3PatternRule(problem.rule, 'unknown', pattern === '{datetime_format}' ? undefined : pattern));
+      this.warn(
+        p,
+        'python3-pattern',
+        python3PatternRule(problem.rule, 'unknown', pattern === '{datetime_format}' ? undefined : pattern),
+      );
   }
 
   private fingerprintLines(p: VarPath, v: unknown): string | undefined {

@@ -122,6 +122,13 @@ async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<Res
   return credentials;
 }
 
+/** What named the profile in AWS_PROFILE: the environment, unless the inventory did (runs/aws-profile.ts). */
+let profileOrigin = 'AWS_PROFILE';
+
+export function setProfileOrigin(origin: string): void {
+  profileOrigin = origin;
+}
+
 /**
  * Where the tool's own AWS calls take their credentials from, as the AWS SDK's default chain picks them: a
  * named profile (given, or AWS_PROFILE) wins over AWS_ACCESS_KEY_ID, which wins over the default profile.
@@ -130,7 +137,7 @@ async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<Res
 export function callerCredentialSource(env: NodeJS.ProcessEnv = process.env, profile?: string): string {
   const files = `${sharedCredentialsFile(env)}, ${sharedConfigFile(env)}`;
   const named = profile ?? env.AWS_PROFILE;
-  if (named) return `AWS profile "${named}" (${profile ? 'named by the tool' : 'AWS_PROFILE'}; ${files})`;
+  if (named) return `AWS profile "${named}" (${profile ? 'named by the tool' : profileOrigin}; ${files})`;
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     return `the keys in AWS_ACCESS_KEY_ID (${env.AWS_ACCESS_KEY_ID})${env.AWS_SESSION_TOKEN ? ' and AWS_SESSION_TOKEN' : ''}`;
   }

@@ -194,8 +194,8 @@ export class AwsCredentialsRefused extends RunFailed {
       : code === 'RequestExpired'
         ? "the request's time is too far from AWS's: check this machine's clock"
         : PROVIDER_ERRORS.has(code)
-          ? 'set up that profile (aws configure) or name another with AWS_PROFILE'
-          : 'check the access key id and secret of that profile (or name another with AWS_PROFILE)';
+          ? 'set up that profile (aws configure), or name another with aws_profile in the inventory (all: vars:) or AWS_PROFILE'
+          : 'check the access key id and secret of that profile (or name another with aws_profile or AWS_PROFILE)';
     super(`${what}: ${code}: ${awsMessage.replace(/\.$/, '')}; ${hint}`);
     this.name = 'AwsCredentialsRefused';
   }

@@ -1,6 +1,7 @@
 // Test harness for the lab agent: a real moto server on a free loopback port, a temporary "host" folder
 // (awslogs.conf, awscli.conf, endpoint file, instance id, state, log), the built daemon as a child process.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { MOTO_LAB_SERVER, motoPython } from '../../../src/lab/moto.js';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -8,13 +9,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { MOTO_LAB_SERVER } from '../../../src/lab/moto.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/test/integration/agent → dist/src/lab/agent/main.js */
 export const AGENT_MAIN = resolve(here, '../../../src/lab/agent/main.js');
 
-export const MOTO_AVAILABLE = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+export const MOTO_AVAILABLE = spawnSync(motoPython(), ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
 
 export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -53,7 +53,7 @@ export interface Moto {
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   // The lab's moto (gzip bodies mended): the agent gzips PutLogEvents bodies over 1 KiB by default.
-  const child = spawn('python3', [MOTO_LAB_SERVER, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const child = spawn(motoPython(), [MOTO_LAB_SERVER, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
   await waitFor('moto', async () => {
     try {

@@ -2,8 +2,10 @@
 // verify failing clearly, metric filters and dashboard, key rotation — and no secret in any output.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
 import { REPO_ROOT, runCli, type CliResult } from '../../support/cli.js';
 import {
@@ -31,9 +33,12 @@ function secretsInFile(): string[] {
   );
 }
 
+/** No AWS variable at all, as in a fresh shell after `npm run demo`: the lab's inventory names its profile. */
+const NOTHING_SOURCED = { AWS_PROFILE: undefined, AWS_SHARED_CREDENTIALS_FILE: undefined, AWS_CONFIG_FILE: undefined };
+
 const outputs: CliResult[] = [];
 async function cli(args: string[]): Promise<CliResult> {
-  const result = await runCli(args, { env: labEnv(), timeoutMs: 300_000 });
+  const result = await runCli(args, { env: NOTHING_SOURCED, timeoutMs: 300_000 });
   outputs.push(result);
   return result;
 }
@@ -210,7 +215,12 @@ describe('AWS on the lab (moto)', { skip }, () => {
       assert.equal((await mustOnHost(host.address, 'cat /var/lib/cloud/data/instance-id')).trim(), vars.instance_id);
       assert.equal(vars.ec2_imdsv2_required, host.os === 'amzn2');
     }
-    const result = await cli(['--inventory', ec2Inventory, '--json']);
+    // The lab's inventory acknowledges the IMDSv2 warning (its agent reads no IMDS); a copy without that says it.
+    const unacknowledged = join(mkdtempSync(join(tmpdir(), 'awslogs-provision-ec2-')), 'inventory.yml');
+    const doc = parse(readFileSync(ec2Inventory, 'utf8')) as { all: { vars: Record<string, unknown> } };
+    delete doc.all.vars.provision_acknowledge;
+    writeFileSync(unacknowledged, stringify(doc));
+    const result = await cli(['--inventory', unacknowledged, '--json']);
     assert.equal(result.code, 0, result.stderr);
     const run = JSON.parse(result.stdout) as JsonRun;
     for (const host of run.hosts)
@@ -218,16 +228,22 @@ describe('AWS on the lab (moto)', { skip }, () => {
         host.checks?.map((c) => c.state),
         ['arrived', 'arrived'],
       );
-    const warnings = ((JSON.parse(result.stdout) as { warnings?: string[] }).warnings ?? []).join('\n');
-    for (const host of hosts.filter((h) => h.os === 'amzn2')) {
-      assert.match(
-        warnings,
-        new RegExp(`hosts\\.${host.name}\\.awslogs_logs\\[0\\]\\.log_stream_name: .*requires IMDSv2`),
-      );
-    }
-    for (const host of hosts.filter((h) => h.os === 'amzn1')) {
-      assert.doesNotMatch(warnings, new RegExp(`hosts\\.${host.name}\\.awslogs_logs\\[0\\]\\.log_stream_name`));
-    }
+    // One warning per value, where it is written (all.vars), naming exactly the hosts that require IMDSv2.
+    const warnings = (JSON.parse(result.stdout) as { warnings?: string[] }).warnings ?? [];
+    const imds = warnings.filter((w) => /IMDSv2/.test(w));
+    const amzn2 = hosts.filter((h) => h.os === 'amzn2').map((h) => h.name);
+    assert.equal(imds.length, 1, imds.join('\n'));
+    assert.match(
+      imds[0]!,
+      new RegExp(
+        `^${unacknowledged}:\\d+:\\d+: awslogs_logs\\[0\\]\\.log_stream_name: .*requires IMDSv2.*; hosts? ${amzn2.join(', ')}; acknowledge: provision_acknowledge: \\[instance-id-imdsv2\\]$`,
+      ),
+    );
+    assert.match(result.stderr, /^warning: .*IMDSv2/m);
+    const quiet = await cli(['--inventory', ec2Inventory, '--dry-run', '--json']);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal((JSON.parse(quiet.stdout) as { warnings?: string[] }).warnings, undefined);
+    assert.doesNotMatch(quiet.stderr, /warning/);
     const role = await cli(['iam', 'setup', '--inventory', ec2Inventory, '--mode', 'role', '--json']);
     assert.equal(role.code, 0, role.stderr);
     const associated = (JSON.parse(role.stdout) as { results: { resource: string; action: string }[] }).results.filter(

@@ -179,15 +179,19 @@ describe('lab with one amzn2 and one amzn1 host', { skip: reason }, () => {
       const hosts = Object.values(inv.all.children[group]?.hosts ?? {});
       assert.equal(hosts.length, 1, group);
       assert.deepEqual(
-        { ...hosts[0], ansible_host: undefined },
+        { ...hosts[0], ansible_host: undefined, instance_id: undefined },
         {
           ansible_host: undefined,
           ansible_port: 22,
           ansible_user: 'ec2-user',
           ansible_become: true,
           ansible_ssh_private_key_file: KEY,
+          // As EC2 discovery says it: the instance and whether it requires IMDSv2 (Amazon Linux 2 hosts do).
+          instance_id: undefined,
+          ec2_imdsv2_required: group === 'amzn2',
         },
       );
+      assert.match(String(hosts[0]?.instance_id), /^i-[0-9a-f]{17}$/);
     }
   });
 

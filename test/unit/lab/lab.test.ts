@@ -64,7 +64,15 @@ test('the inventory: a group per flavour, connection vars per host, the lab vars
     ansible_user: 'ec2-user',
     ansible_become: true,
     ansible_ssh_private_key_file: paths.key,
+    instance_id: 'i-0123456789abcdef0',
+    ec2_imdsv2_required: true,
   });
+  assert.equal((doc.all.children.amzn1?.hosts.lab02 as Record<string, unknown>).ec2_imdsv2_required, false);
+  // The lab operator's profile, named so that nothing needs sourcing; the warnings the lab has reviewed.
+  assert.equal(doc.all.vars.aws_profile, 'lab');
+  assert.equal(doc.all.vars.aws_shared_credentials_file, `${paths.stateDir}/aws/credentials`);
+  assert.equal(doc.all.vars.aws_config_file, `${paths.stateDir}/aws/config`);
+  assert.deepEqual(doc.all.vars.provision_acknowledge, ['instance-id-imdsv2', 'datetime-no-year']);
   assert.equal(doc.all.vars.ssh_known_hosts_file, paths.knownHosts);
   assert.equal(doc.all.vars.aws_endpoint_url, `http://${bridgeAddress()}:5000`);
   assert.equal(doc.all.vars.aws_region, 'ap-northeast-2');

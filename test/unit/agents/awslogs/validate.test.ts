@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateHosts } from '../../../../src/agents/awslogs/validate.js';
+import { formatProblem } from '../../../../src/core/errors.js';
 import { fakeHost } from './fake-host.js';
 import { assertReported, assertSubset, type ExpectedProblem } from '../case-asserts.js';
 
@@ -163,5 +164,35 @@ test('validate: a missing value is reported for every host, even where locations
       ['hosts.web1.awslogs_logs', 1],
       ['hosts.web2.awslogs_logs', 1],
     ],
+  );
+});
+
+test('validate: a warning is given once per value, where it is written, naming only the hosts it applies to', () => {
+  const lines = { 'awslogs_logs.0.log_stream_name': 12 };
+  const logs = [{ ...LOG, log_stream_name: '{instance_id}' }];
+  const base = { aws_region: 'ap-northeast-2', awslogs_credentials: { source: 'env' }, awslogs_logs: logs };
+  const hosts = [
+    fakeHost('web1', { ...base, ec2_imdsv2_required: true }, { lines }),
+    fakeHost('web2', { ...base, ec2_imdsv2_required: false }, { lines }),
+    fakeHost('web3', { ...base, ec2_imdsv2_required: true }, { lines }),
+    fakeHost('web4', { ...base, ec2_imdsv2_required: true, provision_acknowledge: ['instance-id-imdsv2'] }, { lines }),
+  ];
+  const { warnings } = validateHosts(hosts);
+  assert.deepEqual(warnings, [
+    {
+      file: '/srv/inventories/prod.yml',
+      line: 12,
+      column: 3,
+      path: 'awslogs_logs[0].log_stream_name',
+      rule:
+        'log_stream_name uses {instance_id}, and the instance requires IMDSv2 (HttpTokens: required): ' +
+        'the agent reads the id without a token, fails, and names the stream after the hostname',
+      warning: 'instance-id-imdsv2',
+      hosts: ['web1', 'web3'],
+    },
+  ]);
+  assert.match(
+    formatProblem(warnings[0]!),
+    /; hosts web1, web3; acknowledge: provision_acknowledge: \[instance-id-imdsv2\]$/,
   );
 });

@@ -1,5 +1,6 @@
 // Starts a real moto server on 127.0.0.1 with a free port, for the AWS adapter tests; stopped by its PID.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { motoPython } from '../../../../src/lab/moto.js';
 import { createServer } from 'node:net';
 
 export interface Moto {
@@ -10,10 +11,10 @@ export interface Moto {
 
 /** Why moto cannot run here, or undefined when it can. */
 export function motoUnavailable(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8' });
+  const r = spawnSync(motoPython(), ['-c', 'import moto.server'], { encoding: 'utf8' });
   return r.status === 0
     ? undefined
-    : `moto is not installed for python3 (${(r.stderr || r.error?.message || '').trim()})`;
+    : `moto is not installed for ${motoPython()} (${(r.stderr || r.error?.message || '').trim()})`;
 }
 
 async function freePort(): Promise<number> {
@@ -29,7 +30,7 @@ async function freePort(): Promise<number> {
 
 export async function startMoto(): Promise<Moto> {
   const port = await freePort();
-  const child: ChildProcess = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(motoPython(), ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
