@@ -2,7 +2,7 @@
 import { changeReport, plan } from '../core/plan.js';
 import type { HostFacts, OsFlavour } from '../core/types.js';
 import { ChangesPending, RunFailed } from '../core/errors.js';
-import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
+import { AGENT_LOG_PATH, AGENT_READY, desiredState } from '../agents/awslogs/desired.js';
 import { applyScript, parseApplyOutput } from '../operations/apply-script.js';
 import { serviceControl, serviceNameOn } from '../operations/service.js';
 import { journalDir, newRunId, type JournalHost, journalLine } from '../journal/journal.js';
@@ -383,7 +383,7 @@ async function applyOnHost(
     const scriptInput = {
       runId,
       changes: result.changes,
-      agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
+      agent: serviceControl(flavour, serviceNameOn(desired.service, flavour), AGENT_READY),
       agentWasActive: facts.service.active,
       agentLogPath: AGENT_LOG_PATH,
       stepTimeoutS: hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs),

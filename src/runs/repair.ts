@@ -1,7 +1,7 @@
 // `provision doctor --fix` / `--reset-state` on one host, after its diagnosis: refused unless the tool
 // installed the agent there; shows its diff first; with --yes, a run of command 'repair' whose before-images
 // sit in the run's backup folder (so `provision rollback` restores them), confirmed by verify.
-import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH } from '../agents/awslogs/desired.js';
+import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH, AGENT_READY } from '../agents/awslogs/desired.js';
 import type { OsFlavour } from '../core/types.js';
 import type { FaultName } from '../doctor/diagnose.js';
 import { pyJson, repairedPushState, type PushState, type StreamView } from '../doctor/state-view.js';
@@ -87,7 +87,7 @@ export async function repairHost(
       },
     };
   const flavour = flavourOf(diagnosis);
-  const agent = serviceControl(flavour, flavour === 'amzn1' ? 'awslogs' : 'awslogsd');
+  const agent = serviceControl(flavour, flavour === 'amzn1' ? 'awslogs' : 'awslogsd', AGENT_READY);
   if (options.reset) return resetHost(transport, host, diagnosis, agent, options, readers, progress);
 
   const wanted = options.fault;

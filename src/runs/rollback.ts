@@ -1,6 +1,6 @@
 // Rollback: restore the before-images of one run (latest by default), host by host; itself a run.
 import { RunFailed, UsageError } from '../core/errors.js';
-import { AGENT_LOG_PATH, desiredState } from '../agents/awslogs/desired.js';
+import { AGENT_LOG_PATH, AGENT_READY, desiredState } from '../agents/awslogs/desired.js';
 import { parseRestored, restoreScript } from '../operations/restore-script.js';
 import { rollbackReport } from './rollback-report.js';
 import { parseApplyOutput } from '../operations/apply-script.js';
@@ -149,7 +149,7 @@ async function rollbackHost(
     const desired = desiredState(host.spec, host.files, facts.os.flavour);
     const service = serviceNameOn(desired.service, facts.os.flavour);
     progress(`restoring run ${target.run}`);
-    const agent = serviceControl(facts.os.flavour, service);
+    const agent = serviceControl(facts.os.flavour, service, AGENT_READY);
     const input = {
       runId,
       fromRunId: target.run,
@@ -172,7 +172,10 @@ async function rollbackHost(
         { transport, host, facts, hostSkewMs: facts.clockMs - clock.midpointMs, readers: await readers.get(), runId },
         input,
       );
-      outcome = r.outcome;
+      // Stopped by the first half and started by the second: one restart, as the report says it.
+      const done = r.outcome.done.filter((d) => d !== 'service stop' && d !== 'service start');
+      const restarted = r.outcome.done.includes('service stop') && r.outcome.done.includes('service start');
+      outcome = { ...r.outcome, done: restarted ? [...done, 'service restart'] : r.outcome.done };
       out = { stdout: r.firstStdout, stderr: r.stderr };
       restartChanges = r.changes;
       restartWarnings = r.warnings;
