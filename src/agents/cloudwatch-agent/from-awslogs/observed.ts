@@ -85,9 +85,9 @@ export function emptyPlan(log: SeedLog): LogPlan {
 export const DRAIN_DIR = '/var/lib/awslogs-provision/drain';
 
 /** The hard link a drain reads `file` through; names without glob or escaping characters. */
-export function drainLinkPath(runId: string, n: number, file: string): string {
+export function drainLinkPath(runId: string, n: number, file: string, dir = DRAIN_DIR): string {
   const safe = path.posix.basename(file).replace(/[^A-Za-z0-9._-]/g, '_');
-  return `${DRAIN_DIR}/${runId.replace(/[^A-Za-z0-9._-]/g, '_')}/${n}-${safe}`;
+  return `${dir}/${runId.replace(/[^A-Za-z0-9._-]/g, '_')}/${n}-${safe}`;
 }
 
 /** The name of the temporary awslogs section that drains `n` of `section`. */

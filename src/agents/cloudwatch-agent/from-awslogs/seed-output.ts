@@ -25,11 +25,11 @@ export interface SeededStateFile {
   content: string;
 }
 
-/** Gives every drain of every plan its link path (`n` counts across the host). */
-export function drainLinks(plans: readonly LogPlan[], runId: string): DrainLink[] {
+/** Gives every drain of every plan its link path (`n` counts across the host); `dir` defaults to DRAIN_DIR. */
+export function drainLinks(plans: readonly LogPlan[], runId: string, dir?: string): DrainLink[] {
   let n = 0;
   return plans.flatMap((p) =>
-    p.drains.map((d) => ({ ...d, section: p.section, link: drainLinkPath(runId, ++n, d.path) })),
+    p.drains.map((d) => ({ ...d, section: p.section, link: drainLinkPath(runId, ++n, d.path, dir) })),
   );
 }
 
