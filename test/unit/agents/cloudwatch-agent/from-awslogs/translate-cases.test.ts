@@ -135,3 +135,34 @@ test('across the cases, every awslogs option is set at least once', () => {
     [],
   );
 });
+
+test("with each agent's placeholder values from the host, the table says whether a stream keeps its name", () => {
+  const spec = validateHosts([
+    fakeHost('web1', {
+      ...file.base.vars,
+      awslogs_logs: [
+        { section: 'a', file: '/var/log/a.log', log_group_name: 'g', log_stream_name: '{instance_id}' },
+        { section: 'b', file: '/var/log/b.log', log_group_name: 'h', log_stream_name: '{hostname}' },
+      ],
+    }),
+  ]).specs.get('web1')!;
+  // awslogs could not read the instance id (IMDSv2 required): its {instance_id} was the hostname.
+  const t = translateAwslogs({
+    ...fromHostSpec(spec),
+    names: {
+      awslogs: { hostname: 'web1', ipAddress: '10.0.0.5' },
+      cloudwatch: {
+        instanceId: 'i-0123456789abcdef0',
+        ec2Hostname: 'ip-10-0-0-5.ec2.internal',
+        localHostname: 'web1',
+        ipAddress: '10.0.0.5',
+        region: 'ap-northeast-2',
+        accountId: '123456789012',
+        date: '2026-12-03',
+      },
+    },
+  });
+  const note = (section: string) => t.fates.find((f) => f.section === section && f.option === 'log_stream_name')!.note;
+  assert.match(note('a'), /changes from "web1" to "i-0123456789abcdef0"/);
+  assert.match(note('b'), /keeps its name "web1"/);
+});
