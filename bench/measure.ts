@@ -25,6 +25,8 @@ export interface Timed extends Ran {
   hostsCpuS: number;
   /** The same, summed over the hosts by unit (`ssh.service`, `awslogsd.service`, `init.scope`…): the profile. */
   hostsCpuByUnitS: Record<string, number>;
+  /** CPU seconds of the processes `options.watch` named meanwhile (the lab's AWS: its SSM endpoint and moto). */
+  watchedCpuS: number;
 }
 
 // The lab's own cgroup (its slot's: AWSLOGS_LAB_SLOT), under whichever cgroup v2 mount the machine has.
@@ -112,6 +114,25 @@ export async function settle(maxS = 30): Promise<void> {
   }
 }
 
+/**
+ * CPU seconds a running process has used (user + system, /proc/PID/stat; its waited children too); NaN when it
+ * is gone or no pid is given.
+ */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // The fields after the command name (which may hold spaces and parentheses): state is field 3, utime 14.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    return (f[11]! + f[12]! + f[13]! + f[14]!) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Busy CPU seconds of the whole machine since boot (/proc/stat, USER_HZ = 100). */
 export function machineCpuSeconds(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -156,21 +177,34 @@ let timeFiles = 0;
 export async function timed(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; watch?: () => (number | undefined)[] } = {},
 ): Promise<Timed> {
   const file = join(tmpdir(), `awslogs-bench-time-${process.pid}-${timeFiles++}`);
   await settle();
   const busy = machineCpuSeconds();
   const hosts = hostsCpuSeconds();
   const units = hostsCpuByUnit();
+  const watched = options.watch?.() ?? [];
+  const watchedCpu = () => watched.reduce<number>((sum, pid) => sum + processCpuSeconds(pid), 0);
+  const watched0 = watchedCpu();
   const r = await run('/usr/bin/time', ['-o', file, '-f', '%U %S %M', command, ...args], options);
   const machineCpuS = machineCpuSeconds() - busy;
   const hostsCpuS = hostsCpuSeconds() - hosts;
   const hostsCpuByUnitS = unitDelta(units, hostsCpuByUnit());
+  const watchedCpuS = watched.length ? Math.round((watchedCpu() - watched0) * 1000) / 1000 : NaN;
   const fields = readFileSync(file, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
   rmSync(file, { force: true });
   const [userS = NaN, sysS = NaN, rssKb = NaN] = fields;
-  return { ...r, userS, sysS, rssMb: Math.round((rssKb / 1024) * 10) / 10, machineCpuS, hostsCpuS, hostsCpuByUnitS };
+  return {
+    ...r,
+    userS,
+    sysS,
+    rssMb: Math.round((rssKb / 1024) * 10) / 10,
+    machineCpuS,
+    hostsCpuS,
+    hostsCpuByUnitS,
+    watchedCpuS,
+  };
 }
 
 export interface Spread {

@@ -1,11 +1,13 @@
 // `npm run bench -- --hosts N`: the tool against Ansible and against the cost of merely reaching the hosts,
-// in one run, on the same lab hosts. Writes a table to stdout and bench/results/latest.json.
+// and the tool over SSM Run Command against itself over SSH, in one run, on the same lab hosts. Writes a table
+// to stdout and bench/results/latest.json.
 //
 // Per repetition (default 5), on N lab hosts, every figure the median of the repetitions with min and max:
 //   reset → tool dry-run (every change pending) → tool first provision → tool no-change → tool verify → floor
+//   reset → the same three over SSM (the lab's SSM endpoint and each host's SSM agent; sshd only for the reset)
 //   reset → Ansible first run → (check: the tool sees nothing to change) → Ansible no-change run
-// then one counting pass (Ansible -vvv, first and no-change), the tool's SSH handshake cost, and the tool's
-// peak RSS on a larger lab (default 100 hosts).
+// then one counting pass (Ansible -vvv, first and no-change), the tool's SSH handshake cost, the tool's
+// peak RSS on a larger lab (default 100 hosts), and with --ssm-scale N the tool over SSM on a lab of N hosts.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,11 +18,14 @@ import { run, ratio, settle, spread, timed, type Spread, type Timed } from './me
 import { readLabInventory, resetHosts, sshFloor, type LabInventory } from './hosts.js';
 import { Ansible, ensureAnsible, type AnsibleCredentials } from './ansible.js';
 import { labPaths } from '../src/lab/layout.js';
+import { frontDir, motoDir } from '../src/lab/aws-endpoint.js';
+import { pidFile as motoPidFile } from '../src/lab/moto.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(REPO, 'dist', 'src', 'main.js');
 // The lab's own paths (slot 0 unless AWSLOGS_LAB_SLOT says otherwise).
 const LAB_INVENTORY = labPaths().inventory;
+const LAB_SSM_INVENTORY = labPaths().ssmInventory;
 const LAB_AWS_ENV = join(labPaths().stateDir, 'aws', 'env');
 const RESULTS = join(REPO, 'bench', 'results');
 
@@ -33,6 +38,10 @@ const { values: opts } = parseArgs({
     // systemd hosts (amzn2) stop booting past about 40 in the lab on this machine; amzn1 hosts go to 200.
     'scale-os': { type: 'string', default: 'amzn1' },
     'skip-ansible': { type: 'boolean', default: false },
+    'skip-ssm': { type: 'boolean', default: false },
+    // The tool over SSM on a lab of N hosts of --scale-os (dry-run, first provision, no-change): the largest
+    // fleet over SSM the machine holds. 0: not measured.
+    'ssm-scale': { type: 'string', default: '0' },
     'keep-lab': { type: 'boolean', default: false },
     out: { type: 'string', default: join(RESULTS, 'latest.json') },
   },
@@ -43,6 +52,7 @@ const RSS_HOSTS = (opts['rss-hosts'] ?? '')
   .split(',')
   .map((s) => Number(s.trim()))
   .filter((n) => n > 0);
+const SSM_SCALE = Number(opts['ssm-scale']);
 
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
@@ -60,7 +70,7 @@ function labEnv(): NodeJS.ProcessEnv {
 }
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = labEnv()): Promise<Timed> {
-  return timed(process.execPath, [CLI, ...args], { env, cwd: REPO });
+  return timed(process.execPath, [CLI, ...args], { env, cwd: REPO, watch: labAwsPids });
 }
 
 async function labUp(hosts: number, os = opts.os!): Promise<LabInventory> {
@@ -81,12 +91,26 @@ async function labUp(hosts: number, os = opts.os!): Promise<LabInventory> {
   return lab;
 }
 
-/** A copy of the lab inventory in a folder of its own: the tool's journal lands beside it, not in the repo. */
-function inventoryCopy(): string {
+/** A copy of a lab inventory in a folder of its own: the tool's journal lands beside it, not in the repo. */
+function inventoryCopy(from = LAB_INVENTORY): string {
   const dir = mkdtempSync(join(tmpdir(), 'awslogs-bench-inv-'));
   const file = join(dir, 'lab.yml');
-  copyFileSync(LAB_INVENTORY, file);
+  copyFileSync(from, file);
   return file;
+}
+
+/** The lab's AWS on this machine (its SSM endpoint, moto): the pids its figures watch, read afresh each time. */
+function labAwsPids(): (number | undefined)[] {
+  const pid = (file: string) => {
+    try {
+      const n = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      return Number.isInteger(n) && n > 1 ? n : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const paths = labPaths();
+  return [pid(join(frontDir(paths), 'front.pid')), pid(motoPidFile(motoDir(paths)))];
 }
 
 /** The keys the tool writes into awscli.conf (the inventory's profile), handed to Ansible's template. */
@@ -152,18 +176,29 @@ async function main(): Promise<void> {
   const inventory = inventoryCopy();
   const forks = HOSTS;
   const ansible = opts['skip-ansible'] ? null : new Ansible(inventory, forks, agentCredentials(inventory, env));
+  // The same hosts over SSM Run Command: `lab up`'s SSM inventory (each host's instance id, the agent's
+  // credentials left to the instance profile, as over SSM no secret is sent).
+  const ssmInventory = opts['skip-ssm'] ? null : inventoryCopy(LAB_SSM_INVENTORY);
 
   const samples: Samples = {};
   const add = (k: string, v: number) => (samples[k] ??= []).push(v);
-  const rt: Record<string, number[]> = { tool_first: [], tool_nochange: [], tool_dry_run: [] };
+  const rt: Record<string, number[]> = {
+    tool_first: [],
+    tool_nochange: [],
+    tool_dry_run: [],
+    ssm_first: [],
+    ssm_nochange: [],
+    ssm_dry_run: [],
+  };
   const rss: Record<string, number[]> = {};
   const addRss = (k: string, v: number) => (rss[k] ??= []).push(v);
-  const cpu: Record<string, { process: number[]; hosts: number[]; machine: number[] }> = {};
-  const addCpu = (k: string, processS: number, r: { hostsCpuS: number; machineCpuS: number }) => {
-    const c = (cpu[k] ??= { process: [], hosts: [], machine: [] });
+  const cpu: Record<string, { process: number[]; hosts: number[]; machine: number[]; labAws: number[] }> = {};
+  const addCpu = (k: string, processS: number, r: { hostsCpuS: number; machineCpuS: number; watchedCpuS?: number }) => {
+    const c = (cpu[k] ??= { process: [], hosts: [], machine: [], labAws: [] });
     c.process.push(processS);
     c.hosts.push(r.hostsCpuS);
     c.machine.push(r.machineCpuS);
+    c.labAws.push(r.watchedCpuS ?? NaN);
   };
   const byUnit: Record<string, Record<string, number[]>> = {};
   const addTimedCpu = (k: string, r: Timed) => {
@@ -180,6 +215,7 @@ async function main(): Promise<void> {
     if (!dry.json.hosts.every((h) => h.changes.length === 5))
       throw new Error('after a reset, a host does not have its 5 changes pending: the reset is not clean');
     add('tool_dry_run', dry.seconds);
+    addRss('tool_dry_run', dry.rssMb);
     addTimedCpu('tool_dry_run', dry);
     rt.tool_dry_run!.push(...roundTrips(dry));
     const first = await tool(inventory, ['--no-verify'], 'changed', forks);
@@ -212,6 +248,29 @@ async function main(): Promise<void> {
         `verify ${samples.tool_verify?.at(-1)?.toFixed(2) ?? '-'} s, floor ${samples.ssh_floor!.at(-1)!.toFixed(2)} s`,
     );
 
+    if (ssmInventory) {
+      // The same three figures over SSM, from the same reset state.
+      await resetHosts(lab);
+      const sDry = await tool(ssmInventory, ['--dry-run'], 'changed', forks);
+      if (!sDry.json.hosts.every((h) => h.changes.length === 5))
+        throw new Error('over SSM after a reset, a host does not have its 5 changes pending');
+      const sFirst = await tool(ssmInventory, ['--no-verify'], 'changed', forks);
+      const sAgain = await tool(ssmInventory, ['--no-verify'], 'ok', forks);
+      for (const [k, r] of [
+        ['ssm_dry_run', sDry],
+        ['ssm_first', sFirst],
+        ['ssm_nochange', sAgain],
+      ] as const) {
+        add(k, r.seconds);
+        rt[k]!.push(...roundTrips(r));
+        addRss(k, r.rssMb);
+        addTimedCpu(k, r);
+      }
+      log(
+        `  over SSM: dry-run ${sDry.seconds.toFixed(2)} s, first ${sFirst.seconds.toFixed(2)} s, no-change ${sAgain.seconds.toFixed(2)} s`,
+      );
+    }
+
     if (ansible) {
       await resetHosts(lab);
       const a1 = await ansible.play();
@@ -242,10 +301,15 @@ async function main(): Promise<void> {
   log('measuring the tool’s SSH connection cost');
   const handshakes = await connectionCost(inventory);
 
-  // Peak RSS on a larger lab.
+  // Peak RSS on a larger lab; the tool over SSM on the --ssm-scale lab.
   const scale: Record<string, unknown> = {};
-  for (const n of RSS_HOSTS) {
+  let ssmScale: SsmScale | null = null;
+  for (const n of [...new Set([...RSS_HOSTS, SSM_SCALE])].filter((x) => x > 0).sort((a, b) => a - b)) {
+    const bootStarted = Date.now();
     const big = await labUp(n, opts['scale-os']!);
+    const bootS = round((Date.now() - bootStarted) / 1000);
+    if (n === SSM_SCALE) ssmScale = await ssmAtScale(big, bootS);
+    if (!RSS_HOSTS.includes(n)) continue;
     const inv = inventoryCopy();
     await resetHosts(big);
     const first = await tool(inv, ['--no-verify'], 'changed', n);
@@ -272,6 +336,7 @@ async function main(): Promise<void> {
   }
   ansible?.dispose();
   rmSync(dirname(inventory), { recursive: true, force: true });
+  if (ssmInventory) rmSync(dirname(ssmInventory), { recursive: true, force: true });
 
   const figures: Record<string, Spread | null> = {};
   for (const k of [
@@ -280,6 +345,9 @@ async function main(): Promise<void> {
     'tool_nochange_no_preflight',
     'tool_dry_run',
     'tool_verify',
+    'ssm_first',
+    'ssm_nochange',
+    'ssm_dry_run',
     'ansible_first',
     'ansible_nochange',
     'ssh_floor',
@@ -310,6 +378,9 @@ async function main(): Promise<void> {
       ansible_over_tool_first: ratio(med('ansible_first'), med('tool_first')),
       ansible_over_tool_nochange: ratio(med('ansible_nochange'), med('tool_nochange')),
       tool_nochange_over_floor: ratio(med('tool_nochange'), med('ssh_floor')),
+      ssm_over_ssh_first: ratio(med('ssm_first'), med('tool_first')),
+      ssm_over_ssh_nochange: ratio(med('ssm_nochange'), med('tool_nochange')),
+      ssm_over_ssh_dry_run: ratio(med('ssm_dry_run'), med('tool_dry_run')),
     },
     // Issue 6's bound: what preflight adds to a no-change run (median with it − median without it).
     preflight_cost_s: round(med('tool_nochange') - med('tool_nochange_no_preflight')),
@@ -317,6 +388,9 @@ async function main(): Promise<void> {
       tool_nochange: perHost(rt.tool_nochange)?.max ?? null,
       tool_first: perHost(rt.tool_first)?.max ?? null,
       tool_dry_run: perHost(rt.tool_dry_run)?.max ?? null,
+      ssm_nochange: perHost(rt.ssm_nochange)?.max ?? null,
+      ssm_first: perHost(rt.ssm_first)?.max ?? null,
+      ssm_dry_run: perHost(rt.ssm_dry_run)?.max ?? null,
       ansible_nochange: perHost(ansibleExecs.ansible_nochange)?.max ?? null,
       ansible_first: perHost(ansibleExecs.ansible_first)?.max ?? null,
       how: 'tool: SshTransport.roundTrips in --json (exec channels after the handshake), max over hosts and runs; Ansible: ssh/sftp client invocations per host in -vvv output (each a session on the master connection)',
@@ -325,11 +399,15 @@ async function main(): Promise<void> {
       [String(HOSTS)]: {
         tool_first: Math.max(...(rss.tool_first ?? [NaN])),
         tool_nochange: Math.max(...(rss.tool_nochange ?? [NaN])),
+        tool_dry_run: Math.max(...(rss.tool_dry_run ?? [NaN])),
+        ssm_first: Math.max(...(rss.ssm_first ?? [NaN])),
+        ssm_nochange: Math.max(...(rss.ssm_nochange ?? [NaN])),
+        ssm_dry_run: Math.max(...(rss.ssm_dry_run ?? [NaN])),
       },
       ...Object.fromEntries(Object.entries(scale).map(([n, s]) => [n, (s as { peak_rss_mb: unknown }).peak_rss_mb])),
     },
     cpu_s: {
-      how: 'median CPU seconds during each figure: process = the command and its waited children (GNU time); hosts = the lab hosts’ cgroup (sshd, sudo, shells, yum, systemd, agents); machine = every CPU (/proc/stat), which also counts whatever else runs on the machine',
+      how: 'median CPU seconds during each figure: process = the command and its waited children (GNU time); hosts = the lab hosts’ cgroup (sshd, sudo, shells, yum, systemd, agents, the SSM agent stand-ins); lab_aws = the lab’s AWS on this machine (its SSM endpoint and moto: what AWS does for a real fleet); machine = every CPU (/proc/stat), which also counts whatever else runs on the machine',
       ...Object.fromEntries(
         Object.entries(cpu).map(([k, v]) => [
           k,
@@ -337,6 +415,7 @@ async function main(): Promise<void> {
             process: v.process.every(Number.isNaN) ? null : spread(v.process).median,
             hosts: v.hosts.every(Number.isNaN) ? null : spread(v.hosts).median,
             machine: spread(v.machine).median,
+            lab_aws: v.labAws.every(Number.isNaN) ? null : spread(v.labAws.filter((x) => !Number.isNaN(x))).median,
           },
         ]),
       ),
@@ -354,7 +433,14 @@ async function main(): Promise<void> {
       }),
     ),
     connection_cost: handshakes,
+    // What one host costs the tool, SSH against SSM, at N hosts: median tool CPU and peak RSS divided by N.
+    per_host: perHostCosts(cpu, rss, HOSTS),
     scale,
+    ssm_scale: ssmScale && {
+      ...ssmScale,
+      // From N hosts to the scale lab: what each further host adds to the tool over SSM (no-change, dry-run).
+      marginal_per_host: marginal(cpu, rss, HOSTS, ssmScale),
+    },
     verify_note: verifyNote,
     bench_seconds: Math.round((Date.now() - started) / 1000),
   };
@@ -369,6 +455,98 @@ async function main(): Promise<void> {
 
 function round(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+const median = (xs: number[] | undefined) => {
+  const real = (xs ?? []).filter((x) => !Number.isNaN(x));
+  return real.length ? spread(real).median : NaN;
+};
+
+type CpuSamples = Record<string, { process: number[]; hosts: number[]; labAws: number[] }>;
+
+function perHostCosts(cpu: CpuSamples, rss: Record<string, number[]>, hosts: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    how: 'tool_cpu_ms = median CPU of the tool’s process / hosts; peak_rss_mb = median peak RSS / hosts (the whole process, its fixed start-up share included); hosts_cpu_ms and lab_aws_cpu_ms the same for the hosts’ cgroup and the lab’s AWS',
+  };
+  for (const k of ['tool_first', 'tool_nochange', 'tool_dry_run', 'ssm_first', 'ssm_nochange', 'ssm_dry_run']) {
+    if (!cpu[k]) continue;
+    out[k] = {
+      tool_cpu_ms: round((median(cpu[k].process) / hosts) * 1000),
+      peak_rss_mb: round(median(rss[k]) / hosts),
+      hosts_cpu_ms: round((median(cpu[k].hosts) / hosts) * 1000),
+      lab_aws_cpu_ms: round((median(cpu[k].labAws) / hosts) * 1000),
+    };
+  }
+  return out;
+}
+
+interface SsmRun {
+  seconds: number;
+  tool_cpu_s: number;
+  peak_rss_mb: number;
+  hosts_cpu_s: number;
+  lab_aws_cpu_s: number;
+  machine_cpu_s: number;
+  invocations_per_host: number;
+}
+
+interface SsmScale {
+  hosts: number;
+  os: string;
+  lab_up_s: number;
+  ssm_dry_run: SsmRun;
+  ssm_first: SsmRun;
+  ssm_nochange: SsmRun;
+}
+
+/** The tool over SSM on the big lab, once each from a reset: dry-run, first provision, no-change. */
+async function ssmAtScale(big: LabInventory, bootS: number): Promise<SsmScale> {
+  const n = big.hosts.length;
+  const inv = inventoryCopy(LAB_SSM_INVENTORY);
+  await resetHosts(big);
+  const one = (r: ToolRun): SsmRun => ({
+    seconds: round(r.seconds),
+    tool_cpu_s: round(r.userS + r.sysS),
+    peak_rss_mb: r.rssMb,
+    hosts_cpu_s: round(r.hostsCpuS),
+    lab_aws_cpu_s: round(r.watchedCpuS),
+    machine_cpu_s: round(r.machineCpuS),
+    invocations_per_host: Math.max(...roundTrips(r)),
+  });
+  const dry = await tool(inv, ['--dry-run'], 'changed', n);
+  const first = await tool(inv, ['--no-verify'], 'changed', n);
+  const again = await tool(inv, ['--no-verify'], 'ok', n);
+  rmSync(dirname(inv), { recursive: true, force: true });
+  const result: SsmScale = {
+    hosts: n,
+    os: opts['scale-os']!,
+    lab_up_s: bootS,
+    ssm_dry_run: one(dry),
+    ssm_first: one(first),
+    ssm_nochange: one(again),
+  };
+  log(
+    `${n} hosts over SSM: dry-run ${dry.seconds.toFixed(2)} s (${dry.rssMb} MB), first ${first.seconds.toFixed(2)} s (${first.rssMb} MB), no-change ${again.seconds.toFixed(2)} s (${again.rssMb} MB)`,
+  );
+  return result;
+}
+
+function marginal(
+  cpu: CpuSamples,
+  rss: Record<string, number[]>,
+  hosts: number,
+  big: SsmScale,
+): Record<string, { tool_cpu_ms: number; rss_mb: number }> {
+  const out: Record<string, { tool_cpu_ms: number; rss_mb: number }> = {};
+  const extra = big.hosts - hosts;
+  if (extra <= 0) return out;
+  for (const k of ['ssm_dry_run', 'ssm_first', 'ssm_nochange'] as const) {
+    out[k] = {
+      tool_cpu_ms: round(((big[k].tool_cpu_s - median(cpu[k]?.process)) / extra) * 1000),
+      rss_mb: round((big[k].peak_rss_mb - median(rss[k])) / extra),
+    };
+  }
+  return out;
 }
 
 function checkAnsible(
@@ -419,6 +597,9 @@ function table(
     ['tool_nochange_no_preflight', 'tool: no-change re-run, --no-preflight'],
     ['tool_dry_run', 'tool: dry-run (all changes pending)'],
     ['tool_verify', 'tool: verify'],
+    ['ssm_first', 'tool over SSM: first provision (--no-verify)'],
+    ['ssm_nochange', 'tool over SSM: no-change re-run (--no-verify)'],
+    ['ssm_dry_run', 'tool over SSM: dry-run (all changes pending)'],
     ['ansible_first', 'Ansible: first run'],
     ['ansible_nochange', 'Ansible: no-change re-run'],
     ['ssh_floor', 'floor: N parallel `ssh host true`'],
@@ -436,6 +617,7 @@ function table(
     '',
     `Ansible / tool, first provision: ${ratios.ansible_over_tool_first}×; no-change: ${ratios.ansible_over_tool_nochange}×; tool no-change / floor: ${ratios.tool_nochange_over_floor}×`,
     `SSH round trips per host: tool no-change ${trips.tool_nochange}, tool first ${trips.tool_first}, Ansible no-change ${trips.ansible_nochange}, Ansible first ${trips.ansible_first}`,
+    `SSM / SSH (the tool), first provision: ${ratios.ssm_over_ssh_first}×; no-change: ${ratios.ssm_over_ssh_nochange}×; dry-run: ${ratios.ssm_over_ssh_dry_run}×; SSM invocations per host: no-change ${trips.ssm_nochange}, first ${trips.ssm_first}`,
   ];
   return lines.join('\n');
 }
