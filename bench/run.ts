@@ -9,7 +9,7 @@
 // then one counting pass (Ansible -vvv, first and no-change), the tool's SSH handshake cost, the tool's
 // peak RSS on a larger lab (default 100 hosts), and with --ssm-scale N the tool over SSM on a lab of N hosts.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -208,8 +208,10 @@ async function main(): Promise<void> {
   };
   let verifyNote: string | null = null;
 
+  const loadAverage: number[] = [];
   for (let i = 1; i <= RUNS; i++) {
-    log(`repetition ${i}/${RUNS}`);
+    loadAverage.push(loadavg()[0]!);
+    log(`repetition ${i}/${RUNS} (load average ${loadAverage.at(-1)!.toFixed(1)})`);
     await resetHosts(lab);
     const dry = await tool(inventory, ['--dry-run'], 'changed', forks);
     if (!dry.json.hosts.every((h) => h.changes.length === 5))
@@ -301,39 +303,6 @@ async function main(): Promise<void> {
   log('measuring the tool’s SSH connection cost');
   const handshakes = await connectionCost(inventory);
 
-  // Peak RSS on a larger lab; the tool over SSM on the --ssm-scale lab.
-  const scale: Record<string, unknown> = {};
-  let ssmScale: SsmScale | null = null;
-  for (const n of [...new Set([...RSS_HOSTS, SSM_SCALE])].filter((x) => x > 0).sort((a, b) => a - b)) {
-    const bootStarted = Date.now();
-    const big = await labUp(n, opts['scale-os']!);
-    const bootS = round((Date.now() - bootStarted) / 1000);
-    if (n === SSM_SCALE) ssmScale = await ssmAtScale(big, bootS);
-    if (!RSS_HOSTS.includes(n)) continue;
-    const inv = inventoryCopy();
-    await resetHosts(big);
-    const first = await tool(inv, ['--no-verify'], 'changed', n);
-    const again = await tool(inv, ['--no-verify'], 'ok', n);
-    const floor = await sshFloor(big);
-    const cost = await connectionCost(inv);
-    scale[String(n)] = {
-      tool_first_s: round(first.seconds),
-      tool_nochange_s: round(again.seconds),
-      os: opts['scale-os'],
-      ssh_floor_s: round(floor.seconds),
-      peak_rss_mb: { tool_first: first.rssMb, tool_nochange: again.rssMb },
-      tool_cpu_s: { tool_first: round(first.userS + first.sysS), tool_nochange: round(again.userS + again.sysS) },
-      connection_cost: cost,
-    };
-    log(
-      `${n} hosts: first ${first.seconds.toFixed(2)} s (${first.rssMb} MB), no-change ${again.seconds.toFixed(2)} s (${again.rssMb} MB), floor ${floor.seconds.toFixed(2)} s`,
-    );
-    rmSync(dirname(inv), { recursive: true, force: true });
-  }
-  if (!opts['keep-lab']) {
-    log('lab down');
-    await run(process.execPath, [CLI, 'lab', 'down'], { cwd: REPO });
-  }
   ansible?.dispose();
   rmSync(dirname(inventory), { recursive: true, force: true });
   if (ssmInventory) rmSync(dirname(ssmInventory), { recursive: true, force: true });
@@ -362,6 +331,8 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     machine: `${cpus()[0]?.model.trim()}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`,
     os: opts.os,
+    // The machine is shared: the 1-minute load average at the start of each repetition (2 cores).
+    load_average_1m: loadAverage.map((x) => Math.round(x * 10) / 10),
     runs: RUNS,
     forks,
     versions: { openssh: sshVersion, ansible: ansibleVersion },
@@ -404,8 +375,7 @@ async function main(): Promise<void> {
         ssm_nochange: Math.max(...(rss.ssm_nochange ?? [NaN])),
         ssm_dry_run: Math.max(...(rss.ssm_dry_run ?? [NaN])),
       },
-      ...Object.fromEntries(Object.entries(scale).map(([n, s]) => [n, (s as { peak_rss_mb: unknown }).peak_rss_mb])),
-    },
+    } as Record<string, unknown>,
     cpu_s: {
       how: 'median CPU seconds during each figure: process = the command and its waited children (GNU time); hosts = the lab hosts’ cgroup (sshd, sudo, shells, yum, systemd, agents, the SSM agent stand-ins); lab_aws = the lab’s AWS on this machine (its SSM endpoint and moto: what AWS does for a real fleet); machine = every CPU (/proc/stat), which also counts whatever else runs on the machine',
       ...Object.fromEntries(
@@ -435,22 +405,83 @@ async function main(): Promise<void> {
     connection_cost: handshakes,
     // What one host costs the tool, SSH against SSM, at N hosts: median tool CPU and peak RSS divided by N.
     per_host: perHostCosts(cpu, rss, HOSTS),
-    scale,
-    ssm_scale: ssmScale && {
-      ...ssmScale,
-      // From N hosts to the scale lab: what each further host adds to the tool over SSM (no-change, dry-run).
-      marginal_per_host: marginal(cpu, rss, HOSTS, ssmScale),
-    },
+    scale: {} as Record<string, unknown>,
+    ssm_scale: null as (SsmScale & { marginal_per_host: unknown }) | null,
     verify_note: verifyNote,
     bench_seconds: Math.round((Date.now() - started) / 1000),
   };
   mkdirSync(dirname(opts.out!), { recursive: true });
+  // Written before the larger labs, and again after them: a scale step that fails loses nothing above.
   writeFileSync(opts.out!, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(table(result.figures, result.ratios, result.round_trips_per_host, result) + '\n');
   process.stdout.write(
     `Preflight adds ${result.preflight_cost_s} s to a no-change run (median with − median without)\n`,
   );
   log(`wrote ${opts.out} (${result.bench_seconds} s)`);
+
+  // Peak RSS on a larger lab; the tool over SSM on the --ssm-scale lab.
+  const scale: Record<string, unknown> = {};
+  let ssmScale: SsmScale | null = null;
+  for (const n of [...new Set([...RSS_HOSTS, SSM_SCALE])].filter((x) => x > 0).sort((a, b) => a - b)) {
+    const bootStarted = Date.now();
+    let big: LabInventory;
+    try {
+      big = await labUp(n, opts['scale-os']!);
+    } catch (err) {
+      // A lab too large for the machine is a result too; the figures above are already written.
+      const failed = `lab up: ${(err as Error).message.slice(0, 1500)}`;
+      if (n === SSM_SCALE) ssmScale = { hosts: n, os: opts['scale-os']!, lab_up_s: NaN, failed };
+      if (RSS_HOSTS.includes(n)) scale[String(n)] = { failed };
+      log(`${n} hosts: ${failed}`);
+      continue;
+    }
+    const bootS = round((Date.now() - bootStarted) / 1000);
+    if (n === SSM_SCALE) {
+      // A fleet too large for the machine is a result, not the end of the run: what failed is recorded.
+      try {
+        ssmScale = await ssmAtScale(big, bootS);
+      } catch (err) {
+        ssmScale = { hosts: n, os: opts['scale-os']!, lab_up_s: bootS, failed: (err as Error).message.slice(0, 1500) };
+        log(`${n} hosts over SSM failed: ${ssmScale.failed}`);
+      }
+    }
+    if (!RSS_HOSTS.includes(n)) continue;
+    const inv = inventoryCopy();
+    await resetHosts(big);
+    const first = await tool(inv, ['--no-verify'], 'changed', n);
+    const again = await tool(inv, ['--no-verify'], 'ok', n);
+    const floor = await sshFloor(big);
+    const cost = await connectionCost(inv);
+    scale[String(n)] = {
+      tool_first_s: round(first.seconds),
+      tool_nochange_s: round(again.seconds),
+      os: opts['scale-os'],
+      ssh_floor_s: round(floor.seconds),
+      peak_rss_mb: { tool_first: first.rssMb, tool_nochange: again.rssMb },
+      tool_cpu_s: { tool_first: round(first.userS + first.sysS), tool_nochange: round(again.userS + again.sysS) },
+      connection_cost: cost,
+    };
+    log(
+      `${n} hosts: first ${first.seconds.toFixed(2)} s (${first.rssMb} MB), no-change ${again.seconds.toFixed(2)} s (${again.rssMb} MB), floor ${floor.seconds.toFixed(2)} s`,
+    );
+    rmSync(dirname(inv), { recursive: true, force: true });
+  }
+  result.scale = scale;
+  result.peak_rss_mb = {
+    ...result.peak_rss_mb,
+    ...Object.fromEntries(Object.entries(scale).map(([n, s]) => [n, (s as { peak_rss_mb?: unknown }).peak_rss_mb])),
+  };
+  if (ssmScale) {
+    // From N hosts to the scale lab: what each further host adds to the tool over SSM.
+    result.ssm_scale = { ...ssmScale, marginal_per_host: marginal(cpu, rss, HOSTS, ssmScale) };
+  }
+  result.bench_seconds = Math.round((Date.now() - started) / 1000);
+  writeFileSync(opts.out!, JSON.stringify(result, null, 2) + '\n');
+  log(`wrote ${opts.out} again with the larger labs (${result.bench_seconds} s)`);
+  if (!opts['keep-lab']) {
+    log('lab down');
+    await run(process.execPath, [CLI, 'lab', 'down'], { cwd: REPO });
+  }
 }
 
 function round(n: number): number {
@@ -494,9 +525,10 @@ interface SsmScale {
   hosts: number;
   os: string;
   lab_up_s: number;
-  ssm_dry_run: SsmRun;
-  ssm_first: SsmRun;
-  ssm_nochange: SsmRun;
+  ssm_dry_run?: SsmRun;
+  ssm_first?: SsmRun;
+  ssm_nochange?: SsmRun;
+  failed?: string;
 }
 
 /** The tool over SSM on the big lab, once each from a reset: dry-run, first provision, no-change. */
@@ -541,9 +573,11 @@ function marginal(
   const extra = big.hosts - hosts;
   if (extra <= 0) return out;
   for (const k of ['ssm_dry_run', 'ssm_first', 'ssm_nochange'] as const) {
+    const bigRun = big[k];
+    if (!bigRun) continue;
     out[k] = {
-      tool_cpu_ms: round(((big[k].tool_cpu_s - median(cpu[k]?.process)) / extra) * 1000),
-      rss_mb: round((big[k].peak_rss_mb - median(rss[k])) / extra),
+      tool_cpu_ms: round(((bigRun.tool_cpu_s - median(cpu[k]?.process)) / extra) * 1000),
+      rss_mb: round((bigRun.peak_rss_mb - median(rss[k])) / extra),
     };
   }
   return out;
