@@ -6,7 +6,6 @@ import type { InventoryHost } from '../inventory/types.js';
 import { AWSLOGS_ENTRY } from './awslogs/catalog-entry.js';
 import { CLOUDWATCH_AGENT_ENTRY } from './cloudwatch-agent/catalog-entry.js';
 import { DEFAULT_LOG_AGENT, logAgentOf } from './log-agent.js';
-import { UsageError } from '../core/errors.js';
 
 export interface AgentEntry {
   name: LogAgentName;
@@ -27,10 +26,8 @@ export const AGENTS: Record<LogAgentName, AgentEntry> = {
   },
   'cloudwatch-agent': {
     ...CLOUDWATCH_AGENT_ENTRY,
-    load: () =>
-      Promise.reject(
-        new UsageError('log_agent: cloudwatch-agent is not provisioned by this version yet; keep log_agent: awslogs'),
-      ),
+    load: async () =>
+      (await import('./cloudwatch-agent/plugin.js')).cloudwatchAgentPlugin as unknown as LogAgentPlugin<AgentSpec>,
   },
 };
 

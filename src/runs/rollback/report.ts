@@ -10,8 +10,8 @@ export interface RollbackContext {
   /** The run rolled back. */
   run: string;
   service: string;
-  /** Paths that may hold credentials. */
-  credentials: ReadonlySet<string>;
+  /** Paths that may hold credentials, each with the group the tool itself lets read it (root: none). */
+  credentials: ReadonlyMap<string, string>;
   packageName: string;
   /** The host's package manager (dnf on Amazon Linux 2023, yum before). */
   packageManager?: 'yum' | 'dnf';
@@ -37,6 +37,8 @@ export function rollbackReport(
   const warnings: string[] = [];
   let changed = false;
   for (const file of restored) {
+    // A path the run might have written but never did (a command's staging file): nothing to say.
+    if (file.now === 'absent' && file.was === 'absent') continue;
     const sums = outcome.files.find((f) => f.path === file.path);
     const contentChanged = !sums || sums.sha256Before !== sums.sha256After;
     const metaChanged =
@@ -56,7 +58,9 @@ export function rollbackReport(
     });
     // A credentials file others can read is what the tool never writes; a rollback puts back what was there,
     // and says so.
-    if (context.credentials.has(file.path) && ((file.now.mode & 0o044) !== 0 || file.now.owner !== 'root'))
+    const reader = context.credentials.get(file.path);
+    const groupReads = (file.now.mode & 0o040) !== 0 && file.now.group !== reader && file.now.group !== 'root';
+    if (reader !== undefined && ((file.now.mode & 0o004) !== 0 || groupReads || file.now.owner !== 'root'))
       warnings.push(
         `${file.path} restored with ${metaText(file.now)}: readable by other users, and it may hold credentials (chmod 600 ${file.path} if it should not be)`,
       );

@@ -203,7 +203,7 @@ async function rollbackHost(
     const told = rollbackReport(parseRestored(out.stdout), outcome, {
       run: target.run,
       service,
-      credentials: new Set(desired.files.filter((f) => f.credentials).map((f) => f.path)),
+      credentials: new Map(desired.files.filter((f) => f.credentials).map((f) => [f.path, f.group])),
       packageName: desired.package.name,
       packageManager: facts.os.flavour === 'amzn2023' ? 'dnf' : 'yum',
       packageWasInstalled: before.packageInstalled,
