@@ -182,6 +182,8 @@ export interface LogAgentPlugin<S extends AgentSpec = AgentSpec> {
   readonly credentialsVar: string;
   /** The agent's own log, and an extended regular expression (grep -E) of its warning and error lines. */
   readonly agentLog: { path: string; problems: string };
+  /** A shell test, with $pid the agent's main PID, that the agent has started its work: the health check waits for it. */
+  readonly ready?: string;
   /**
    * The hosts whose log_agent is this agent → their specs, or every problem at once. `known`: the variables other
    * agents read, which these hosts may carry (a group shared with another agent's hosts): known, not typos.

@@ -43,7 +43,7 @@ export function labInventory(hosts: readonly HostRecord[], paths: Paths): unknow
             ansible_ssh_private_key_file: paths.key,
             // As EC2 discovery would say: the lab knows each host's instance and whether it requires IMDSv2.
             instance_id: h.instanceId,
-            ec2_imdsv2_required: h.os === 'amzn2',
+            ec2_imdsv2_required: h.os !== 'amzn1',
           },
         ]),
       ),

@@ -338,14 +338,14 @@ export async function prepareUpper(host: HostSpec, accounts: Accounts): Promise<
 
 /**
  * The SSM agent, preinstalled and started at boot as on Amazon Linux AMIs: the lab's stand-in
- * (src/lab/ssm-agent/), as the amazon-ssm-agent systemd unit (amzn2, amzn2023) or SysV service (amzn1; AWS uses
- * upstart there, which the lab has not). Stopping the service makes the host unreachable over SSM.
+ * (src/lab/ssm-agent/), as the amazon-ssm-agent systemd unit (amzn2, amzn2023) or SysV service (amzn1; AWS uses upstart
+ * there, which the lab has not). Stopping the service makes the host unreachable over SSM.
  */
 async function installSsmAgent(upper: Upper, os: Flavour): Promise<void> {
   const dir = path.join(LAB_SOURCE, 'ssm-agent');
   const wrapper = (await fs.readFile(path.join(dir, 'amazon-ssm-agent'), 'utf8')).replaceAll('@LAB_REPO@', REPO_ROOT);
   await upper.file('usr/bin/amazon-ssm-agent', wrapper, 0o755);
-  if (os === 'amzn2' || os === 'amzn2023') {
+  if (os !== 'amzn1') {
     await upper.file(
       'usr/lib/systemd/system/amazon-ssm-agent.service',
       await fs.readFile(path.join(dir, 'amazon-ssm-agent.service')),

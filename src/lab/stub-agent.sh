@@ -23,4 +23,9 @@ PY
   exit 1
 fi
 log INFO "Loaded configuration $CONF (lab stub agent: checks the config, ships nothing)"
+# --ready-file F (the lab's SysV script waits for it): the config was loaded.
+while [ $# -gt 0 ]; do
+  if [ "$1" = --ready-file ] && [ $# -gt 1 ]; then : >"$2"; fi
+  shift
+done
 exec sleep infinity

@@ -24,6 +24,8 @@ export interface ApplyScriptInput {
 /** How long the agent must stay up after a (re)start to count as healthy. */
 const HEALTH_CHECKS = 8;
 const HEALTH_INTERVAL_S = 0.25;
+/** Seconds the health check waits, past its two, for an agent still loading its config. */
+const READY_WAIT_S = 15;
 
 /**
  * Polls the agent for two seconds; on the first miss prints its log, runs `onFailure` and exits 1. With the
@@ -47,7 +49,23 @@ while [ $n -lt ${HEALTH_CHECKS} ]; do
     exit 1
   fi
   ${mainPid ? `if [ $n -lt ${HEALTH_CHECKS} ]; then pid=$(${mainPid} 2>/dev/null); pid=\${pid#*=}; fi` : ':'}
-done`;
+done${
+    agent.ready === undefined
+      ? ''
+      : `
+# Up for two seconds, but has it loaded its config yet? On a busy host it may not have: wait (at most
+# ${READY_WAIT_S} s) until it says so, failing as above if it exits meanwhile.
+w=0
+while [ $w -lt ${READY_WAIT_S * 4} ] && ! { ${agent.ready}; } >/dev/null 2>&1; do
+  sleep 0.25
+  w=$((w+1))
+  if { [ "\${pid:-0}" -gt 0 ] 2>/dev/null && kill -0 "$pid" 2>/dev/null; } || ${status} >/dev/null 2>&1; then continue; fi
+  say "fail health"
+  tail -c 65536 ${quote(agentLogPath)} 2>/dev/null | tail -n 20 | sed 's/^/@@agentlog /'
+  ${onFailure.join('\n  ')}
+  exit 1
+done`
+  }`;
 }
 
 export function applyScript(input: ApplyScriptInput): string {

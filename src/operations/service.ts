@@ -90,11 +90,17 @@ export interface ServiceControl {
   isEnabled: string;
   /** No longer started at boot. */
   disable: string;
-  /** Prints the main process's PID as `KEY=PID` (systemd); absent where the init system has no such query. */
+  /** Prints the main process's PID (as `KEY=PID` from systemd, or bare from a SysV pid file). */
   mainPid?: string;
+  /**
+   * A shell condition, true once the agent (its PID in `$pid`) has got past loading its configuration: the
+   * health check waits for it (bounded) besides the two seconds, so that an agent slow to start on a busy
+   * host is not taken as healthy before it could refuse its config. From the agent module.
+   */
+  ready?: string;
 }
 
-export function serviceControl(flavour: OsFlavour, name: string): ServiceControl {
+export function serviceControl(flavour: OsFlavour, name: string, ready?: string): ServiceControl {
   const commands = SERVICE_COMMANDS[flavour];
   const systemd = flavour !== 'amzn1';
   return {
@@ -106,6 +112,7 @@ export function serviceControl(flavour: OsFlavour, name: string): ServiceControl
     isEnabled: systemd ? `systemctl is-enabled --quiet ${name}` : `chkconfig ${name}`,
     disable: systemd ? `systemctl disable --no-reload ${name}` : `chkconfig ${name} off`,
     // Without --value, which systemd 219 (Amazon Linux 2) lacks: the script keeps what follows `=`.
-    ...(systemd ? { mainPid: `systemctl show -p MainPID ${name}` } : {}),
+    mainPid: systemd ? `systemctl show -p MainPID ${name}` : `cat /var/run/${name}.pid`,
+    ...(ready !== undefined ? { ready } : {}),
   };
 }

@@ -136,6 +136,13 @@ describe('fault: paths someone else controls on a host', { skip }, () => {
     const until = Date.now() + 30_000;
     while ((await onHost(host.address, `test -s ${state}`)).code !== 0 && Date.now() < until)
       await new Promise((r) => setTimeout(r, 500));
+    // The agent writes its state as it hands its first batch over (buffer_duration, 5 s): wait until the file
+    // has settled for longer than that.
+    for (let last = ''; Date.now() < until + 30_000; await new Promise((r) => setTimeout(r, 7000))) {
+      const sha = await fileSha(host, state);
+      if (sha === last) break;
+      last = sha;
+    }
     const before = {
       sha: await fileSha(host, state),
       pid: (await mustOnHost(host.address, 'systemctl show -p MainPID --value awslogsd')).trim(),

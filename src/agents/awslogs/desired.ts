@@ -7,6 +7,13 @@ export const AWSCLI_CONF_PATH = '/etc/awslogs/awscli.conf';
 export const PACKAGE_NAME = 'awslogs';
 /** The agent's own log (Python logging; the manual, step 2.5). */
 export const AGENT_LOG_PATH = '/var/log/awslogs.log';
+
+/**
+ * True (in a host script, the agent's PID in `$pid`) once the agent has loaded its configuration and state:
+ * its own log then has a line of that process from one of the loggers below `cwlogs.push` (stream, reader,
+ * publisher, watcher…), which it writes only after the config and the state file opened.
+ */
+export const AGENT_READY = `tail -c 65536 ${AGENT_LOG_PATH} 2>/dev/null | grep -q -- " - cwlogs\\.push\\.[a-z]* - [A-Z]* - $pid - "`;
 /**
  * Where the agent's code (the awscli-cwlogs plugin's `cwlogs` package) lives, by how it was installed: Amazon
  * Linux's package (Python 2.7), a pip install, awslogs-agent-setup.py's virtualenv. The Python in the matching

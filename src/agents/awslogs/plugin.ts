@@ -10,6 +10,7 @@ import {
   AGENT_LOG_PATH,
   AWSCLI_CONF_PATH,
   AWSLOGS_CONF_PATH,
+  AGENT_READY,
   desiredState,
   PACKAGE_NAME,
   serviceName,
@@ -44,6 +45,7 @@ export const awslogsPlugin: LogAgentPlugin<HostSpec> = {
   name: 'awslogs',
   credentialsVar: 'awslogs_credentials',
   agentLog: { path: AGENT_LOG_PATH, problems: ' - (ERROR|WARNING) - ' },
+  ready: AGENT_READY,
   validate: validateHosts,
   unsupported(flavour: OsFlavour | 'unknown') {
     if (flavour === 'amzn2023')

@@ -47,6 +47,8 @@ export type TimestampResult =
 export class TimestampParser {
   private readonly pieces: FormatPiece[];
   private readonly directives: string[];
+  /** Per directive: the literal text before it ends with a space (Go's layout parsing then skips a run of spaces). */
+  private readonly afterSpace: boolean[];
   private readonly regex: RE2JS;
 
   /**
@@ -64,6 +66,10 @@ export class TimestampParser {
       this.pieces = check.pieces;
     }
     this.directives = this.pieces.flatMap((p) => ('directive' in p ? [p.directive] : []));
+    this.afterSpace = this.pieces.flatMap((p, i) => {
+      const before = this.pieces[i - 1];
+      return 'directive' in p ? [before !== undefined && 'literal' in before && before.literal.endsWith(' ')] : [];
+    });
     RE2JS.compile(timestampRegexSource(this.pieces, false)); // the agent's own regex: it must compile
     this.regex = RE2JS.compile(timestampRegexSource(this.pieces));
   }
@@ -83,7 +89,7 @@ export class TimestampParser {
     if (!m.find()) return { kind: 'none' };
     const text = m.group(0) ?? '';
     const values = this.directives.map((_, i) => m.group(i + 1) ?? '');
-    const fields = readFields(this.directives, values);
+    const fields = readFields(this.directives, values, this.afterSpace);
     if (typeof fields === 'string') return { kind: 'invalid', text, reason: fields };
     return { kind: 'ok', ms: toEpoch(fields, options), text, index: m.start() };
   }
@@ -102,14 +108,18 @@ interface Fields {
   zoneName?: string;
 }
 
-/** Go's time.Parse over the matched pieces; a string is the reason it refuses them. */
-function readFields(directives: string[], values: string[]): Fields | string {
+/**
+ * Go's time.Parse over the matched pieces; a string is the reason it refuses them. Go's `skip` takes a run of
+ * spaces in the value for a space of the layout, so a numeric value after a literal space may bring more
+ * (`%b %-d` reads syslog's `Dec  3`); elsewhere a numeric field takes no leading space.
+ */
+function readFields(directives: string[], values: string[], afterSpace: boolean[]): Fields | string {
   const f: Fields = { month: 1, day: 1, hour: 0, minute: 0, second: 0, ms: 0 };
   let hour12: number | undefined;
   let pm: boolean | undefined;
   for (let i = 0; i < directives.length; i++) {
     const d = directives[i]!;
-    const v = values[i]!;
+    const v = afterSpace[i] ? values[i]!.replace(/^ +/, '') : values[i]!;
     const num = (): number | undefined => (/^\d+$/.test(v) ? Number(v) : undefined);
     switch (d) {
       case '%Y':

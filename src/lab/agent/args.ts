@@ -24,6 +24,11 @@ export interface AgentArgs {
    * publisher's 60 s, a failed refresh's 60 s). 60 as in the agent unless the lab host sets it for a test.
    */
   restartDelayS: number;
+  /**
+   * Lab-only (not an agent option): a file the agent creates once its configuration is loaded and it runs,
+   * so that the lab's SysV script can tell "started" from "refused its config" without guessing a delay.
+   */
+  readyFile?: string;
 }
 
 export const DEFAULT_ARGS: AgentArgs = {
@@ -56,6 +61,7 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
       'min-buffer-duration': { type: 'string' },
       python: { type: 'string' },
       'restart-delay': { type: 'string' },
+      'ready-file': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -77,5 +83,6 @@ export function parseAgentArgs(argv: string[]): AgentArgs {
     minBufferDuration: min !== undefined ? Number(min) : DEFAULT_ARGS.minBufferDuration,
     python,
     restartDelayS: delay !== undefined ? Number(delay) : DEFAULT_ARGS.restartDelayS,
+    ...(values['ready-file'] !== undefined ? { readyFile: values['ready-file'] } : {}),
   };
 }

@@ -5,7 +5,7 @@
 // was not sent is replayed from push_state at the next start); SIGINT (KeyboardInterrupt) shuts down in
 // order. An unusable config is fatal: the reason goes to the agent log and stderr, exit status 255 (what
 // the AWS CLI returns when `aws logs push` fails).
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from './agent.js';
 import { parseAgentArgs, USAGE, type AgentArgs } from './args.js';
 import { sdkLogsApi } from './client.js';
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     process.stderr.write(`\n${message}\n`);
     process.exit(err instanceof ConfigError ? FATAL : 1);
   }
+  if (args.readyFile !== undefined) writeFileSync(args.readyFile, `${process.pid}\n`);
   const shutdown = (): void => {
     new AgentLog(args.logFile).logger('cwlogs.push').info('Shutting down...');
     const hard = setTimeout(() => process.exit(0), 1900);

@@ -384,7 +384,7 @@ async function applyOnHost(
     const scriptInput = {
       runId,
       changes: result.changes,
-      agent: serviceControl(flavour, serviceNameOn(desired.service, flavour)),
+      agent: serviceControl(flavour, serviceNameOn(desired.service, flavour), host.agent.ready),
       agentWasActive: facts.service.active,
       agentLogPath: host.agent.agentLog.path,
       stepTimeoutS: hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs),

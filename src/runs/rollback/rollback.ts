@@ -161,7 +161,7 @@ async function rollbackHost(
     const desired = host.agent.desiredState(host.spec, host.files, facts.os.flavour);
     const service = serviceNameOn(desired.service, facts.os.flavour);
     progress(`restoring run ${target.run}`);
-    const agent = serviceControl(facts.os.flavour, service);
+    const agent = serviceControl(facts.os.flavour, service, host.agent.ready);
     const input = {
       runId,
       fromRunId: target.run,
@@ -192,7 +192,10 @@ async function rollbackHost(
         },
         input,
       );
-      outcome = r.outcome;
+      // Stopped by the first half and started by the second: one restart, as the report says it.
+      const done = r.outcome.done.filter((d) => d !== 'service stop' && d !== 'service start');
+      const restarted = r.outcome.done.includes('service stop') && r.outcome.done.includes('service start');
+      outcome = { ...r.outcome, done: restarted ? [...done, 'service restart'] : r.outcome.done };
       out = { stdout: r.firstStdout, stderr: r.stderr };
       restartChanges = r.changes;
       restartWarnings = r.warnings;

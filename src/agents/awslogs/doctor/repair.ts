@@ -1,7 +1,7 @@
 // `provision doctor --fix` / `--reset-state` on one host, after its diagnosis: refused unless the tool
 // installed the agent there; shows its diff first; with --yes, a run of command 'repair' whose before-images
 // sit in the run's backup folder (so `provision rollback` restores them), confirmed by verify.
-import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH, serviceName } from '../desired.js';
+import { AWSLOGS_CONF_PATH, AGENT_LOG_PATH, AGENT_READY, serviceName } from '../desired.js';
 import type { HostSpec } from '../spec.js';
 import type { HostFacts, OsFlavour } from '../../../core/types.js';
 import type { AgentDiagnosis, RepairContext } from '../../../core/agent-plugin.js';
@@ -82,7 +82,7 @@ export async function repairHost(
       },
     };
   const flavour = flavourOf(diagnosis);
-  const agent = serviceControl(flavour, serviceName(flavour));
+  const agent = serviceControl(flavour, serviceName(flavour), AGENT_READY);
   if (options.reset) return resetHost(ctx, diagnosis, agent);
 
   const wanted = options.fault as FaultName | undefined;

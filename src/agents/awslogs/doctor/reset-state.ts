@@ -69,7 +69,11 @@ export async function resetHost(
   const half = await stopForRepair(ctx, agent, conf?.exists ? conf.content : undefined);
   const st = half.stopped.state;
   if (!half.stopped.handedOff || st.kind === 'unreadable') {
-    const why = st.kind === 'unreadable' ? `the state file cannot be read: ${st.why}` : firstHalfFailure(half);
+    // A first half that failed (a refusal before the stop, a stop that failed) says why; else the state was unreadable.
+    const why =
+      half.stopped.handedOff && st.kind === 'unreadable'
+        ? `the state file cannot be read: ${st.why}`
+        : firstHalfFailure(half);
     // Handed over but unreadable: the second half only starts the agent again.
     if (half.stopped.handedOff)
       await repair.session

@@ -52,7 +52,7 @@ test('instance profile: the JSON and a common-config.toml without credentials; n
   );
 });
 
-test('keys: a credentials file root owns and run_as_user\'s group reads (0640), its secrets masked, named in common-config.toml', () => {
+test("keys: a credentials file root owns and run_as_user's group reads (0640), its secrets masked, named in common-config.toml", () => {
   const s = spec({
     cloudwatch_agent_credentials: { source: 'keys', profile: 'p' },
     cloudwatch_agent_config: { agent: { run_as_user: 'cwagent' } },

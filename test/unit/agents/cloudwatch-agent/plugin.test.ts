@@ -54,7 +54,12 @@ function facts(files: Partial<LogFileFact>[], tail: string, over: Partial<HostFa
   };
 }
 
-const ENTRY = { file_path: '/var/log/app.log', log_group_name: '/app', timestamp_format: '%Y-%m-%d %H:%M:%S', timezone: 'UTC' };
+const ENTRY = {
+  file_path: '/var/log/app.log',
+  log_group_name: '/app',
+  timestamp_format: '%Y-%m-%d %H:%M:%S',
+  timezone: 'UTC',
+};
 const LINES = '2026-11-25 09:59:00 one\n2026-11-25 09:59:30 two\n';
 
 test('preflight: the newest file, its timestamps read as the agent reads them, and the bytes its first start sends', () => {

@@ -67,6 +67,15 @@ test('12-hour clock, day names, %-d, and what Go refuses', () => {
   assert.equal(ms('%b %d %H:%M:%S', 'Foo 01 10:00:00'), 'invalid');
 });
 
+test("a run of spaces after a literal space: Go's layout parsing skips it (syslog's space-padded day)", () => {
+  // Layout "Jan 2 15:04:05": Go's skip() treats the value's "  " as the layout's " ".
+  assert.equal(ms('%b %-d %H:%M:%S', 'Nov  3 10:00:00 host x'), Date.UTC(2026, 10, 3, 10));
+  assert.equal(ms('%b %-d %H:%M:%S', 'Nov 13 10:00:00 host x'), Date.UTC(2026, 10, 13, 10));
+  // Two digits only for %d; and no space skipped where the layout has none before the field.
+  assert.equal(ms('%b %d %H:%M:%S', 'Nov  3 10:00:00 host x'), 'none');
+  assert.equal(ms('%Y/%-m/%-d', '2026/ 3/ 4 x'), 'invalid');
+});
+
 test('a format the agent refuses does not compile', () => {
   assert.throws(() => new TimestampParser('%Y %j'), /%j/);
 });
