@@ -21,8 +21,12 @@ fi
 # One file at a time: lab tests share the machine's lab. Only *.test.js files: support modules are not tests.
 shopt -s globstar nullglob
 status=0
+# Each run's TAP is also kept in a file, for the failure digest printed at the very end.
+taps=$(mktemp -d)
+trap 'rm -rf "$taps"' EXIT
 echo "# every test on Node.js $(node --version)"
-node --test --test-concurrency=1 dist/test/**/*.test.js || status=1
+node --test --test-concurrency=1 --test-reporter=tap --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$taps/machine.tap" dist/test/**/*.test.js || status=1
 # Node 24: unit and case tests (the lab agent's own aside: it runs on the lab hosts with this machine's Node
 # and its better-sqlite3), the CLI tests, and the lab's first run (apply + verify + doctor).
 subset=()
@@ -31,5 +35,7 @@ for f in dist/test/unit/**/*.test.js; do
 done
 subset+=(dist/test/integration/cli/*.test.js dist/test/integration/apply/first-run.test.js)
 echo "# unit, case, CLI and first-run lab tests on Node.js $("$node24" --version) (the lab agent's unit tests run on the machine's Node only)"
-"$node24" --test --test-concurrency=1 --test-reporter=tap "${subset[@]}" || status=1
+"$node24" --test --test-concurrency=1 --test-reporter=tap --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$taps/node24.tap" "${subset[@]}" || status=1
+node scripts/failure-digest.mjs "$taps/machine.tap" "$taps/node24.tap"
 exit $status

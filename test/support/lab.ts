@@ -36,9 +36,30 @@ export interface LabHost {
   os: 'amzn1' | 'amzn2' | 'amzn2023';
 }
 
+/** A lab command's outcome as TAP comment lines (stderr's last lines), for the test log. */
+function diagnostic(what: string, result: CliResult): string {
+  const tail = `${result.stderr}\n${result.stdout}`.trim().split('\n').slice(-30);
+  return [`# ${what} (exit ${result.code}):`, ...tail.map((l) => `#   ${l}`)].join('\n');
+}
+
+/**
+ * `lab up` for a test file. A failed up is printed whole in the test log, with the lab's status; the lab is then
+ * brought down and started once more, and the test goes on only if that second up works (a second failure fails
+ * the test with both answers).
+ */
 export async function labUp(hosts: number, os: LabHost['os'] | 'mixed'): Promise<LabHost[]> {
-  const result = await runCli(['lab', 'up', '--hosts', String(hosts), '--os', os], { timeoutMs: 180_000 });
-  if (result.code !== 0) throw new Error(`lab up failed (${result.code}): ${result.stderr}`);
+  const args = ['lab', 'up', '--hosts', String(hosts), '--os', os];
+  const first = await runCli(args, { timeoutMs: 180_000 });
+  if (first.code === 0) return labHosts();
+  console.log(diagnostic(`lab up --hosts ${hosts} --os ${os} failed`, first));
+  console.log(diagnostic('lab status', await runCli(['lab', 'status'], { timeoutMs: 60_000 })));
+  console.log(diagnostic('lab down', await labDown()));
+  const second = await runCli(args, { timeoutMs: 180_000 });
+  console.log(diagnostic('lab up again after down', second));
+  if (second.code !== 0)
+    throw new Error(
+      `lab up failed (${first.code}): ${first.stderr}\nand again after down (${second.code}): ${second.stderr}`,
+    );
   return labHosts();
 }
 
