@@ -82,8 +82,9 @@ const SAFE_GLOB = /^\/[A-Za-z0-9/_.*-]+$/;
  * The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail, `$5` the path in
  * base64, echoed as this script was given it (computed here, not by three processes on the host). One `stat`
  * reads the path and every folder above it (who controls it: path-guard.ts); a link, or a path another user
- * controls, is reported and never read: the planner refuses it. A read is `head -c` or `dd` of at most the cap,
- * whatever the file's size says (a file in /proc may say 0 and never end).
+ * controls, is reported and not read as root: the planner refuses it; a diagnostic tail (an agent's own log) is
+ * read with that user's rights. A read is `head -c` or `dd` of at most the cap, whatever the file's size says
+ * (a file in /proc may say 0 and never end).
  */
 const PROBE_FILE = `probe_file() {
   p=$1; i=$2; cap=$3; how=$4
@@ -110,6 +111,11 @@ const PROBE_FILE = `probe_file() {
     echo "@@content $i 1"
     if [ "$how" = tail ] && [ "$WS" -gt "$cap" ]; then dd if="$p" bs="$cap" count=1 iflag=skip_bytes,fullblock skip=$((WS - cap)) status=none | base64
     else head -c "$cap" -- "$p" | base64; fi
+  elif [ "$how" = tail ] && [ $AS != refuse ] && as_owner test -r "$p"; then
+    # A diagnostic read (an agent's own log, in a folder of the user the agent runs as): with that user's rights.
+    echo "@@content $i 1"
+    if [ "$WS" -gt "$cap" ]; then as_owner dd if="$p" bs="$cap" count=1 iflag=skip_bytes,fullblock skip=$((WS - cap)) status=none | base64
+    else as_owner head -c "$cap" -- "$p" | base64; fi
   else
     echo "@@content $i 0"
   fi

@@ -3,8 +3,8 @@
 // agent (yum and dnf). Apply installs, configures, starts, enables and verifies; a re-run changes nothing and
 // restarts nothing; a hand edit of the agent's copy shows in the dry run (exit 3); rollback restores; a config
 // the agent's own validation refuses leaves the host as it was, naming the agent's error; Amazon Linux 1 is
-// refused. Then the doctor names, from real agent runs: a root-only log under run_as_user: cwagent, entries out
-// of the accepted time range, and access denied.
+// refused. Then the doctor names, from one faulty config's real agent run: a root-only log under run_as_user:
+// cwagent, entries out of the accepted time range, and access denied.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import {
   onHost,
   type LabHost,
 } from '../../support/lab.js';
-import { cli, hostOf, LAB_AWS_ENV, stamp, waitFor } from '../doctor/support.js';
+import { cli, hostOf, LAB_AWS_ENV, stamp, waitFor, type Json } from '../doctor/support.js';
 import { awsClients } from '../../../src/clouds/aws/clients.js';
 
 const skip = labSkipReason();
@@ -202,47 +202,11 @@ describe('the CloudWatch agent on the lab, beside awslogs', { skip }, () => {
     assert.equal((await onHost(al1.address, 'rpm -q amazon-cloudwatch-agent')).code, 1);
   });
 
-  test('doctor names a root-only log unreadable under run_as_user: cwagent, and entries out of the accepted time range', async () => {
+  test("doctor names, from the agent's own log: a root-only log unreadable under run_as_user: cwagent, entries out of the accepted time range, access denied", async () => {
     await mustOnHost(al2023.address, "printf 'secret line\\n' > /var/log/secure.log && chmod 600 /var/log/secure.log");
-    const asUser = withAgent((doc) => {
-      const vars = al2023Vars(doc);
-      vars.cloudwatch_agent_config = { agent: { run_as_user: 'cwagent' } };
-      vars.cloudwatch_agent_logs = [
-        vars.cloudwatch_agent_logs[0]!,
-        { file_path: '/var/log/secure.log', log_group_name: '/lab/secure', log_stream_name: '{local_hostname}' },
-      ];
-    });
-    // Preflight refuses it first: checked on the host as cwagent.
-    const refused = await cli('--inventory', asUser, '--limit', al2023.name, '--no-verify');
-    assert.equal(refused.code, 1, refused.out);
-    const check = hostOf(refused.json, al2023).preflight?.find((c) => c.check === 'run_as_user');
-    assert.match(check?.message ?? '', /agent\.run_as_user cwagent cannot read \/var\/log\/secure\.log/);
-    const applied = await cli('--inventory', asUser, '--limit', al2023.name, '--no-verify', '--skip-preflight');
-    assert.equal(applied.code, 0, applied.out);
-    // A line 20 days old: the agent drops it on the host.
-    await mustOnHost(
-      al2023.address,
-      `printf '%s old line\\n' '${stamp(-20 * 24 * 3_600_000)}' >> /var/log/app/app.log`,
-    );
-    await waitFor('the agent to discard the old line and to fail on the root-only log', async () => {
-      const log = await mustOnHost(al2023.address, `cat ${AGENT_LOG}`);
-      return /out of accepted time range/.test(log) && /secure\.log.*permission denied/.test(log) ? true : undefined;
-    });
-    const doctor = await cli('doctor', '--inventory', asUser, '--limit', al2023.name);
-    const faults = hostOf(doctor.json, al2023).faults ?? [];
-    const unreadable = faults.find((f) => f.fault === 'unreadable-as-user');
-    assert.ok(unreadable, JSON.stringify(faults));
-    assert.match(unreadable.evidence.join('\n'), /Failed to tail file \/var\/log\/secure\.log.*permission denied/);
-    const range = faults.find((f) => f.fault === 'out-of-time-range');
-    assert.ok(range, JSON.stringify(faults));
-    assert.match(range.evidence.join('\n'), /out of accepted time range/);
-    assert.equal(doctor.code, 1);
-  });
-
-  test('doctor names access denied: the agent sending with a key that has no right to', async () => {
+    // The operator (the lab's profile) creates a user without CloudWatchAgentServerPolicy and a key for it.
     const env = LAB_AWS_ENV;
     const endpoint = /endpoint_url = (\S+)/.exec(readFileSync(env.AWS_CONFIG_FILE!, 'utf8'))![1]!;
-    // The operator (the lab's profile) creates a user without CloudWatchAgentServerPolicy and a key for it.
     Object.assign(process.env, env);
     const iam = awsClients({ region: 'ap-northeast-2', endpointUrl: endpoint, profile: env.AWS_PROFILE });
     let key: { id: string; secret: string };
@@ -253,30 +217,58 @@ describe('the CloudWatch agent on the lab, beside awslogs', { skip }, () => {
     } finally {
       iam.destroy();
     }
-    const denied = withAgent((doc) => {
-      al2023Vars(doc).cloudwatch_agent_credentials = { source: 'env' };
-    });
     const envWithKey = { ...env, AWS_ACCESS_KEY_ID: key.id, AWS_SECRET_ACCESS_KEY: key.secret };
-    const applied = await runCli(['--inventory', denied, '--limit', al2023.name, '--no-verify', '--json'], {
-      env: envWithKey,
-      timeoutMs: 180_000,
+    const run = async (...args: string[]) => {
+      const r = await runCli([...args, '--json'], { env: envWithKey, timeoutMs: 180_000 });
+      assert.ok(!r.stdout.includes(key.secret) && !r.stderr.includes(key.secret), 'the secret was printed');
+      return { code: r.code, out: r.stdout + r.stderr, json: JSON.parse(r.stdout) as Json };
+    };
+    const faulty = withAgent((doc) => {
+      const vars = al2023Vars(doc);
+      vars.cloudwatch_agent_credentials = { source: 'env' };
+      vars.cloudwatch_agent_config = { agent: { run_as_user: 'cwagent' } };
+      vars.cloudwatch_agent_logs = [
+        vars.cloudwatch_agent_logs[0]!,
+        { file_path: '/var/log/secure.log', log_group_name: '/lab/secure', log_stream_name: '{local_hostname}' },
+      ];
     });
-    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-    assert.ok(!applied.stdout.includes(key.secret) && !applied.stderr.includes(key.secret), 'the secret was printed');
-    await mustOnHost(al2023.address, `printf '%s denied\\n' '${stamp()}' >> /var/log/app/app.log`);
-    await waitFor('the agent to be refused', async () =>
-      /AccessDenied/.test(await mustOnHost(al2023.address, `cat ${AGENT_LOG}`)) ? true : undefined,
+    // Preflight refuses it first: checked on the host as cwagent.
+    const refused = await run('--inventory', faulty, '--limit', al2023.name, '--no-verify');
+    assert.equal(refused.code, 1, refused.out);
+    const check = hostOf(refused.json, al2023).preflight?.find((c) => c.check === 'run_as_user');
+    assert.match(check?.message ?? '', /agent\.run_as_user cwagent cannot read \/var\/log\/secure\.log/);
+    const applied = await run('--inventory', faulty, '--limit', al2023.name, '--no-verify', '--skip-preflight');
+    assert.equal(applied.code, 0, applied.out);
+    // A line 20 days old, which the agent drops on the host, and a fresh one, which CloudWatch Logs refuses.
+    await mustOnHost(
+      al2023.address,
+      `printf '%s old line\\n%s denied\\n' '${stamp(-20 * 24 * 3_600_000)}' '${stamp()}' >> /var/log/app/app.log`,
     );
-    const doctor = await runCli(['doctor', '--inventory', denied, '--limit', al2023.name, '--json'], {
-      env: envWithKey,
-      timeoutMs: 180_000,
+    await waitFor('the agent to fail on the root-only log, discard the old line and be refused', async () => {
+      const log = await mustOnHost(al2023.address, `cat ${AGENT_LOG}`);
+      return /out of accepted time range/.test(log) &&
+        /secure\.log.*permission denied/.test(log) &&
+        /AccessDenied/.test(log)
+        ? true
+        : undefined;
     });
-    const faults =
-      (JSON.parse(doctor.stdout) as { hosts: { faults?: { fault: string; evidence: string[] }[] }[] }).hosts[0]!
-        .faults ?? [];
-    const fault = faults.find((f) => f.fault === 'credentials-denied');
-    assert.ok(fault, JSON.stringify(faults));
-    assert.match(fault.evidence.join('\n'), /access denied[\s\S]*AccessDenied/);
-    assert.equal(doctor.code, 1);
+    const doctor = await run('doctor', '--inventory', faulty, '--limit', al2023.name);
+    assert.equal(doctor.code, 1, doctor.out);
+    const faults = hostOf(doctor.json, al2023).faults ?? [];
+    const evidence = (name: string) => {
+      const fault = faults.find((f) => f.fault === name);
+      assert.ok(fault, `${name} not among ${JSON.stringify(faults)}`);
+      return fault.evidence.join('\n');
+    };
+    // The agent's own lines, beside what preflight foresaw.
+    assert.match(
+      evidence('unreadable-as-user'),
+      /E! \[inputs\.logfile\] Failed to tail file \/var\/log\/secure\.log with error: open \/var\/log\/secure\.log: permission denied/,
+    );
+    assert.match(
+      evidence('out-of-time-range'),
+      /E! \[outputs\.cloudwatchlogs\] The log entry in \(\/lab\/app\/.+\) with timestamp .* is out of accepted time range/,
+    );
+    assert.match(evidence('credentials-denied'), /access denied[\s\S]*AccessDenied/);
   });
 });
