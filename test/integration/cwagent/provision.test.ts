@@ -133,7 +133,7 @@ describe('the CloudWatch agent on the lab, beside awslogs', { skip }, () => {
     assert.deepEqual([await pid(al2), await pid(al2023)], before);
   });
 
-  test("a hand edit of the agent's copy shows in the dry run's diff (exit 3), and apply puts the config back", async () => {
+  test("a hand edit of the agent's copy, then of the managed JSON, shows in the dry run's diff (exit 3), and apply puts the config back", async () => {
     await mustOnHost(al2023.address, `sed -i 's#"/lab/app"#"/lab/edited"#' ${COPY}`);
     const dry = await runCli(
       ['--inventory', inventory, '--limit', al2023.name, '--dry-run', '--detailed-exitcode', '--json'],
@@ -146,6 +146,25 @@ describe('the CloudWatch agent on the lab, beside awslogs', { skip }, () => {
     assert.match(change.diff, /^\+\s+"log_group_name": "\/lab\/app",$/m);
     const fixed = await cli('--inventory', inventory, '--limit', al2023.name, '--no-verify');
     assert.equal(fixed.code, 0, fixed.out);
+    assert.equal(await sha(al2023, COPY), await sha(al2023, MANAGED));
+    // The managed JSON itself edited by hand: its own diff, and fetch-config pending after it.
+    await mustOnHost(al2023.address, `sed -i 's#"/lab/app"#"/lab/managed-edit"#' ${MANAGED}`);
+    const dryManaged = await runCli(
+      ['--inventory', inventory, '--limit', al2023.name, '--dry-run', '--detailed-exitcode', '--json'],
+      { env: LAB_AWS_ENV },
+    );
+    assert.equal(dryManaged.code, 3, dryManaged.stdout + dryManaged.stderr);
+    const changes = JSON.parse(dryManaged.stdout).hosts[0].changes as { kind: string; path?: string; diff?: string }[];
+    const file = changes.find((c) => c.kind === 'file' && c.path === MANAGED);
+    assert.ok(file, JSON.stringify(changes));
+    assert.match(file.diff ?? '', /^-\s+"log_group_name": "\/lab\/managed-edit",$/m);
+    assert.match(file.diff ?? '', /^\+\s+"log_group_name": "\/lab\/app",$/m);
+    assert.ok(
+      changes.some((c) => c.kind === 'command'),
+      JSON.stringify(changes),
+    );
+    const restored = await cli('--inventory', inventory, '--limit', al2023.name, '--no-verify');
+    assert.equal(restored.code, 0, restored.out);
     assert.equal(await sha(al2023, COPY), await sha(al2023, MANAGED));
   });
 
