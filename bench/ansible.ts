@@ -44,14 +44,21 @@ export class Ansible {
   private readonly varsDir = mkdtempSync(join(tmpdir(), 'awslogs-bench-ansible-'));
   private readonly varsFile = join(this.varsDir, 'credentials.json');
 
+  /**
+   * `credentials` are the agent's keys (awslogs' playbook templates them); `extraVars`, more variables for the
+   * playbook (kept with them in a 0600 file, never on the command line).
+   */
   constructor(
     private readonly inventory: string,
     private readonly forks: number,
     credentials: AnsibleCredentials,
+    private readonly playbook: string = PLAYBOOK,
+    extraVars: Record<string, unknown> = {},
   ) {
-    const vars: Record<string, string> = {
+    const vars: Record<string, unknown> = {
       bench_aws_access_key_id: credentials.accessKeyId,
       bench_aws_secret_access_key: credentials.secretAccessKey,
+      ...extraVars,
     };
     if (credentials.sessionToken) vars.bench_aws_session_token = credentials.sessionToken;
     writeFileSync(this.varsFile, JSON.stringify(vars), { mode: 0o600 });
@@ -81,7 +88,7 @@ export class Ansible {
       ANSIBLE_DEPRECATION_WARNINGS: 'False',
     };
     try {
-      const args = ['-i', this.inventory, '-e', `@${this.varsFile}`, PLAYBOOK];
+      const args = ['-i', this.inventory, '-e', `@${this.varsFile}`, this.playbook];
       if (options.verbose) args.unshift('-vvv');
       const r = await timed('ansible-playbook', args, { env, timeoutMs: 600_000 });
       const result: AnsibleRun = { ...r, recap: recap(r.stdout) };

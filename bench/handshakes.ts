@@ -3,8 +3,8 @@
 // Prints one JSON line: connections, wall seconds, this process's CPU seconds, and the whole machine's busy
 // CPU seconds (the lab's sshds run on this machine too, so that is client + server) and the lab hosts' own.
 // Usage: node dist/bench/handshakes.js INVENTORY ROUNDS
-import { prepare } from '../src/runs/prepare.js';
-import { DEFAULT_SESSION, openHost } from '../src/runs/host-session.js';
+import { prepare } from '../src/runs/fleet/prepare.js';
+import { DEFAULT_SESSION, openHost } from '../src/runs/fleet/host-session.js';
 import { hostsCpuSeconds, machineCpuSeconds } from './measure.js';
 
 async function main(): Promise<void> {

@@ -7,7 +7,8 @@
 //   reset → the same three over SSM (the lab's SSM endpoint and each host's SSM agent; sshd only for the reset)
 //   reset → Ansible first run → (check: the tool sees nothing to change) → Ansible no-change run
 // then one counting pass (Ansible -vvv, first and no-change), the tool's SSH handshake cost, the tool's
-// peak RSS on a larger lab (default 100 hosts), and with --ssm-scale N the tool over SSM on a lab of N hosts.
+// peak RSS on a larger lab (default 100 hosts), the CloudWatch agent's rows on as many Amazon Linux 2023 hosts
+// (bench/cwagent.ts; --cwagent-hosts), and with --ssm-scale N the tool over SSM on a lab of N hosts.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,7 @@ import { parse } from 'yaml';
 import { run, ratio, settle, spread, timed, type Spread, type Timed } from './measure.js';
 import { readLabInventory, resetHosts, sshFloor, type LabInventory } from './hosts.js';
 import { Ansible, ensureAnsible, type AnsibleCredentials } from './ansible.js';
+import { CWAGENT_PLAYBOOK, cwagentRepetition } from './cwagent.js';
 import { labPaths } from '../src/lab/layout.js';
 import { frontDir, motoDir } from '../src/lab/aws-endpoint.js';
 import { pidFile as motoPidFile } from '../src/lab/moto.js';
@@ -37,6 +39,8 @@ const { values: opts } = parseArgs({
     'rss-hosts': { type: 'string', default: '100' },
     // systemd hosts (amzn2) stop booting past about 40 in the lab on this machine; amzn1 hosts go to 200.
     'scale-os': { type: 'string', default: 'amzn1' },
+    // The CloudWatch agent's rows, on Amazon Linux 2023 hosts: as many as --hosts unless said; 0 leaves them out.
+    'cwagent-hosts': { type: 'string', default: '' },
     'skip-ansible': { type: 'boolean', default: false },
     'skip-ssm': { type: 'boolean', default: false },
     // The tool over SSM on a lab of N hosts of --scale-os (dry-run, first provision, no-change): the largest
@@ -53,6 +57,7 @@ const RSS_HOSTS = (opts['rss-hosts'] ?? '')
   .map((s) => Number(s.trim()))
   .filter((n) => n > 0);
 const SSM_SCALE = Number(opts['ssm-scale']);
+const CWAGENT_HOSTS = opts['cwagent-hosts'] === '' ? HOSTS : Number(opts['cwagent-hosts']);
 
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
@@ -303,6 +308,50 @@ async function main(): Promise<void> {
   log('measuring the tool’s SSH connection cost');
   const handshakes = await connectionCost(inventory);
 
+  // The CloudWatch agent on Amazon Linux 2023 hosts: the tool and Ansible, from a clean host each time.
+  if (CWAGENT_HOSTS > 0) {
+    const cwLab = await labUp(CWAGENT_HOSTS, 'amzn2023');
+    const cwInventory = inventoryCopy();
+    let cwAnsible: Ansible | undefined;
+    const ansibleOf = opts['skip-ansible']
+      ? undefined
+      : (vars: Record<string, unknown>) =>
+          (cwAnsible ??= new Ansible(
+            cwInventory,
+            CWAGENT_HOSTS,
+            agentCredentials(cwInventory, labEnv()),
+            CWAGENT_PLAYBOOK,
+            vars,
+          ));
+    for (let i = 1; i <= RUNS; i++) {
+      log(`CloudWatch agent, ${CWAGENT_HOSTS} amzn2023 hosts: repetition ${i}/${RUNS}`);
+      const r = await cwagentRepetition(
+        cwLab,
+        (args, expect) => tool(cwInventory, args, expect, CWAGENT_HOSTS),
+        ansibleOf,
+        checkAnsible,
+      );
+      add('cwagent_tool_first', r.toolFirst.seconds);
+      addTimedCpu('cwagent_tool_first', r.toolFirst);
+      add('cwagent_tool_nochange', r.toolNochange.seconds);
+      addTimedCpu('cwagent_tool_nochange', r.toolNochange);
+      if (r.ansibleFirst && r.ansibleNochange) {
+        add('cwagent_ansible_first', r.ansibleFirst.seconds);
+        addTimedCpu('cwagent_ansible_first', r.ansibleFirst);
+        add('cwagent_ansible_nochange', r.ansibleNochange.seconds);
+        addTimedCpu('cwagent_ansible_nochange', r.ansibleNochange);
+      }
+      log(
+        `  tool first ${r.toolFirst.seconds.toFixed(2)} s, no-change ${r.toolNochange.seconds.toFixed(2)} s` +
+          (r.ansibleFirst && r.ansibleNochange
+            ? `; ansible first ${r.ansibleFirst.seconds.toFixed(2)} s, no-change ${r.ansibleNochange.seconds.toFixed(2)} s`
+            : ''),
+      );
+    }
+    cwAnsible?.dispose();
+    rmSync(dirname(cwInventory), { recursive: true, force: true });
+  }
+
   ansible?.dispose();
   rmSync(dirname(inventory), { recursive: true, force: true });
   if (ssmInventory) rmSync(dirname(ssmInventory), { recursive: true, force: true });
@@ -320,6 +369,10 @@ async function main(): Promise<void> {
     'ansible_first',
     'ansible_nochange',
     'ssh_floor',
+    'cwagent_tool_first',
+    'cwagent_tool_nochange',
+    'cwagent_ansible_first',
+    'cwagent_ansible_nochange',
   ]) {
     figures[k] = samples[k]?.length ? spread(samples[k]!) : null;
   }
@@ -345,6 +398,11 @@ async function main(): Promise<void> {
     reset:
       'between repetitions over SSH: service stopped and disabled, package removed, /etc/awslogs, agent state, backups and agent log deleted',
     figures,
+    cwagent: {
+      hosts: CWAGENT_HOSTS,
+      os: 'amzn2023',
+      how: 'first provision and no-change re-run of amazon-cloudwatch-agent (--no-verify), each from a clean host; Ansible: bench/ansible/cloudwatch-agent.yml (dnf, the templated JSON, common-config.toml and credentials, a fetch-config handler), after which the tool’s dry run finds nothing to change',
+    },
     ratios: {
       ansible_over_tool_first: ratio(med('ansible_first'), med('tool_first')),
       ansible_over_tool_nochange: ratio(med('ansible_nochange'), med('tool_nochange')),
@@ -352,6 +410,8 @@ async function main(): Promise<void> {
       ssm_over_ssh_first: ratio(med('ssm_first'), med('tool_first')),
       ssm_over_ssh_nochange: ratio(med('ssm_nochange'), med('tool_nochange')),
       ssm_over_ssh_dry_run: ratio(med('ssm_dry_run'), med('tool_dry_run')),
+      cwagent_ansible_over_tool_first: ratio(med('cwagent_ansible_first'), med('cwagent_tool_first')),
+      cwagent_ansible_over_tool_nochange: ratio(med('cwagent_ansible_nochange'), med('cwagent_tool_nochange')),
     },
     // Issue 6's bound: what preflight adds to a no-change run (median with it − median without it).
     preflight_cost_s: round(med('tool_nochange') - med('tool_nochange_no_preflight')),
@@ -637,6 +697,10 @@ function table(
     ['ansible_first', 'Ansible: first run'],
     ['ansible_nochange', 'Ansible: no-change re-run'],
     ['ssh_floor', 'floor: N parallel `ssh host true`'],
+    ['cwagent_tool_first', 'CloudWatch agent (amzn2023): tool first provision'],
+    ['cwagent_tool_nochange', 'CloudWatch agent (amzn2023): tool no-change re-run'],
+    ['cwagent_ansible_first', 'CloudWatch agent (amzn2023): Ansible first run'],
+    ['cwagent_ansible_nochange', 'CloudWatch agent (amzn2023): Ansible no-change re-run'],
   ];
   const f = (n: number) => n.toFixed(2);
   const lines = [
@@ -650,6 +714,7 @@ function table(
     }),
     '',
     `Ansible / tool, first provision: ${ratios.ansible_over_tool_first}×; no-change: ${ratios.ansible_over_tool_nochange}×; tool no-change / floor: ${ratios.tool_nochange_over_floor}×`,
+    `CloudWatch agent, Ansible / tool, first provision: ${ratios.cwagent_ansible_over_tool_first}×; no-change: ${ratios.cwagent_ansible_over_tool_nochange}×`,
     `SSH round trips per host: tool no-change ${trips.tool_nochange}, tool first ${trips.tool_first}, Ansible no-change ${trips.ansible_nochange}, Ansible first ${trips.ansible_first}`,
     `SSM / SSH (the tool), first provision: ${ratios.ssm_over_ssh_first}×; no-change: ${ratios.ssm_over_ssh_nochange}×; dry-run: ${ratios.ssm_over_ssh_dry_run}×; SSM invocations per host: no-change ${trips.ssm_nochange}, first ${trips.ssm_first}`,
   ];

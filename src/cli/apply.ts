@@ -18,7 +18,7 @@ export function applyCommand(): Command {
     .option('--skip-preflight', "apply even where preflight finds errors (the log files' timestamps, the host's clock)")
     .option('--no-preflight', 'read no log file and run no preflight check (the host is not judged before the apply)')
     .option('--no-verify', 'skip checking that log streams arrive in CloudWatch Logs')
-    .option('--verify-timeout <seconds>', 'wait per probe line (default: buffer_duration + 60 s)', seconds)
+    .option('--verify-timeout <seconds>', "wait per probe line (default: the agent's flush interval + 60 s)", seconds)
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .option('--wait-lock <seconds>', "wait this long for another run's lock on this inventory, then refuse", seconds, 0)
     .option('--command-timeout <seconds>', 'timeout of each remote step', seconds, 300)
@@ -28,7 +28,7 @@ export function applyCommand(): Command {
       percentage,
     )
     .action(async (o) => {
-      const { runApply } = await import('../runs/apply.js');
+      const { runApply } = await import('../runs/apply/apply.js');
       await runApply({
         inventory: o.inventory,
         limit: o.limit,

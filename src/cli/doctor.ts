@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { FAULT_NAMES } from '../doctor/diagnose.js';
+import { ALL_FAULT_NAMES } from '../agents/catalog.js';
 import { positiveInt, seconds } from './options.js';
 
 export function doctorCommand(): Command {
@@ -11,14 +11,14 @@ export function doctorCommand(): Command {
     .option('-l, --limit <pattern>', 'only hosts matching this Ansible host pattern')
     .option('-f, --forks <n>', 'hosts worked on at once', positiveInt, 10)
     .option('--preflight', "only the preflight checks (log files' timestamps, the host's clock); changes nothing")
-    .option('--fix', 'repair what the tool can (a stale push_state row): a dry run unless --yes')
-    .option('--fault <name>', `with --fix: only this fault (${FAULT_NAMES.join(', ')})`)
+    .option('--fix', 'repair what the tool can (awslogs: a stale state row, a dead publisher): a dry run unless --yes')
+    .option('--fault <name>', `with --fix: only this fault (${ALL_FAULT_NAMES.join(', ')})`)
     .option('--reset-state', 'back up and remove the state file; the agent starts at the end of each file')
     .option('--resend', 'with --reset-state: start from the beginning of each file (sends it all again)')
     .option('-y, --yes', 'act: without it --fix and --reset-state only show what they would do')
     .option(
       '--verify-timeout <seconds>',
-      'after a repair, wait per probe line (default: buffer_duration + 60 s)',
+      "after a repair, wait per probe line (default: the agent's flush interval + 60 s)",
       seconds,
     )
     .option('--json', 'print one JSON document on stdout')
@@ -32,7 +32,7 @@ export function doctorCommand(): Command {
     )
     .action(async (o) => {
       // Loaded when the command runs: the doctor's modules (SQLite, SSH) cost every other command's start-up.
-      const { runDoctor } = await import('../runs/doctor.js');
+      const { runDoctor } = await import('../runs/doctor/doctor.js');
       await runDoctor({
         inventory: o.inventory,
         limit: o.limit,

@@ -3,10 +3,10 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { terminalJson, terminalText } from '../ui/terminal-text.js';
 import type { Inventory } from '../inventory/types.js';
-import { changed } from '../runs/iam-result.js';
+import { changed } from '../runs/iam/iam-result.js';
 // runs/iam.js and runs/rotate-key.js (and the AWS SDK) load only when the command runs.
-import { DEFAULT_IDENTITY_NAME } from '../runs/iam-result.js';
-import type { IamMode, IamSetupReport } from '../runs/iam.js';
+import { DEFAULT_IDENTITY_NAME } from '../runs/iam/iam-result.js';
+import type { IamMode, IamSetupReport } from '../runs/iam/iam.js';
 
 export interface IamCommandDeps {
   load: (file: string) => Promise<Inventory>;
@@ -32,7 +32,10 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
   iam
     .command('setup')
     .description('create the IAM user (and its key) or the role and instance profile the agent needs; idempotent')
-    .requiredOption('-i, --inventory <file>', 'the inventory (aws_region, aws_endpoint_url, awslogs_credentials)')
+    .requiredOption(
+      '-i, --inventory <file>',
+      "the inventory (aws_region, aws_endpoint_url, the agents' credentials variables)",
+    )
     .addOption(
       new Option(
         '--mode <mode>',
@@ -43,7 +46,7 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
     .option('--role-name <name>', 'the role and instance profile (role mode)', DEFAULT_IDENTITY_NAME)
     .option(
       '--profile-name <name>',
-      "the profile that stores the key (default: the inventory's awslogs_credentials.profile)",
+      "the profile that stores the key (default: the profile the inventory's credentials variables name)",
     )
     .option('--print-secret', 'print a new key once on stdout instead of storing it in the profile')
     .option(
@@ -58,8 +61,8 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
       }
       const inventory = await deps.load(flags.inventory);
       if (flags.rotateKey && !flags.dryRun && !flags.printSecret) {
-        const { rotateKey } = await import('../runs/rotate-key.js');
-        const { DEFAULT_SESSION } = await import('../runs/host-session.js');
+        const { rotateKey } = await import('../runs/iam/rotate-key.js');
+        const { DEFAULT_SESSION } = await import('../runs/fleet/host-session.js');
         const rotation = await rotateKey(inventory, { forks: 10, json: false, session: DEFAULT_SESSION }, (line) =>
           process.stderr.write(`iam: ${terminalText(line)}\n`),
         );
@@ -72,7 +75,7 @@ export function registerIamCommands(program: Command, deps: IamCommandDeps): Com
         );
         return;
       }
-      const { iamSetup } = await import('../runs/iam.js');
+      const { iamSetup } = await import('../runs/iam/iam.js');
       const report = await iamSetup(inventory, {
         ...(flags.mode ? { mode: flags.mode } : {}),
         userName: flags.userName,

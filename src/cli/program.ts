@@ -10,7 +10,7 @@ import { doctorCommand } from './doctor.js';
 import { registerMetricsCommands } from './metrics.js';
 import { registerIamCommands } from './iam.js';
 import { registerLabCommands } from './lab.js';
-import { loadFleet } from '../runs/load-inventory.js';
+import { loadFleet } from '../runs/fleet/load-inventory.js';
 
 export function buildProgram(): Command {
   const program = new Command('provision')

@@ -19,7 +19,7 @@ export function rollbackCommand(): Command {
       percentage,
     )
     .action(async (o) => {
-      const { runRollback } = await import('../runs/rollback.js');
+      const { runRollback } = await import('../runs/rollback/rollback.js');
       await runRollback({
         inventory: o.inventory,
         run: o.run,

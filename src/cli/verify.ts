@@ -7,14 +7,14 @@ export function verifyCommand(): Command {
     .requiredOption('-i, --inventory <file>', 'Ansible-style YAML inventory')
     .option('-l, --limit <pattern>', 'only hosts matching this Ansible host pattern')
     .option('-f, --forks <n>', 'hosts worked on at once', positiveInt, 10)
-    .option('--timeout <seconds>', 'wait per probe (default: buffer_duration + 60 s)', seconds)
+    .option('--timeout <seconds>', "wait per probe (default: the agent's flush interval + 60 s)", seconds)
     .option('--no-probe', 'append nothing: only check that streams exist and have recent events')
     .option('--last <n>', "show each stream's newest N events as they arrived in CloudWatch Logs", positiveInt)
     .option('--json', 'print one JSON document on stdout')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .action(async (o) => {
-      const { runVerify } = await import('../runs/verify.js');
+      const { runVerify } = await import('../runs/verify/verify.js');
       await runVerify({
         inventory: o.inventory,
         limit: o.limit,

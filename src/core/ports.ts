@@ -48,3 +48,28 @@ export interface FleetTransport<Target> {
   /** Ends the fleet's clients; hosts' transports are closed by their users first. */
   close(): Promise<void>;
 }
+
+/**
+ * One host as an agent's own steps see it (its restart discipline, its doctor): a script run there as root,
+ * on the run's transport. Built by the runs, which hold the transport and the host's connection settings.
+ */
+export interface HostSession {
+  run(script: string, options?: { timeoutMs?: number }): Promise<CommandResult>;
+}
+
+/** What CloudWatch Logs holds of a batch: the stream's events that end with its last line, or why it cannot say. */
+export type BatchEvidence =
+  | { events: { message: string; timestamp: number; ingestionTime?: number }[] }
+  | { streamMissing: true }
+  | { error: string };
+
+/** CloudWatch Logs, read with the tool's own credentials, as an agent's restart discipline and doctor ask it. */
+export interface LogEventsReader {
+  /** The events of the stream within [fromMs, toMs] whose message ends with `line`. */
+  eventsEndingWith(group: string, stream: string, line: string, fromMs: number, toMs: number): Promise<BatchEvidence>;
+}
+
+/** A reader per region and endpoint (the runs share one set of clients). */
+export interface LogEventsReaders {
+  for(region: string, endpointUrl?: string): LogEventsReader;
+}

@@ -53,7 +53,6 @@ const NON_SECRET_KEYS = new Set([
   'region',
   'output',
   'endpoint_url',
-  'cwlogs',
   'aws_access_key_id',
   'ca_bundle',
   'role_arn',
@@ -89,7 +88,9 @@ export function maskSecretFileLines(text: string, options: { diff: boolean } = {
       const pair = PAIR.exec(body);
       if (pair) {
         const [, key = '', sep = '', value = ''] = pair;
-        if (value === '' || (NON_SECRET_KEYS.has(key.toLowerCase()) && /^[^\s#;]+$/.test(value))) return line;
+        // A value that is its own key is a plugin registration (the AWS CLI's `[plugins] name = name`), never a secret.
+        const plain = /^[^\s#;]+$/.test(value) && (NON_SECRET_KEYS.has(key.toLowerCase()) || value === key);
+        if (value === '' || plain) return line;
         return `${marker}${key}${sep}${MASK}${cr}`;
       }
       const lead = /^[ \t]*[#;]*[ \t]*/.exec(body)![0];

@@ -29,19 +29,51 @@ export interface DesiredPackage {
 }
 
 export interface DesiredService {
-  /** Service name per flavour (awslogs on amzn1, awslogsd on amzn2). */
+  /** The service's name (its systemd unit, or its SysV script). */
   name: string;
-  /** The name on a given flavour when it differs from `name`, e.g. `{ amzn2: 'awslogsd' }`. */
+  /** The name on a given flavour when it differs from `name` (an agent packaged differently there). */
   names?: Partial<Record<OsFlavour, string>>;
   running: boolean;
   enabled: boolean;
+}
+
+/**
+ * A command that installs what the files hold where the agent reads it (the CloudWatch agent's `fetch-config`,
+ * which validates a config with the agent's own rules before it replaces anything). It runs when a file it
+ * installs changes, or when what the agent reads is not what it would install; its exit status is the
+ * agent's verdict (non-zero: refused, with its output as the reason).
+ */
+export interface DesiredCommand {
+  /** What it does, for the report: `install the agent's configuration (fetch-config)`. */
+  name: string;
+  command: string;
+  /** Run when any of these managed files changes (is created or updated). */
+  after: string[];
+  /** Run when one of these files on the host (probed as managed paths) does not hold exactly this content. */
+  expect: { path: string; content: string }[];
+  /** Run when this folder (probed, see HostFacts.dirs) holds any entry besides these names. */
+  only?: { dir: string; names: string[] };
+  /** Paths the command may write or remove: kept as before-images, put back by an undo and by rollback. */
+  writes: string[];
+  /** Folders whose every file the command may replace or remove: each kept the same way. */
+  writesIn: string[];
+  /** The command (re)starts the service itself: a notified restart needs no restart of its own. */
+  restartsService: boolean;
 }
 
 /** What a host must look like once the tool is done with it. */
 export interface DesiredState {
   package: DesiredPackage;
   files: DesiredFile[];
+  /** Run after the files, before the service, in this order. */
+  commands?: DesiredCommand[];
   service: DesiredService;
+}
+
+/** An entry of a folder the probe listed. */
+export interface DirEntry {
+  name: string;
+  kind: 'file' | 'directory' | 'link' | 'other';
 }
 
 /** What is on a managed path now. */
@@ -85,6 +117,8 @@ export interface HostFacts {
   clockMs: number;
   /** Files read for diagnosis only (e.g. the agent's log), by path; see probeScript's extraFiles. */
   extraFiles?: Record<string, FileFact>;
+  /** Folders listed by the probe (their entries, no content), by path; absent: the folder does not exist. */
+  dirs?: Record<string, DirEntry[]>;
   /** The host's UTC offset when the probe ran, minutes east of UTC (`date +%z`). */
   utcOffsetMinutes?: number;
   /** The host's zone abbreviation (`date +%Z`), e.g. UTC or KST. */
@@ -97,6 +131,8 @@ export interface HostFacts {
   hostnameAddress?: string;
   /** The Python the installed agent runs on (from where its code is), when the probe found it. */
   agentPython?: { version: string; path: string };
+  /** The user an agent runs as (agent.run_as_user), when the probe was asked: its ids and groups. */
+  runAs?: { name: string; uid: number; gids: number[] } | { name: string; missing: true };
 }
 
 export interface LogFileFact {
@@ -117,6 +153,8 @@ export interface LogFileFact {
   readAs?: string;
   /** Why the probe did not look at the file at all (in /proc, or in a folder other users may write). */
   refused?: string;
+  /** Whether the user the agent runs as may read it, asked of the kernel on the host (when the probe was told one). */
+  readableAsAgent?: boolean;
 }
 
 export interface LogSectionFacts {
@@ -152,6 +190,19 @@ export type Change =
       name: string;
       summary: string;
       command: string;
+    }
+  | {
+      kind: 'command';
+      action: 'run';
+      /** The desired command's name. */
+      name: string;
+      summary: string;
+      command: string;
+      /** What the agent reads now against what the command installs (a unified diff), when it differs. */
+      diff?: string;
+      writes: string[];
+      writesIn: string[];
+      restartsService: boolean;
     };
 
 /**

@@ -1,74 +1,26 @@
-// Preflight: what the agent would do with each configured log, judged from the probe's facts before
-// anything is written. Errors block the apply on that host (`--skip-preflight` overrides); warnings are
-// reported. Pure: facts and the tool's clock in, checks out.
-import type { HostSpec, LogSection } from '../agents/awslogs/spec.js';
-import type { HostFacts, LogFileFact, LogSectionFacts } from '../core/types.js';
-import { isGlob } from '../facts/log-files.js';
-import { compileSectionFormat, parseEvents, tailLines, type HostTime } from './event-times.js';
-import { hostLocalTime } from './local-time.js';
-import { agentPatternProblems } from '../agents/awslogs/validate.js';
+// Preflight's framework: what every agent's checks share (their shape, the host's clock, its zone, how durations
+// and offsets read). Each agent's own checks of its logs live in its folder (src/agents/<agent>/). Pure.
+import type { HostFacts } from '../core/types.js';
+import type { PreflightReport, ToolClock } from '../core/report.js';
+import type { LocalTime } from './local-time.js';
 
+export type { ToolClock } from '../core/report.js';
 export type CheckLevel = 'ok' | 'warning' | 'error';
 
-export interface PreflightCheck {
-  /** `clock`, `time_zone`, `file`, `datetime_format`, `future`, `past`, `fingerprint`, `pattern`. */
-  check: string;
-  /** The log section, when the check is about one. */
-  log?: string;
-  level: CheckLevel;
-  message: string;
-  /** A line that shows the problem, when there is one. */
-  sample?: string;
-}
+/** One check: `clock`, `time_zone`, `file`, and the agent's own (`datetime_format`, `future`, `past`, …). */
+export type PreflightCheck = PreflightReport;
 
-export interface ToolClock {
-  /** The tool's clock halfway through the probe, epoch ms. */
-  midpointMs: number;
-  /** How long the probe's round trip took: the skew is known to within half of it. */
-  roundTripMs: number;
-}
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 export const SKEW_WARNING_MS = MINUTE;
 export const SKEW_ERROR_MS = 2 * HOUR;
+/** Both agents drop events more than 2 hours ahead of the host's clock, or more than 14 days behind it. */
 export const MAX_IN_FUTURE_MS = 2 * HOUR;
 export const MAX_IN_PAST_MS = 14 * DAY;
 /** Below this share of parsed event lines, a warning; none parsed at all, an error. */
 export const PARSE_SHARE_WARNING = 0.8;
 const SAMPLE_MAX = 200;
-
-export function preflight(spec: HostSpec, facts: HostFacts, tool: ToolClock): PreflightCheck[] {
-  return [...hostChecks(spec, facts, tool), ...spec.logs.flatMap((_, i) => sectionPreflight(spec, facts, i))];
-}
-
-/** The checks of the host itself (its clock, its zone): no pattern is run on the host's data here. */
-export function hostChecks(spec: HostSpec, facts: HostFacts, tool: ToolClock): PreflightCheck[] {
-  const checks: PreflightCheck[] = [clockCheck(facts, tool)];
-  if (spec.logs.some(readsLocal)) {
-    const { local, fallback } = hostLocalTime(facts);
-    checks.push(zoneCheck({ nowMs: facts.clockMs, local }, fallback));
-  }
-  // The agent's Python, from where its code is: a pattern its Python 3 cannot compile stops that stream.
-  // (This compiles the inventory's patterns only; nothing from the host is matched here.)
-  for (const p of agentPatternProblems(spec.logs, facts.agentPython?.version))
-    checks.push({ check: 'pattern', log: p.log, level: 'error', message: p.rule });
-  return checks;
-}
-
-/**
- * The checks of log section `index`: these run the section's patterns (multi_line_start_pattern,
- * datetime_format) on lines from the host, which any user may have written, so a caller that must stay
- * responsive runs them where they can be stopped (src/runs/pattern-workers.ts).
- */
-export function sectionPreflight(spec: HostSpec, facts: HostFacts, index: number): PreflightCheck[] {
-  const section = spec.logs[index];
-  const files = facts.logs?.[index];
-  if (!section || !files) return [];
-  const host: HostTime = { nowMs: facts.clockMs, local: hostLocalTime(facts).local };
-  return sectionChecks(section, files, host, facts);
-}
 
 export function worst(checks: PreflightCheck[]): CheckLevel {
   if (checks.some((c) => c.level === 'error')) return 'error';
@@ -90,7 +42,13 @@ export function formatOffset(minutes: number): string {
   return `UTC${sign}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`;
 }
 
-function clockCheck(facts: HostFacts, tool: ToolClock): PreflightCheck {
+/** A line as a check shows it: cut at 200 characters. */
+export function sample(line: string): string {
+  return line.length > SAMPLE_MAX ? `${line.slice(0, SAMPLE_MAX - 1)}…` : line;
+}
+
+/** The host's clock against this machine's, within half the probe's round trip. */
+export function clockCheck(facts: HostFacts, tool: ToolClock): PreflightCheck {
   const skew = facts.clockMs - tool.midpointMs;
   const slack = tool.roundTripMs / 2;
   const sure = Math.max(0, Math.abs(skew) - slack);
@@ -106,177 +64,27 @@ function clockCheck(facts: HostFacts, tool: ToolClock): PreflightCheck {
   return { check: 'clock', level: 'ok', message: `clock within ${formatDuration(Math.max(Math.abs(skew), 1000))}` };
 }
 
-/** The section's timestamps are read in the host's zone: LOCAL (the default) and no %z in the format. */
-function readsLocal(section: LogSection): boolean {
-  const format = section.datetime_format;
-  return section.time_zone !== 'UTC' && !!format && !/(^|[^%])(%%)*%z/.test(format);
+/** The host's time as a log's local timestamps are read against it. */
+export interface HostTime {
+  nowMs: number;
+  local: LocalTime;
 }
 
-function zoneCheck(host: HostTime, fallback: string | undefined): PreflightCheck {
+/**
+ * How a log's local times are read on this host: with its zone's DST rules, or (`fallback` says why) with the
+ * offset at probe time. `setting` is the agent's option as the operator wrote it (`time_zone = LOCAL`).
+ */
+export function zoneCheck(host: HostTime, fallback: string | undefined, setting: string): PreflightCheck {
   const now = formatOffset(host.local.offsetAt(host.nowMs));
   if (!fallback)
     return {
       check: 'time_zone',
       level: 'ok',
-      message: `time_zone = LOCAL is read in ${host.local.zone ? `${host.local.zone} (${now} now, with its DST rules)` : `${now}`}`,
+      message: `${setting} is read in ${host.local.zone ? `${host.local.zone} (${now} now, with its DST rules)` : `${now}`}`,
     };
   return {
     check: 'time_zone',
     level: 'warning',
-    message: `${fallback}: time_zone = LOCAL is read with the host's offset at probe time (${now}), so lines written before a DST change would be judged an hour off; link /etc/localtime to the host's zone (timedatectl set-timezone ZONE)`,
+    message: `${fallback}: ${setting} is read with the host's offset at probe time (${now}), so lines written before a DST change would be judged an hour off; link /etc/localtime to the host's zone (timedatectl set-timezone ZONE)`,
   };
-}
-
-function sample(line: string): string {
-  return line.length > SAMPLE_MAX ? `${line.slice(0, SAMPLE_MAX - 1)}…` : line;
-}
-
-function sectionChecks(
-  section: LogSection,
-  files: LogSectionFacts,
-  host: HostTime,
-  facts: HostFacts,
-): PreflightCheck[] {
-  const log = section.section;
-  const checks: PreflightCheck[] = [];
-  const matches = files.files.filter((f) => f.role === 'match');
-  const usable = matches.filter((f) => !f.compressed);
-  const glob = isGlob(section.file);
-  if (matches.length === 0) {
-    checks.push({
-      check: 'file',
-      log,
-      level: 'warning',
-      message: glob
-        ? `no file matches ${section.file}: the agent waits for one ("No file is found with given path")`
-        : `${section.file} does not exist: the agent waits for it ("No file is found with given path")`,
-    });
-    return checks;
-  }
-  if (usable.length === 0) {
-    checks.push({
-      check: 'file',
-      log,
-      level: glob ? 'warning' : 'error',
-      message: `${glob ? `every match of ${section.file} is` : `${section.file} is`} compressed (${matches[0]!.path}): the agent ignores .gz .zip .bz2 .tar .rar files and sends nothing`,
-    });
-    return checks;
-  }
-  const newest = usable[0]!;
-  if (newest.refused) {
-    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} not read: ${newest.refused}` });
-    return checks;
-  }
-  // A path another user controls is looked at with their rights: what they cannot read, root will not show.
-  const as = newest.readAs ? ` as ${newest.readAs}` : '';
-  if (newest.kind !== 'file') {
-    checks.push({ check: 'file', log, level: 'error', message: `${newest.path} is a ${newest.kind}, not a file${as}` });
-    return checks;
-  }
-  if (!newest.readable) {
-    checks.push({
-      check: 'file',
-      log,
-      level: 'error',
-      message: newest.readAs
-        ? `${newest.path} is not readable${as}: another user controls this path, so the tool reads it with their rights, never root's; the agent, as root, would read wherever it leads`
-        : `${newest.path} is not readable`,
-    });
-    return checks;
-  }
-  checks.push({ check: 'file', log, level: 'ok', message: `reads ${newest.path} (${newest.size} bytes)${as}` });
-  checks.push(...fingerprintChecks(section, files.files));
-  if (!files.tail) return checks;
-  checks.push(...timestampChecks(section, tailLines(files.tail.text, files.tail.truncated), host, facts));
-  return checks;
-}
-
-function fingerprintChecks(section: LogSection, files: LogFileFact[]): PreflightCheck[] {
-  const heads = files.filter((f) => !f.compressed && f.head !== undefined);
-  if (heads.length < 2) return [];
-  const [a, b] = heads as [LogFileFact, LogFileFact];
-  const lines = section.file_fingerprint_lines ?? '1';
-  if (a.head !== b.head || a.head === '')
-    return [{ check: 'fingerprint', log: section.section, level: 'ok', message: `rotation is detectable` }];
-  return [
-    {
-      check: 'fingerprint',
-      log: section.section,
-      level: 'warning',
-      message: `${a.path} and ${b.path} begin with the same fingerprint line(s) (file_fingerprint_lines = ${lines}): the agent cannot tell a rotated file from the old one and stops reading after rotation; set file_fingerprint_lines to a range that includes a line that differs (e.g. 1-3)`,
-      sample: sample(a.head!.split('\n')[0] ?? ''),
-    },
-  ];
-}
-
-function timestampChecks(section: LogSection, lines: string[], host: HostTime, facts: HostFacts): PreflightCheck[] {
-  const log = section.section;
-  if (!section.datetime_format) return [];
-  if (!compileSectionFormat(section))
-    return [{ check: 'datetime_format', log, level: 'error', message: `datetime_format does not compile` }];
-  const events = parseEvents(section, lines, host);
-  if (events.length === 0) return [];
-  const parsed = events.filter((e) => e.timestampMs !== undefined);
-  const failed = events.find((e) => e.timestampMs === undefined);
-  const share = parsed.length / events.length;
-  const pct = `${Math.round(share * 100)}%`;
-  const checks: PreflightCheck[] = [];
-  const base = `${parsed.length} of ${events.length} event lines (${pct}) at the end of the file parse with datetime_format = ${section.datetime_format}`;
-  if (parsed.length === 0) {
-    checks.push({
-      check: 'datetime_format',
-      log,
-      level: 'error',
-      message: `${base}: every event would be stamped with the time it is read (and with {datetime_format} as multi_line_start_pattern, the lines would be glued into one event)`,
-      ...(failed ? { sample: sample(failed.line) } : {}),
-    });
-    return checks;
-  }
-  checks.push({
-    check: 'datetime_format',
-    log,
-    level: share < PARSE_SHARE_WARNING ? 'warning' : 'ok',
-    message: base,
-    ...(failed ? { sample: sample(failed.line) } : {}),
-  });
-  const ahead = parsed.filter((e) => e.timestampMs! > host.nowMs + MAX_IN_FUTURE_MS);
-  if (ahead.length > 0) {
-    const newest = ahead.reduce((a, b) => (b.timestampMs! > a.timestampMs! ? b : a));
-    const by = newest.timestampMs! - host.nowMs;
-    const offset = host.local.offsetAt(newest.timestampMs!);
-    const zone =
-      section.time_zone === 'UTC'
-        ? 'time_zone = UTC'
-        : `time_zone = LOCAL (${host.local.zone ?? facts.timeZoneName ?? 'host'} ${formatOffset(offset)})`;
-    checks.push({
-      check: 'future',
-      log,
-      level: 'error',
-      message: `${ahead.length} of ${parsed.length} events are more than 2 h ahead of the host's clock (up to ${formatDuration(by)}), read in ${zone}: the agent skips them ("timestamp is more than 2 hours in future")${zoneHint(section, by, offset)}`,
-      sample: sample(newest.line),
-    });
-  }
-  const newest = Math.max(...parsed.map((e) => e.timestampMs!));
-  const old = parsed.filter((e) => e.timestampMs! < host.nowMs - MAX_IN_PAST_MS);
-  if (old.length > 0) {
-    const all = old.length === parsed.length;
-    checks.push({
-      check: 'past',
-      log,
-      level: 'warning',
-      message: `${old.length} of ${parsed.length} events are more than 14 days behind the host's clock${all ? ` (the newest by ${formatDuration(host.nowMs - newest)})` : ''}: the agent skips them ("timestamp is more than 14 days in past")`,
-      sample: sample(old[old.length - 1]!.line),
-    });
-  }
-  return checks;
-}
-
-/** A whole number of hours ahead usually means a zone mismatch: say which setting would explain it. */
-function zoneHint(section: LogSection, aheadMs: number, hostOffset: number): string {
-  const hours = Math.round(aheadMs / HOUR);
-  if (Math.abs(aheadMs - hours * HOUR) > 10 * MINUTE || hours === 0) return '; check the host clock or the log times';
-  const writer = formatOffset(hostOffset + hours * 60);
-  if (section.time_zone === 'UTC')
-    return `; the lines look written in ${writer} local time: use time_zone = LOCAL on a host whose zone is that, or have the application log in UTC`;
-  return `; the lines look written in ${writer} while the host's zone is ${formatOffset(hostOffset)}: set the host's zone (timedatectl set-timezone) to the application's, or have the application log in the host's zone or with %z`;
 }

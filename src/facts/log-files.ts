@@ -1,12 +1,13 @@
-// The probe's log-file section (preflight and doctor): for each configured `file` (a path or a glob), the
+// The probe's log-file section (preflight and doctor): for each configured log file (a path or a glob), the
 // files it matches and, for a plain path, its rotated siblings (`FILE.1`, `FILE-2026…`), newest first; the
 // first lines of the two newest uncompressed ones (fingerprints) and the last 64 KiB of the newest match.
 // Pure: a shell snippet and the parser of its records. Records, one a line:
 //   @@log <i> <pattern base64>
 //   @@logfile <i> <match|rotated> <readable 0|1> <file|directory|other> <mtime s> <size> <path base64>
 //   @@content l<i>h<k> 1 … @@end l<i>h<k>      first bytes of the k-th file record of section i (the parser cuts
-//                                              them to file_fingerprint_lines lines)
+//                                              them to the log's fingerprintEnd lines)
 //   @@loghead <i> <k>                          the same, to be taken from the tail: the k-th file was read whole
+//   @@logreadas <i> <k> <0|1>                  whether the agent's user (RUNAS) may read the k-th file
 //   @@content l<i>t 1 … @@end l<i>t            last bytes of the newest uncompressed match
 import { quote } from '../core/shell-quote.js';
 import type { LogSectionFacts } from '../core/types.js';
@@ -21,9 +22,9 @@ export const LOG_MATCHES_MAX = 20;
 export const COMPRESSED = /\.(tar|gz|zip|bz2|rar)$/;
 
 export interface LogProbe {
-  /** The section's `file`: a path or a glob. */
+  /** The log's file: a path or a glob. */
   pattern: string;
-  /** Last line of `file_fingerprint_lines` (`N` or `N-M` → M). */
+  /** How many first lines of the newest files identify them to the agent (at least 1). */
   fingerprintEnd: number;
 }
 
@@ -42,13 +43,6 @@ function globEscape(path: string): string {
 export function rotationPatterns(file: string): [string, string] {
   const base = globEscape(file);
   return [`${base}.[0-9]*`, `${base}-[0-9]*`];
-}
-
-/** `file_fingerprint_lines` → its last line, with the agent's fallback to 1 for an invalid value. */
-export function fingerprintEnd(value: string | undefined): number {
-  if (!value || !/^[1-9][0-9]*(-[0-9]*)?$/.test(value)) return 1;
-  const [a, b] = value.split('-');
-  return Math.max(Number(a), b ? Number(b) : Number(a));
 }
 
 /**
@@ -99,6 +93,12 @@ export const PROBE_LOG = `probe_log() {
       esac
       if [ "$m" = "$2" ]; then b=$5; else b=$(printf '%s' "$m" | base64 | tr -d '\n'); fi
       echo "@@logfile $li $role $r $kind $st $b $guard"
+      # The user the agent runs as (RUNAS uid:gid:groups, set by the probe): the kernel asked whether it may read.
+      if [ -n "\${RUNAS:-}" ] && [ $role = match ] && [ $kind = file ]; then
+        ra=0; ra_g=\${RUNAS#*:}
+        setpriv --reuid="\${RUNAS%%:*}" --regid="\${ra_g%%:*}" --groups="\${ra_g#*:}" -- test -r "$m" 2>/dev/null && ra=1
+        echo "@@logreadas $li $k $ra"
+      fi
       case "$m" in *.tar|*.gz|*.zip|*.bz2|*.rar) k=$((k+1)); continue ;; esac
       if [ $kind = file ] && [ $r = 1 ]; then
         size=\${st#* }; whole=0
@@ -177,6 +177,9 @@ export function parseLogSections(
       });
     } else if (key === 'loghead' && /^\d+$/.test(parts[1] ?? '')) {
       headsInTail.add(`l${parts[0]}h${parts[1]}`);
+    } else if (key === 'logreadas' && /^\d+$/.test(parts[1] ?? '')) {
+      const file = section.files[Number(parts[1])];
+      if (file) file.readableAsAgent = parts[2] === '1';
     }
   }
   sections.forEach((section, i) => {

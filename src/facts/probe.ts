@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { quote } from '../core/shell-quote.js';
 import { PATH_GUARD } from '../operations/path-guard.js';
-import type { FileFact, HostFacts, OsFlavour } from '../core/types.js';
+import type { DirEntry, FileFact, HostFacts, OsFlavour } from '../core/types.js';
 import { parseGuard, parseLogSections, PROBE_LOG, probeLogLines, type LogProbe, type RawBlock } from './log-files.js';
 import { zoneFromProbe } from './time-zone.js';
 
@@ -36,10 +36,14 @@ export interface ExtraFile {
 export interface ProbeInput {
   /** The managed paths: each one's existence, type, mode, owner, group and content. */
   paths: string[];
-  /** The agent's package, e.g. `awslogs`. */
+  /** The agent's package. */
   packageName: string;
-  /** The agent's service on each flavour, e.g. `{ amzn1: 'awslogs', amzn2: 'awslogsd' }`. */
+  /** The agent's service: its SysV name (Amazon Linux 1) and its systemd unit (Amazon Linux 2 and 2023). */
   services: { amzn1: string; amzn2: string };
+  /** Folders whose entries are listed (names and kinds, no content): `HostFacts.dirs`. */
+  dirs?: string[];
+  /** A user whose uid and groups are read (`HostFacts.runAs`); the log files' matches are tried for reading as it. */
+  runAs?: string;
   /** Files read for diagnosis only (the agent's log, its state file…): parsed into `HostFacts.extraFiles`. */
   extraFiles?: ExtraFile[];
   /** Cap on the bytes read of each managed path; default 1 MiB. */
@@ -53,6 +57,24 @@ export interface ProbeInput {
   agentCodeDirs?: string[];
 }
 
+/**
+ * `list_dir DIR I`: `@@dir I absent|present`, then `@@dirent I KIND raw:NAME|b64:NAME` for each entry (a link is
+ * a link, never followed). Names of plain characters are printed as they are: no process per entry.
+ */
+const LIST_DIR = `list_dir() {
+  if [ -L "$1" ] || [ ! -d "$1" ]; then echo "@@dir $2 absent"; return; fi
+  echo "@@dir $2 present"
+  for e in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+    { [ -e "$e" ] || [ -L "$e" ]; } || continue
+    if [ -L "$e" ]; then k=link; elif [ -f "$e" ]; then k=file; elif [ -d "$e" ]; then k=directory; else k=other; fi
+    n=\${e##*/}
+    case $n in *[!A-Za-z0-9._-]*) echo "@@dirent $2 $k b64:$(b64 "$n")" ;; *) echo "@@dirent $2 $k raw:$n" ;; esac
+  done
+}`;
+
+/** A user name the probe may pass to `id`: what useradd accepts. */
+const USER_NAME = /^(?:[a-z_][a-z0-9_-]*[$]?|\d+)$/;
+
 /** A glob the probe may leave unquoted (so that the shell expands it): no space, quote or shell syntax. */
 const SAFE_GLOB = /^\/[A-Za-z0-9/_.*-]+$/;
 
@@ -60,8 +82,9 @@ const SAFE_GLOB = /^\/[A-Za-z0-9/_.*-]+$/;
  * The shell function that reports one path; `$1` path, `$2` index, `$3` cap, `$4` head|tail, `$5` the path in
  * base64, echoed as this script was given it (computed here, not by three processes on the host). One `stat`
  * reads the path and every folder above it (who controls it: path-guard.ts); a link, or a path another user
- * controls, is reported and never read: the planner refuses it. A read is `head -c` or `dd` of at most the cap,
- * whatever the file's size says (a file in /proc may say 0 and never end).
+ * controls, is reported and not read as root: the planner refuses it; a diagnostic tail (an agent's own log) is
+ * read with that user's rights. A read is `head -c` or `dd` of at most the cap, whatever the file's size says
+ * (a file in /proc may say 0 and never end).
  */
 const PROBE_FILE = `probe_file() {
   p=$1; i=$2; cap=$3; how=$4
@@ -88,6 +111,11 @@ const PROBE_FILE = `probe_file() {
     echo "@@content $i 1"
     if [ "$how" = tail ] && [ "$WS" -gt "$cap" ]; then dd if="$p" bs="$cap" count=1 iflag=skip_bytes,fullblock skip=$((WS - cap)) status=none | base64
     else head -c "$cap" -- "$p" | base64; fi
+  elif [ "$how" = tail ] && [ $AS != refuse ] && as_owner test -r "$p"; then
+    # A diagnostic read (an agent's own log, in a folder of the user the agent runs as): with that user's rights.
+    echo "@@content $i 1"
+    if [ "$WS" -gt "$cap" ]; then as_owner dd if="$p" bs="$cap" count=1 iflag=skip_bytes,fullblock skip=$((WS - cap)) status=none | base64
+    else as_owner head -c "$cap" -- "$p" | base64; fi
   else
     echo "@@content $i 0"
   fi
@@ -110,6 +138,7 @@ export function probeScript(input: ProbeInput): string {
     "b64() { printf '%s' \"$1\" | base64 | tr -d '\\n'; }",
     PATH_GUARD,
     PROBE_FILE,
+    ...(input.dirs?.length ? [LIST_DIR] : []),
     ...(input.logs?.length ? [PROBE_LOG] : []),
     `echo '@@probe-begin ${PROBE_VERSION}'`,
     // Each process started costs the host a few ms, and a fleet's hosts may share little CPU: the probe starts as
@@ -177,6 +206,14 @@ export function probeScript(input: ProbeInput): string {
   if (dirs.some((d) => !SAFE_GLOB.test(d))) throw new Error('probeScript: agentCodeDirs must be plain globs');
   // Expanded by the shell's own glob: no process. The first match names the agent's Python.
   if (dirs.length) lines.push(`for d in ${dirs.join(' ')}; do [ -d "$d" ] && echo "@@agent-code $d" && break; done`);
+  (input.dirs ?? []).forEach((d, i) => lines.push(`list_dir ${quote(d)} ${i}`));
+  if (input.runAs !== undefined) {
+    if (!USER_NAME.test(input.runAs)) throw new Error('probeScript: runAs must be a user name');
+    // The user's ids: the log files' matches are then tried for reading with exactly them (probe_log's RUNAS).
+    lines.push(
+      `RUNAS=; if ru=$(id -u ${input.runAs} 2>/dev/null) && rg=$(id -G ${input.runAs} 2>/dev/null); then echo "@@runas ${input.runAs} $ru $rg"; set -- $rg; RUNAS="$ru:$1:$(IFS=,; echo "$*")"; else echo "@@runas ${input.runAs} missing"; fi`,
+    );
+  }
   lines.push(...probeLogLines(input.logs ?? []));
   lines.push("echo '@@probe-end'");
   return lines.join('\n') + '\n';
@@ -260,6 +297,7 @@ export function parseFacts(
   paths: string[],
   extraFiles: ExtraFile[] = [],
   logs: LogProbe[] = [],
+  dirs: string[] = [],
 ): HostFacts {
   const lines = stdout.split('\n');
   if (lines.at(-1) === '') lines.pop();
@@ -278,6 +316,8 @@ export function parseFacts(
   let open: { index: string; lines: string[] } | undefined;
   let ended = false;
   const logRecords: { key: string; value: string }[] = [];
+  const dirRecords: string[] = [];
+  let runAs: string | undefined;
 
   for (let n = begin + 1; n < lines.length; n++) {
     const line = lines[n]!.replace(/\r$/, '');
@@ -342,7 +382,11 @@ export function parseFacts(
       f.readable = readable === '1';
       f.base64 = [];
       open = { index: i, lines: f.base64 };
-    } else if (key === 'log' || key === 'logfile' || key === 'loghead') {
+    } else if (key === 'dir' || key === 'dirent') {
+      dirRecords.push(value);
+    } else if (key === 'runas') {
+      runAs = value;
+    } else if (key === 'log' || key === 'logfile' || key === 'loghead' || key === 'logreadas') {
       logRecords.push({ key, value });
     } else {
       // A record this parser does not know: a newer probe. Ignored, so that the two may evolve apart.
@@ -462,9 +506,36 @@ export function parseFacts(
   const zone = zoneFromProbe(get('tz-zone'));
   if (zone) facts.timeZoneId = zone;
   if (logs.length) facts.logs = parseLogSections(logs, logRecords, files as Map<string, RawBlock>);
+  if (dirs.length) facts.dirs = parseDirs(dirs, dirRecords);
+  if (runAs !== undefined) {
+    const [name = '', uid, ...gids] = runAs.split(' ');
+    if (uid === 'missing') facts.runAs = { name, missing: true };
+    else if (/^\d+$/.test(uid ?? '') && gids.every((g) => /^\d+$/.test(g)))
+      facts.runAs = { name, uid: Number(uid), gids: gids.map(Number) };
+  }
   if (extraFiles.length) {
     facts.extraFiles = {};
     extraFiles.forEach((x, i) => (facts.extraFiles![x.path] = toFact(`x${i}`, x.path)));
   }
   return facts;
+}
+
+/** The listed folders: absent ones are left out; each entry's name decoded. */
+function parseDirs(dirs: string[], records: string[]): Record<string, DirEntry[]> {
+  const out: Record<string, DirEntry[]> = {};
+  for (const value of records) {
+    const [i = '', what = '', name = ''] = value.split(' ');
+    const dir = dirs[Number(i)];
+    if (dir === undefined || !/^\d+$/.test(i)) continue;
+    if (what === 'present') out[dir] ??= [];
+    else if (['file', 'directory', 'link', 'other'].includes(what)) {
+      const decoded = name.startsWith('b64:')
+        ? Buffer.from(name.slice(4), 'base64').toString('utf8')
+        : name.startsWith('raw:')
+          ? name.slice(4)
+          : undefined;
+      if (decoded !== undefined) (out[dir] ??= []).push({ name: decoded, kind: what as DirEntry['kind'] });
+    }
+  }
+  return out;
 }

@@ -18,6 +18,7 @@
 import { InputError, type Problem } from '../core/errors.js';
 import type { Inventory, SourceLocation } from '../inventory/types.js';
 import { FilterPatternError, parseFilterPattern, type FilterPattern } from './filter-pattern.js';
+import { agentEntryOfVars } from '../agents/catalog.js';
 
 export type VarPath = ReadonlyArray<string | number>;
 export type Locate = (path: VarPath) => SourceLocation;
@@ -49,7 +50,7 @@ export interface MetricsSpecs {
   filters: MetricFilterSpec[];
   dashboard?: DashboardSpec;
   /**
-   * Every log group the dashboard shows IncomingLogEvents for: the agent's (`awslogs_logs[].log_group_name`,
+   * Every log group the dashboard shows IncomingLogEvents for: the agents' (what each host's agent sends to,
    * validated by the agent's own schema) and the metric filters', in that order, without repeats.
    */
   logGroups: string[];
@@ -271,6 +272,8 @@ function validateDashboard(c: Collector, raw: unknown, path: VarPath): Dashboard
 export function validateMetricsVars(
   vars: Record<string, unknown>,
   locate: Locate,
+  /** The log groups the hosts' agents send to; default: what the agent these variables choose sends to. */
+  shipped: readonly string[] = agentEntryOfVars(vars).logGroupsOf(vars),
 ): { specs?: MetricsSpecs; problems: Problem[] } {
   const c = new Collector(locate);
   const filters: MetricFilterSpec[] = [];
@@ -311,9 +314,6 @@ export function validateMetricsVars(
     c.add(['aws_endpoint_url'], 'invalid aws_endpoint_url', { expected: 'an http(s) URL', found: endpoint });
 
   if (c.problems.length > 0) return { problems: c.problems };
-  const shipped = Array.isArray(vars.awslogs_logs)
-    ? vars.awslogs_logs.flatMap((l) => (isObject(l) && typeof l.log_group_name === 'string' ? [l.log_group_name] : []))
-    : [];
   const logGroups = [...new Set([...shipped, ...filters.map((f) => f.logGroupName)])];
   return {
     problems: [],
@@ -329,8 +329,12 @@ export function validateMetricsVars(
 }
 
 /** As validateMetricsVars, but throws an InputError holding every problem. */
-export function metricsSpecs(vars: Record<string, unknown>, locate: Locate): MetricsSpecs {
-  const { specs, problems } = validateMetricsVars(vars, locate);
+export function metricsSpecs(
+  vars: Record<string, unknown>,
+  locate: Locate,
+  shipped: readonly string[] = agentEntryOfVars(vars).logGroupsOf(vars),
+): MetricsSpecs {
+  const { specs, problems } = validateMetricsVars(vars, locate, shipped);
   if (!specs) throw new InputError(problems);
   return specs;
 }
@@ -342,7 +346,12 @@ const SHARED_VARS = ['cloudwatch_metric_filters', 'cloudwatch_dashboard', 'aws_r
  * so the variables must resolve to the same value on every host (set them under `all.vars`); the first
  * host's values and locations are used.
  */
-export function metricsSpecsFromInventory(inventory: Inventory): MetricsSpecs {
+export function metricsSpecsFromInventory(
+  inventory: Inventory,
+  /** The log groups a host's agent sends to, from its variables. */
+  shippedBy: (host: Inventory['hosts'][number]) => string[] = (host) =>
+    agentEntryOfVars(host.vars).logGroupsOf(host.vars),
+): MetricsSpecs {
   const [first, ...rest] = inventory.hosts;
   const vars = first?.vars ?? inventory.groups.all?.vars ?? {};
   const locate: Locate = first ? (p) => first.locate(p) : () => ({ file: inventory.file });
@@ -361,5 +370,5 @@ export function metricsSpecsFromInventory(inventory: Inventory): MetricsSpecs {
     }
   }
   if (problems.length > 0) throw new InputError(problems);
-  return metricsSpecs(vars, locate);
+  return metricsSpecs(vars, locate, [...new Set(inventory.hosts.flatMap(shippedBy))]);
 }

@@ -71,20 +71,29 @@ done`
 export function applyScript(input: ApplyScriptInput): string {
   const lines: string[] = [];
   const files = input.changes.filter((c) => c.kind === 'file');
+  const commands = input.changes.filter((c) => c.kind === 'command');
   const undoAgent = input.agentWasActive ? input.agent.restart : input.agent.stop;
   // An undo also takes back an enable this run made (the agent was not enabled at boot before it).
   const enables = input.changes.some((c) => c.kind === 'service' && c.action === 'enable');
   const undoEnable = enables ? `\n  bounded ${input.agent.disable} >/dev/null 2>&1` : '';
   // WRITTEN: the files this run may have changed, the package install's included; an undo puts back the
-  // before-image of each that differs from it. A failed run's backups are pruned as any other run's.
+  // before-image of each that differs from it. READS: those the agent reads (files that notify it, and what a
+  // command installed once it succeeded): putting one back makes the undo restart the agent (or stop it, when
+  // it did not run before). A failed run's backups are pruned as any other run's.
+  const reads = files.flatMap((c, i) => (c.desired.notifies ? [i] : []));
   lines.push(`WRITTEN=""
+READS=" ${reads.join(' ')} "
 undo_written() {
   [ -n "$WRITTEN" ] || return 0
-  w=$WRITTEN; WRITTEN=""; undid=0
-  for i in $w; do restore_changed "$B" "$i" && undid=1; done
+  w=$WRITTEN; WRITTEN=""; undid=0; reread=0
+  for i in $w; do
+    if restore_changed "$B" "$i"; then undid=1; case $READS in *" $i "*) reread=1 ;; esac; fi
+  done
   [ $undid = 1 ] || return 0
-  ${input.agent.reset} >/dev/null 2>&1
-  bounded ${undoAgent} >/dev/null 2>&1${undoEnable}
+  if [ $reread = 1 ]; then
+    ${input.agent.reset} >/dev/null 2>&1
+    bounded ${undoAgent} >/dev/null 2>&1${undoEnable}
+  fi
   say undone
 }
 on_abort() { undo_written; prune_backups; }
@@ -99,11 +108,13 @@ take_lock`);
   }
   // Every before-image first, then the package: installing it may replace a managed file (rpm moves a changed
   // %config file aside as .rpmorig), and the before-image must be the operator's file, not the package's.
-  if (files.length > 0) lines.push('ensure_backup_dir');
+  if (files.length > 0 || commands.length > 0) lines.push('ensure_backup_dir');
   files.forEach((change, index) => {
     const p = quote(change.desired.path);
     lines.push(`backup ${index} ${p}`, `before${index}=$(sha ${p})`);
   });
+  // What each command may write or remove, kept the same way (its indices c<k>_<n>, in CMD<k>).
+  commands.forEach((change, k) => lines.push(commandBackupLines(change, k)));
   const packages = input.changes.filter((c) => c.kind === 'package');
   if (packages.length > 0 && files.length > 0) lines.push(`WRITTEN="${files.map((_, i) => i).join(' ')}"`);
   for (const change of packages) {
@@ -120,6 +131,16 @@ take_lock`);
       `say "file ${Buffer.from(f.path, 'utf8').toString('base64')} $before${index} $(sha ${p})"`,
     );
   });
+  commands.forEach((change, k) => {
+    // Its output is the agent's own verdict: a refusal fails the host with it, and the undo puts back the files.
+    lines.push(
+      `WRITTEN="$WRITTEN $CMD${k}"`,
+      `out=$(bounded ${change.command} 2>&1) || fail ${quote(`command ${change.name}`)} "$(timed_out $? "$out")"`,
+      `READS="$READS$CMD${k} "`,
+      `say ${quote(`done command ${change.name}`)}`,
+      `for i in $CMD${k}; do p=$(cat "$B/$i.path"); if [ "$(cat "$B/$i.meta")" = absent ]; then was=absent; else was=$(sha "$B/$i.content"); fi; [ "$was" = "$(sha "$p")" ] || say "file $(b64 "$p") $was $(sha "$p")"; done`,
+    );
+  });
   const service = input.changes.filter((c) => c.kind === 'service');
   for (const change of service) {
     if (change.action === 'restart' && input.restartAs !== undefined) {
@@ -132,9 +153,9 @@ take_lock`);
       `say "done service ${change.action}"`,
     );
   }
-  const started = service.some(
-    (c) => c.action === 'start' || (c.action === 'restart' && input.restartAs === undefined),
-  );
+  const started =
+    service.some((c) => c.action === 'start' || (c.action === 'restart' && input.restartAs === undefined)) ||
+    commands.some((c) => c.restartsService);
   if (started) {
     lines.push(
       healthCheck(input.agent, input.agentLogPath, [
@@ -144,9 +165,31 @@ take_lock`);
       ]),
     );
   }
-  if (files.length > 0 && input.restartAs === undefined) lines.push('prune_backups');
+  if ((files.length > 0 || commands.length > 0) && input.restartAs === undefined) lines.push('prune_backups');
   lines.push('say ok');
   return wholeScript(input.runId, lines.join('\n'), input.stepTimeoutS);
+}
+
+/**
+ * The before-images of what command `k` may write: each named path (absent ones too, so that an undo removes what
+ * the command made) and every regular file in its folders; their indices go to CMD<k>.
+ */
+function commandBackupLines(change: Extract<Change, { kind: 'command' }>, k: number): string {
+  const named = change.writes.map((p, n) => `backup c${k}_${n} ${quote(p)}`);
+  const skip = change.writes.map(quote).join('|');
+  const folders = change.writesIn.map(
+    (dir) => `for f in ${quote(dir)}/* ${quote(dir)}/.[!.]*; do
+  { [ -f "$f" ] && [ ! -L "$f" ]; } || continue
+  ${skip ? `case $f in ${skip}) continue ;; esac` : ''}
+  backup "c${k}_$n" "$f"; CMD${k}="$CMD${k} c${k}_$n"; n=$((n+1))
+done`,
+  );
+  return [
+    `CMD${k}="${change.writes.map((_, n) => `c${k}_${n}`).join(' ')}"`,
+    ...named,
+    `n=${change.writes.length}`,
+    ...folders,
+  ].join('\n');
 }
 
 export interface AppliedFile {

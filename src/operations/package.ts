@@ -1,4 +1,5 @@
-// The agent's package: installed or not. No version pinning yet (DesiredPackage has none).
+// The agent's package: installed or not, with the flavour's package manager (dnf on Amazon Linux 2023, yum
+// before). No version pinning yet (DesiredPackage has none).
 
 import type { DesiredPackage, HostFacts, StepOutcome } from '../core/types.js';
 
@@ -20,7 +21,7 @@ export function packageOperation(desired: DesiredPackage, facts: HostFacts): Ste
         action: 'install',
         name,
         summary: `install ${name} (not installed)`,
-        command: `yum install -y ${name}`,
+        command: `${facts.os.flavour === 'amzn2023' ? 'dnf' : 'yum'} install -y ${name}`,
       },
     ],
   };

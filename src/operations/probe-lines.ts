@@ -1,17 +1,20 @@
-// The verify probe on a host: one line appended to the newest file of each log section, stamped in the
-// section's own datetime_format by the host's `date`, so the agent parses it as it parses real lines.
+// The verify probe on a host: one line appended to the newest file of each log, stamped by the host's `date` in
+// the format the agent reads the log's timestamps with, so the agent parses it as it parses real lines.
 import { quote } from '../core/shell-quote.js';
-import type { LogSection } from '../agents/awslogs/spec.js';
 import { wholeScript } from './remote-script.js';
 
 export interface ProbeLine {
-  section: LogSection;
+  /** The log's path or glob: the line goes to its newest uncompressed match. */
+  file: string;
+  /** GNU `date` format and zone of the line's timestamp (the agent's own format, translated by the agent module). */
+  stamp?: { dateFormat: string; utc: boolean };
   token: string;
 }
 
-/** Python's %f (microseconds) is GNU date's %6N; every other allowed directive means the same to both. */
-export function dateFormatOf(datetimeFormat: string): string {
-  return datetimeFormat.replace(/%(%|f)/g, (m, d: string) => (d === 'f' ? '%6N' : m));
+/** The agent's own log, and an extended regular expression of its warning and error lines. */
+export interface AgentLogLines {
+  path: string;
+  problems: string;
 }
 
 /**
@@ -22,12 +25,12 @@ export function dateFormatOf(datetimeFormat: string): string {
  * through path-guard.ts: as root only where root alone controls the file (a root-owned rotation link is
  * resolved first), else with the rights of the user who does, so that a link they planted leads root nowhere.
  */
-export function probeLinesScript(runId: string, probes: ProbeLine[], agentLogPath: string): string {
+export function probeLinesScript(runId: string, probes: ProbeLine[], agentLog: AgentLogLines): string {
   const lines = [
     `probe() {
   IFS='
 '
-  newest=$(ls -1td -- $2 2>/dev/null | grep -Ev '[.](gz|zip|bz2|tar|rar)$' | head -n 1)
+  newest=$(ls -1td -- $2 2>/dev/null | grep -Ev '[.](gz|zip|bz2|tar|rar|zst)$' | head -n 1)
   unset IFS
   if [ -z "$newest" ]; then say "probe $1 nofile"; return 0; fi
   case "$3" in
@@ -49,14 +52,14 @@ export function probeLinesScript(runId: string, probes: ProbeLine[], agentLogPat
 }`,
   ];
   probes.forEach((p, index) => {
-    const format = p.section.datetime_format ? dateFormatOf(p.section.datetime_format) : '';
+    const format = p.stamp?.dateFormat ?? '';
     lines.push(
-      `probe ${index} ${quote(p.section.file)} ${quote(format)} ${quote(p.section.time_zone ?? 'LOCAL')} ${quote(p.token)}`,
+      `probe ${index} ${quote(p.file)} ${quote(format)} ${quote(p.stamp?.utc ? 'UTC' : 'LOCAL')} ${quote(p.token)}`,
     );
   });
   lines.push(
     // The agent's last warning in its log's last 64 KiB (tail -c seeks: a log of any size costs the same).
-    `err=$(tail -c 65536 ${quote(agentLogPath)} 2>/dev/null | grep -E ' - (ERROR|WARNING) - ' | tail -n 1)`,
+    `err=$(tail -c 65536 ${quote(agentLog.path)} 2>/dev/null | grep -E ${quote(agentLog.problems)} | tail -n 1)`,
     `[ -n "$err" ] && say "agenterr $(b64 "$err")"`,
     'say ok',
   );

@@ -93,7 +93,7 @@ ensure_backup_dir() {
 }
 # root_dirs PATH: every folder above PATH is a real folder (no link) that root alone controls: owned by root,
 # not writable by another user (a sticky folder lets no one replace root's entries). Else the host fails before
-# anything is written there: a link would carry the write out of the managed path (/etc/awslogs -> /etc/cron.d),
+# anything is written there: a link would carry the write out of the managed path (/etc/agent -> /etc/cron.d),
 # and a folder another user controls lets them swap what root writes for a link of theirs. The facts probe,
 # which looks at PATH, would not see either. Folders found fine are remembered (one stat per folder and run).
 RD_OK='

@@ -33,6 +33,8 @@ export function serviceNameOn(desired: DesiredService, flavour: OsFlavour): stri
 /** What notified the service in this run: the paths of files the agent reads whose content changes, or the package install. */
 export interface ServiceTriggers {
   notifiedBy: string[];
+  /** A planned command that (re)starts the service itself (it stands for both the start and the restart). */
+  restartedBy?: string;
 }
 
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9@._-]*$/;
@@ -58,13 +60,20 @@ export function serviceOperation(desired: DesiredService, facts: HostFacts, trig
   });
 
   const changes: ServiceChange[] = [];
-  if (!facts.service.active && desired.running) changes.push(make('start', 'not running'));
-  else if (facts.service.active && triggers.notifiedBy.length > 0)
-    changes.push(make('restart', `changed: ${triggers.notifiedBy.join(', ')}`));
+  if (triggers.restartedBy === undefined) {
+    if (!facts.service.active && desired.running) changes.push(make('start', 'not running'));
+    else if (facts.service.active && triggers.notifiedBy.length > 0)
+      changes.push(make('restart', `changed: ${triggers.notifiedBy.join(', ')}`));
+  }
   if (!facts.service.enabled && desired.enabled) changes.push(make('enable', 'not enabled at boot'));
   if (changes.length > 0) return { changes };
 
   const state = [facts.service.active ? 'running' : 'stopped', facts.service.enabled ? 'enabled' : 'disabled'];
+  if (triggers.restartedBy !== undefined)
+    return {
+      changes: [],
+      noop: `${name} ${facts.service.enabled ? 'enabled' : 'disabled'}; ${triggers.restartedBy} restarts it`,
+    };
   return { changes: [], noop: `${name} already ${state.join(' and ')}` };
 }
 

@@ -1,5 +1,5 @@
 // `provision inventory`: hosts, groups and resolved variables, secrets masked.
-import { loadFleet } from './load-inventory.js';
+import { loadFleet } from './fleet/load-inventory.js';
 import { selection } from '../inventory/patterns.js';
 import { maskSecretVars } from '../inventory/mask.js';
 import type { Inventory } from '../inventory/types.js';

@@ -1,8 +1,7 @@
 // `provision render`: the files one host would get, exactly as they would be written; touches nothing.
 import { UsageError } from '../core/errors.js';
 import { maskSecrets } from '../core/secrets.js';
-import { AWSCLI_CONF_PATH, AWSLOGS_CONF_PATH } from '../agents/awslogs/desired.js';
-import { prepare } from './prepare.js';
+import { prepare } from './fleet/prepare.js';
 
 export interface RenderOptions {
   inventory: string;
@@ -18,10 +17,8 @@ export async function runRender(options: RenderOptions): Promise<void> {
     const names = prepared.hosts.map((h) => h.host.name).join(', ');
     throw new UsageError(`no host ${JSON.stringify(options.host)} in ${options.inventory} (hosts: ${names})`);
   }
-  const files: [string, string][] = [
-    [AWSLOGS_CONF_PATH, host.files.awslogsConf],
-    [AWSCLI_CONF_PATH, host.files.awscliConf],
-  ];
+  // The files the host's agent gets, in the order it writes them.
+  const files: [string, string][] = host.files.files.map((f) => [f.path, f.content]);
   const shown = (content: string) => (options.showSecrets ? content : maskSecrets(content, host.files.secrets));
   if (options.file !== undefined) {
     const match = files.find(([path]) => path === options.file);

@@ -1,134 +1,30 @@
 // Handlebars, strict: a variable a template names but the host does not have is an error, never an empty
-// string. The stock templates live in the repo's templates/; an operator's `awslogs_templates_dir` wins
-// file by file. Every value a template writes, in the stock templates or the operator's, on a key line or a
-// comment, passes one check first (checkedValue): no control character (a line break would start another
-// line, so another section, of an INI file) and never exactly `""` (Python 2.7's ConfigParser reads it as
-// empty). The inventory's own checks come first; this one holds whatever got past them.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// string. An agent's stock templates live in the repo's templates/<agent>/ (src/agents/<agent>/ renders them);
+// an operator's templates folder wins file by file. Every value a template writes, on a key line or a comment,
+// passes one check first (checkedValue): no control character (a line break would start another line, so
+// another section, of an INI file) and never exactly `""` (Python 2.7's ConfigParser reads it as empty). The
+// inventory's own checks come first; this one holds whatever got past them.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { InputError, type Problem } from '../core/errors.js';
 import { CONTROL_CHARACTER, controlCodePoints, escapeControlCharacters } from '../core/control-characters.js';
-import { LOG_OPTIONS, type HostSpec, type RenderedFiles, type ResolvedCredentials } from '../agents/awslogs/spec.js';
 
 /** The repo's templates/, from dist/src/templating/ (or src/templating/ under a TS runner). */
-export const DEFAULT_TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
-
-export const AWSLOGS_CONF_TEMPLATE = 'awslogs.conf.hbs';
-export const AWSCLI_CONF_TEMPLATE = 'awscli.conf.hbs';
-
-/**
- * What both templates see. Every value is a string (numbers and booleans as the agent reads them, so that
- * `{{#if}}` keeps `false`); an option the operator did not set is absent, so that using it unguarded fails.
- */
-export interface TemplateContext {
-  host: string;
-  region: string;
-  endpoint_url?: string;
-  credentials_source: HostSpec['credentials']['source'];
-  credentials?: { aws_access_key_id: string; aws_secret_access_key: string; aws_session_token?: string };
-  general: Record<string, string>;
-  logs: Array<Record<string, string>>;
-}
-
-export function templateContext(spec: HostSpec, credentials: ResolvedCredentials | undefined): TemplateContext {
-  const general: Record<string, string> = { state_file: spec.general.state_file };
-  if (spec.general.logging_config_file !== undefined) general.logging_config_file = spec.general.logging_config_file;
-  if (spec.general.use_gzip_http_content_encoding !== undefined) {
-    general.use_gzip_http_content_encoding = String(spec.general.use_gzip_http_content_encoding);
-  }
-  const logs = spec.logs.map((log) => {
-    const entry: Record<string, string> = { section: log.section };
-    for (const key of LOG_OPTIONS) {
-      const value = log[key];
-      if (value !== undefined) entry[key] = String(value);
-    }
-    return entry;
-  });
-  const context: TemplateContext = {
-    host: spec.host,
-    region: spec.region,
-    credentials_source: spec.credentials.source,
-    general,
-    logs,
-  };
-  if (spec.endpointUrl !== undefined) context.endpoint_url = spec.endpointUrl;
-  if (spec.credentials.source !== 'instance_profile') {
-    if (credentials === undefined) {
-      throw new Error(`${spec.host}: credentials source ${spec.credentials.source} needs resolved credentials`);
-    }
-    context.credentials = {
-      aws_access_key_id: credentials.accessKeyId,
-      aws_secret_access_key: credentials.secretAccessKey,
-    };
-    if (credentials.sessionToken !== undefined) context.credentials.aws_session_token = credentials.sessionToken;
-  }
-  return context;
-}
-
-/** Renders awslogs.conf and awscli.conf for one host; `secrets` holds the secret key and session token. */
-export function renderHostFiles(
-  spec: HostSpec,
-  credentials: ResolvedCredentials | undefined,
-  templatesRoot: string,
-): RenderedFiles {
-  const context = templateContext(spec, credentials);
-  if (context.credentials) checkCredentials(spec.host, credentials as ResolvedCredentials);
-  const secrets: string[] = [];
-  if (context.credentials) {
-    secrets.push(context.credentials.aws_secret_access_key);
-    if (context.credentials.aws_session_token !== undefined) secrets.push(context.credentials.aws_session_token);
-  }
-  const render = (name: string): string => {
-    try {
-      return renderTemplate(templateFile(name, spec, templatesRoot), context);
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      throw new InputError(err.problems.map((p) => ({ ...p, path: p.path ?? hostPath(spec.host) })));
-    }
-  };
-  return { awslogsConf: render(AWSLOGS_CONF_TEMPLATE), awscliConf: render(AWSCLI_CONF_TEMPLATE), secrets };
-}
-
-/** `hosts.web1`, or `hosts["web\n1"]` for a name that is no plain word: a problem never prints it raw. */
-function hostPath(host: string): string {
-  return /^[\w.-]+$/.test(host) ? `hosts.${host}` : `hosts[${shown(host)}]`;
-}
+export const TEMPLATES_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../templates');
 
 /** A value as a problem shows it: quoted, every control character escaped, cut at 80. */
-function shown(value: string): string {
+export function shown(value: string): string {
   const s = `"${escapeControlCharacters(value).replaceAll('"', '\\"')}"`;
   return s.length > 80 ? `${s.slice(0, 77)}…"` : s;
-}
-
-/**
- * The operator's template when their directory has one of that name, else the stock one. A templates
- * directory that does not exist is an error, not a silent fall-back to the stock templates.
- */
-export function templateFile(name: string, spec: HostSpec, templatesRoot: string): string {
-  if (spec.templatesDir !== undefined) {
-    if (!statSync(spec.templatesDir, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new InputError([
-        {
-          file: spec.templatesDir,
-          path: `hosts.${spec.host}.awslogs_templates_dir`,
-          rule: 'awslogs_templates_dir is not a directory',
-          expected: 'a directory holding awslogs.conf.hbs and/or awscli.conf.hbs',
-        },
-      ]);
-    }
-    const own = path.join(spec.templatesDir, name);
-    if (existsSync(own)) return own;
-  }
-  return path.join(templatesRoot, name);
 }
 
 /** Compiled templates by their text: a run renders the same two templates for every host of the fleet. */
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 /** The helper every `{{…}}` is rewritten into: a name no template uses for a value of its own. */
-const CHECKED = '__awslogs_provision_checked_value';
+const CHECKED = '__provision_checked_value';
 
 /** A value a template may not write, with where the template writes it. */
 class RefusedValue extends Error {
@@ -239,26 +135,4 @@ function templateProblem(file: string, err: Error & { lineNumber?: number; colum
   else if (err.lineNumber !== undefined) problem.line = err.lineNumber;
   problem.rule = `template error: ${err.message.replace(/\s+/g, ' ').trim()}`;
   return problem;
-}
-
-/** A key with a line break in it would write whatever follows into the file: refused, never shown. */
-function checkCredentials(host: string, credentials: ResolvedCredentials): void {
-  const problems: Problem[] = [];
-  const fields: Array<[string, string | undefined]> = [
-    ['access key id', credentials.accessKeyId],
-    ['secret access key', credentials.secretAccessKey],
-    ['session token', credentials.sessionToken],
-  ];
-  for (const [what, value] of fields) {
-    if (value === undefined) continue;
-    if (!/^[\x21-\x7e]+$/.test(value)) {
-      problems.push({
-        file: 'AWS credentials',
-        path: `hosts.${host}.awslogs_credentials`,
-        rule: `the ${what} is empty or holds whitespace or other characters a key never has`,
-        expected: 'printable ASCII without spaces',
-      });
-    }
-  }
-  if (problems.length > 0) throw new InputError(problems);
 }

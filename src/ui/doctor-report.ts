@@ -16,11 +16,9 @@ interface Agent {
 interface Stream {
   log: string;
   file?: string;
-  fileSize?: number;
-  sourceId?: string;
-  push?: { start_position: number; end_position: number; batch_timestamp: number };
-  unsentBytes?: number;
-  batchAgeMs?: number;
+  /** Where the agent resumes, in the agent's words; `saved` when it has a position saved for it. */
+  position?: string;
+  saved?: boolean;
   stale: boolean;
   notes: string[];
 }
@@ -46,11 +44,6 @@ interface Host {
   error?: { message: string; hint?: string };
 }
 
-function hours(ms: number): string {
-  const h = ms / 3_600_000;
-  return Math.abs(h) < 1 ? `${Math.round(ms / 60_000)} min` : `${h.toFixed(1)} h`;
-}
-
 function row(cells: string[], widths: number[]): string {
   return cells
     .map((c, i) => c.padEnd(widths[i]!))
@@ -70,7 +63,7 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
       : '-',
     h.state
       ? h.state.present
-        ? `${h.state.streams.filter((s) => s.push).length} stream(s), ${h.state.streams.filter((s) => s.stale).length} stale`
+        ? `${h.state.streams.filter((s) => s.saved).length} stream(s), ${h.state.streams.filter((s) => s.stale).length} stale`
         : 'absent'
       : '-',
     h.faults
@@ -102,12 +95,7 @@ export function printDoctor(report: RunReport, options: { diffs: boolean }): voi
         `  state ${h.state.path}: ${h.state.present ? 'present' : 'absent'}${h.state.error ? ` (${h.state.error})` : ''}`,
       );
       for (const s of h.state.streams) {
-        const pos = s.push
-          ? `bytes ${s.push.start_position}-${s.push.end_position}${s.fileSize !== undefined ? ` of ${s.fileSize} (${s.unsentBytes} after it)` : ''}, batch_timestamp ${new Date(s.push.batch_timestamp).toISOString()} (${hours(s.batchAgeMs ?? 0)} ago)`
-          : 'no push_state';
-        out.push(
-          `    ${one(s.log)}: ${s.sourceId ? `source ${s.sourceId.slice(0, 12)}… ` : ''}${pos}${s.stale ? '  STALE' : ''}`,
-        );
+        out.push(`    ${one(s.log)}: ${one(s.position ?? '')}${s.stale ? '  STALE' : ''}`);
         for (const n of s.notes) out.push(`      ${one(n)}`);
       }
     }

@@ -1,7 +1,7 @@
 // The migration's dry run for people: each awslogs key of a host with its fate in the CloudWatch agent (kept,
 // converted, dropped, seeded, or why the host stops), and the inventory change for the operator to review.
 import { stringify } from 'yaml';
-import type { KeyFate } from '../agents/cloudwatch-agent/from-awslogs/types.js';
+import type { KeyFate } from '../core/key-fate.js';
 import { terminalText } from './terminal-text.js';
 
 const HEADER = ['SECTION', 'OPTION', 'AWSLOGS', 'FATE', 'CLOUDWATCH AGENT'];

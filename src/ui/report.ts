@@ -3,61 +3,12 @@
 import type { HostStatus } from '../core/types.js';
 import { terminalJson, terminalText } from './terminal-text.js';
 
-export interface ChangeReport {
-  kind: string;
-  path?: string;
-  summary: string;
-  diff?: string;
-  command?: string;
-}
-
-/** One log section's verification: did the probe arrive in the expected group and stream. */
-export interface CheckReport {
-  log: string;
-  group: string;
-  stream: string;
-  state: string;
-  agentError?: string;
-  /** Why the probe line was not written. */
-  probe?: string;
-  lastEvents?: string[];
-}
-
-/** One preflight check of a host (see src/doctor/preflight.ts). */
-export interface PreflightReport {
-  check: string;
-  log?: string;
-  level: 'ok' | 'warning' | 'error';
-  message: string;
-  sample?: string;
-}
-
-export interface HostReport {
-  name: string;
-  status: HostStatus;
-  changes: ChangeReport[];
-  checks?: CheckReport[];
-  /** Preflight checks, every level; errors block the apply on the host unless --skip-preflight. */
-  preflight?: PreflightReport[];
-  warnings?: string[];
-  error?: { message: string; hint?: string };
-  /** A dry run's host with changes pending (its status says `changed`; nothing was changed). */
-  pending?: boolean;
-  /** SSH round trips on this host's connection after the handshake: commands and transfers (a benchmark reads it). */
-  roundTrips?: number;
-}
+export type { ChangeReport, CheckReport, HostReport, PreflightReport, RunReport } from '../core/report.js';
+import type { HostReport, PreflightReport, RunReport } from '../core/report.js';
 
 /** How a preflight finding reads in a host's `warnings`. */
 export function preflightWarning(p: PreflightReport): string {
   return `preflight: ${p.log ? `[${p.log}] ` : ''}${p.message}`;
-}
-
-export interface RunReport {
-  run: string;
-  command: string;
-  hosts: HostReport[];
-  summary: Record<HostStatus, number>;
-  [extra: string]: unknown;
 }
 
 export function summarise(hosts: HostReport[]): Record<HostStatus, number> {

@@ -18,7 +18,7 @@ import { LAB_STATE_DIR, labInventoryCopy } from '../support/lab.js';
 import { awsClients, type AwsClients } from '../../src/clouds/aws/clients.js';
 import { readProfileKeys } from '../../src/clouds/aws/shared-files.js';
 import { AWS_REGION, endpointUrl } from '../../src/lab/layout.js';
-import { pendingKeyFile } from '../../src/runs/iam-pending-key.js';
+import { pendingKeyFile } from '../../src/runs/iam/iam-pending-key.js';
 
 export const LAB_AWS = join(LAB_STATE_DIR, 'aws');
 export const OPERATOR_CREDENTIALS = join(LAB_AWS, 'credentials');

@@ -14,11 +14,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { prepare } from '../../src/runs/prepare.js';
+import { prepare } from '../../src/runs/fleet/prepare.js';
 import { InputError, UsageError } from '../../src/core/errors.js';
 import { loadInventorySync } from '../../src/inventory/load.js';
 import { CLI, runCli } from '../support/cli.js';
 import { ENV, SECRET } from './support.js';
+import { AWSCLI_CONF_PATH, AWSLOGS_CONF_PATH } from '../../src/agents/awslogs/desired.js';
+import type { AgentFiles } from '../../src/core/agent-plugin.js';
+
+/** The text a prepared host's file gets (its agent's files, by path). */
+const fileText = (files: AgentFiles, path: string): string => files.files.find((f) => f.path === path)!.content;
 
 const KEYS = ['file', 'log_group_name', 'log_stream_name', 'datetime_format', 'multi_line_start_pattern'] as const;
 const BASE = {
@@ -120,7 +125,7 @@ describe('fault: hostile input', () => {
     for (const [key, value] of samples) {
       try {
         const prepared = await prepare(inventory(dir, key, value));
-        accepted.push({ key, value, conf: prepared.hosts[0]!.files.awslogsConf });
+        accepted.push({ key, value, conf: fileText(prepared.hosts[0]!.files, AWSLOGS_CONF_PATH) });
       } catch (err) {
         assert.ok(
           err instanceof InputError || err instanceof UsageError,
@@ -153,7 +158,7 @@ describe('fault: hostile input', () => {
       try {
         const prepared = await prepare(namedInventory(dir, where, name));
         const files = prepared.hosts[0]!.files;
-        accepted.push({ where, name, files: [files.awslogsConf, files.awscliConf] });
+        accepted.push({ where, name, files: [fileText(files, AWSLOGS_CONF_PATH), fileText(files, AWSCLI_CONF_PATH)] });
       } catch (err) {
         assert.ok(
           err instanceof InputError || err instanceof UsageError,

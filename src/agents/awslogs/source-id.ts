@@ -32,3 +32,10 @@ export function sourceIdOf(
     .update(Buffer.concat([Buffer.from(section, 'utf8'), ...wanted]))
     .digest('hex');
 }
+
+/** `file_fingerprint_lines` → the last line the probe must read of a file, with the agent's fallback to 1. */
+export function fingerprintEnd(value: string | undefined): number {
+  if (!value || !/^[1-9][0-9]*(-[0-9]*)?$/.test(value)) return 1;
+  const [a, b] = value.split('-');
+  return Math.max(Number(a), b ? Number(b) : Number(a));
+}

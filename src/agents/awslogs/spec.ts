@@ -1,21 +1,8 @@
 // The awslogs agent's validated, typed view of one host: what validate.ts produces from inventory vars
 // and what the templates and the desired state are built from. Pure types, no I/O.
 
-/** Where the agent gets its AWS credentials from. Secrets themselves never sit in the inventory. */
-export type CredentialsSpec =
-  /** Nothing is written: the agent uses the instance profile (or root's own AWS CLI credentials). */
-  | { source: 'instance_profile' }
-  /** A profile of the operator's ~/.aws/credentials (default `default`), copied into awscli.conf. */
-  | { source: 'keys'; profile?: string }
-  /** AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN of the tool's environment. */
-  | { source: 'env' };
-
-/** Keys that end up in `/etc/awslogs/awscli.conf` when the source is `keys` or `env`. */
-export interface ResolvedCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export type { CredentialsSpec, ResolvedCredentials } from '../../core/credentials.js';
+import type { CredentialsSpec } from '../../core/credentials.js';
 
 /** The `[general]` section of awslogs.conf. */
 export interface GeneralSpec {

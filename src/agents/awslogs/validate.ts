@@ -25,15 +25,8 @@ import {
   type TimeZone,
 } from './spec.js';
 
-/** The inventory variables of the awslogs agent. */
-export const AWSLOGS_VARS = [
-  'aws_region',
-  'aws_endpoint_url',
-  'awslogs_credentials',
-  'awslogs_general',
-  'awslogs_logs',
-  'awslogs_templates_dir',
-] as const;
+export { AWSLOGS_VARS } from './catalog-entry.js';
+import { AWSLOGS_VARS } from './catalog-entry.js';
 
 /** Keys that would put a secret in the inventory: refused wherever they appear. */
 export const SECRET_KEYS = ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] as const;
@@ -90,11 +83,6 @@ const TOOL_VARS = [
   'log_agent',
   'ansible_aws_ssm_instance_id',
   'ansible_aws_ssm_region',
-  // The CloudWatch agent's, read for hosts with log_agent: cloudwatch-agent.
-  'cloudwatch_agent_logs',
-  'cloudwatch_agent_config',
-  'cloudwatch_agent_json_file',
-  'cloudwatch_agent_credentials',
 ];
 
 type Segment = string | number;
@@ -108,14 +96,18 @@ export interface ValidationResult {
   warnings: Problem[];
 }
 
-/** Validates every host and reports every problem at once; a shared group value's problem is reported once. */
-export function validateHosts(hosts: InventoryHost[]): ValidationResult {
+/**
+ * Validates every host and reports every problem at once; a shared group value's problem is reported once.
+ * `known`: the variables the tool reads for other agents (src/agents/catalog.ts), which this agent's hosts may
+ * carry (a group shared with the other agent's hosts) and which are no typo.
+ */
+export function validateHosts(hosts: InventoryHost[], known: readonly string[] = []): ValidationResult {
   const specs = new Map<string, HostSpec>();
   const problems: Problem[] = [];
   const warnings: HostWarning[] = [];
   const located = new Set<Problem>();
   for (const host of hosts) {
-    const check = new HostCheck(host, located);
+    const check = new HostCheck(host, located, known);
     const spec = check.run();
     problems.push(...check.problems);
     warnings.push(...check.warnings);
@@ -154,6 +146,7 @@ class HostCheck {
     private readonly host: InventoryHost,
     /** Problems about a value present in the vars, whose location is where it was written. */
     private readonly located: Set<Problem>,
+    private readonly known: readonly string[] = [],
   ) {
     this.acknowledged = acknowledgedBy(host.vars);
   }
@@ -210,7 +203,7 @@ class HostCheck {
     this.secrets([], vars);
     this.acknowledgements(get(vars, ACKNOWLEDGE_VAR));
     for (const key of Object.keys(vars)) {
-      if (TOOL_VARS.includes(key)) continue;
+      if (TOOL_VARS.includes(key) || this.known.includes(key)) continue;
       const near = closest(key, TOOL_VARS);
       if (key.startsWith('awslogs_') || near !== undefined) {
         this.warn(

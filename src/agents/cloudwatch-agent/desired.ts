@@ -1,18 +1,22 @@
 // What a host running the CloudWatch agent must look like: the package, the managed JSON (stable,
 // pretty-printed), common-config.toml, the shared credentials file, the service, and the command that installs a
 // config (the agent's own validation runs on the host before anything is replaced). Pure.
-import type { DesiredFile, OsFlavour } from '../../core/types.js';
+import type { DesiredCommand, DesiredFile, DesiredState, OsFlavour } from '../../core/types.js';
 import { canonical } from './config-check.js';
 import {
   COMMON_CONFIG_PATH,
+  CONFIG_DIR,
   CREDENTIALS_PATH,
   CREDENTIALS_PROFILE,
   CTL_PATH,
+  LEGACY_JSON_PATH,
   MANAGED_JSON_PATH,
   PACKAGE_NAME,
   SERVICE_NAME,
+  TOML_PATH,
+  YAML_PATH,
 } from './paths.js';
-import { installedConfigPath } from './state-folder.js';
+import { fetchConfigName, installedConfigPath } from './state-folder.js';
 import type { CloudWatchAgentSpec, ResolvedCredentials } from './spec.js';
 
 /**
@@ -75,7 +79,8 @@ export interface CloudWatchAgentDesired {
 
 /**
  * The desired state of one host. `keys` are the resolved credentials for keys/env sources (undefined for the
- * instance profile): they land only in the credentials file, 0600, owned by the user the agent runs as.
+ * instance profile): they land only in the credentials file, root's, 0600 (0640 to the group of the user the agent
+ * runs as).
  */
 export function desiredState(spec: CloudWatchAgentSpec, keys: ResolvedCredentials | undefined): CloudWatchAgentDesired {
   const files: DesiredFile[] = [
@@ -100,14 +105,19 @@ export function desiredState(spec: CloudWatchAgentSpec, keys: ResolvedCredential
   ];
   if (keys !== undefined && spec.credentials.source !== 'instance_profile') {
     const secrets = [keys.secretAccessKey, ...(keys.sessionToken ? [keys.sessionToken] : [])];
+    // Root's, so that the tool never writes through a file another user controls (path-guard.ts); readable by the
+    // group of agent.run_as_user (the package's cwagent has a group of its name), else by root alone.
+    const asUser = spec.runAsUser !== undefined && spec.runAsUser !== 'root' && spec.runAsUser !== '0';
     files.push({
       path: CREDENTIALS_PATH,
       content: credentialsFile(keys),
-      mode: 0o600,
-      owner: spec.runAsUser ?? 'root',
-      group: 'root',
+      mode: asUser ? 0o640 : 0o600,
+      owner: 'root',
+      group: asUser ? spec.runAsUser! : 'root',
       secrets,
+      holdsSecrets: true,
       notifies: true,
+      credentials: true,
     });
   }
   return {
@@ -138,4 +148,36 @@ export function unsupportedFlavour(flavour: OsFlavour | 'unknown'): string | und
     return 'Amazon Linux 1 cannot run amazon-cloudwatch-agent here: it has no package repository for it, runs it only under upstart, and is past its end of life; keep log_agent: awslogs on this host';
   }
   return 'amazon-cloudwatch-agent is provisioned on Amazon Linux 2 (yum) and Amazon Linux 2023 (dnf) only';
+}
+
+/**
+ * `fetch-config` as a desired command: it validates the managed JSON with the agent's own rules, then copies it
+ * into amazon-cloudwatch-agent.d/ (replacing every other config there), deletes the legacy JSON, regenerates the
+ * TOML and restarts the agent. It runs only when the managed JSON changes, when the agent's copy is not the
+ * desired JSON, or when the folder holds any other config: a re-run changes nothing and restarts nothing.
+ */
+export function fetchConfigCommand(spec: CloudWatchAgentSpec): DesiredCommand {
+  const copy = installedConfigPath(MANAGED_JSON_PATH);
+  return {
+    name: 'fetch-config',
+    command: `${CTL_PATH} -a fetch-config -m ec2 -c file:${MANAGED_JSON_PATH} -s`,
+    after: [MANAGED_JSON_PATH],
+    expect: [{ path: copy, content: desiredJson(spec) }],
+    only: { dir: CONFIG_DIR, names: [fetchConfigName(MANAGED_JSON_PATH)] },
+    // What it writes or removes: its copy (and the .tmp it stages, left behind when validation refuses), the
+    // legacy JSON, the generated TOML and YAML, and every other config in the folder.
+    writes: [copy, `${copy}.tmp`, LEGACY_JSON_PATH, TOML_PATH, YAML_PATH],
+    writesIn: [CONFIG_DIR],
+    restartsService: true,
+  };
+}
+
+/** The whole desired state: the package (dnf or yum, by flavour), the files, fetch-config, the service. */
+export function desiredHostState(spec: CloudWatchAgentSpec, files: DesiredFile[]): DesiredState {
+  return {
+    package: { name: PACKAGE_NAME },
+    files,
+    commands: [fetchConfigCommand(spec)],
+    service: { name: SERVICE_NAME, running: true, enabled: true },
+  };
 }

@@ -1,8 +1,8 @@
 // The CloudWatch agent's validated view of one host: what validate.ts produces and desired.ts renders. Types only.
-import type { CredentialsSpec } from '../awslogs/spec.js';
+import type { CredentialsSpec } from '../../core/credentials.js';
 import type { CollectEntry } from './entry.js';
 
-export type { CredentialsSpec, ResolvedCredentials } from '../awslogs/spec.js';
+export type { CredentialsSpec, ResolvedCredentials } from '../../core/credentials.js';
 
 export interface CloudWatchAgentSpec {
   host: string;

@@ -52,6 +52,8 @@ export const readJsonFromDisk: JsonReader = (file) => {
 export function validateCloudWatchAgentHosts(
   hosts: InventoryHost[],
   readFile: JsonReader = readJsonFromDisk,
+  /** Other agents' variables in this run (a group shared with their hosts): known, so not warned about. */
+  known: readonly string[] = [],
 ): CloudWatchAgentValidation {
   const specs = new Map<string, CloudWatchAgentSpec>();
   const problems: Problem[] = [];
@@ -59,7 +61,7 @@ export function validateCloudWatchAgentHosts(
   const located = new Set<Problem>();
   const files = new Map<string, ReturnType<typeof parseJsonFile> | { error: string }>();
   for (const host of hosts) {
-    const check = new HostCheck(host, readFile, files);
+    const check = new HostCheck(host, readFile, files, known);
     const spec = check.run();
     for (const f of check.all) {
       problems.push(...f.problems);
@@ -110,6 +112,7 @@ class HostCheck {
     private readonly host: InventoryHost,
     private readonly readFile: JsonReader,
     private readonly files: Map<string, ReturnType<typeof parseJsonFile> | { error: string }>,
+    private readonly known: readonly string[] = [],
   ) {
     this.vars = new Findings(inventorySource(host));
     this.all = [this.vars];
@@ -128,7 +131,7 @@ class HostCheck {
           `one of ${OWN_VARS.join(', ')}`,
         );
       }
-      if (key.startsWith('awslogs_') && get(vars, key) !== undefined) {
+      if (key.startsWith('awslogs_') && !this.known.includes(key) && get(vars, key) !== undefined) {
         this.vars.warn(
           [key],
           `${key} is ignored: this host's log_agent is cloudwatch-agent (its logs are cloudwatch_agent_logs)`,

@@ -1,9 +1,9 @@
-// Where the keys written to a host's awscli.conf come from: the tool's environment or one of the operator's
-// AWS profiles, never the inventory. An instance profile needs nothing written.
+// Where the keys written to a host's agent credentials file come from: the tool's environment or one of the
+// operator's AWS profiles, never the inventory. An instance profile needs nothing written.
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import type { CredentialsSpec, ResolvedCredentials } from '../../agents/awslogs/spec.js';
+import type { CredentialsSpec, ResolvedCredentials } from '../../core/credentials.js';
 import { AwsCredentialsRefused, explainAwsFailure } from './errors.js';
 import { readOrEmpty, readSection, sectionName } from './shared-files.js';
 
@@ -20,24 +20,26 @@ export function sharedConfigFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * The keys a host's awscli.conf gets, or undefined for an instance profile. Errors name the missing
- * profile or variables and never a secret. `env` is where AWS_* variables and the files' locations are read.
+ * The keys a host's agent gets, or undefined for an instance profile. Errors name the missing profile or
+ * variables and never a secret. `env` is where AWS_* variables and the files' locations are read; `variable`
+ * is the inventory variable that chose the source (the agent's), as errors name it.
  */
 export async function resolveCredentials(
   spec: CredentialsSpec,
   env: NodeJS.ProcessEnv = process.env,
+  variable = 'the credentials source',
 ): Promise<ResolvedCredentials | undefined> {
   switch (spec.source) {
     case 'instance_profile':
       return undefined;
     case 'env':
-      return fromEnvironment(env);
+      return fromEnvironment(env, variable);
     case 'keys':
-      return fromProfile(spec.profile ?? DEFAULT_PROFILE, env);
+      return fromProfile(spec.profile ?? DEFAULT_PROFILE, env, variable);
   }
 }
 
-function fromEnvironment(env: NodeJS.ProcessEnv): ResolvedCredentials {
+function fromEnvironment(env: NodeJS.ProcessEnv, variable: string): ResolvedCredentials {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   const missing = [
@@ -46,7 +48,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ResolvedCredentials {
   ];
   if (!accessKeyId || !secretAccessKey) {
     throw new UsageError(
-      `awslogs_credentials is { source: env } but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set in the environment`,
+      `${variable} is { source: env } but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set in the environment`,
     );
   }
   const credentials: ResolvedCredentials = { accessKeyId, secretAccessKey };
@@ -93,7 +95,7 @@ async function staticProfileKeys(profile: string, env: NodeJS.ProcessEnv): Promi
   return credentials;
 }
 
-async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<ResolvedCredentials> {
+async function fromProfile(profile: string, env: NodeJS.ProcessEnv, variable: string): Promise<ResolvedCredentials> {
   const keys = await staticProfileKeys(profile, env);
   if (keys) return keys;
   let identity;
@@ -110,7 +112,7 @@ async function fromProfile(profile: string, env: NodeJS.ProcessEnv): Promise<Res
     // The SDK's messages name the profile and files, not key material.
     const reason = (err as Error).message.split('\n')[0];
     throw new UsageError(
-      `awslogs_credentials is { source: keys, profile: ${profile} } but AWS profile "${profile}" gives no credentials ` +
+      `${variable} is { source: keys, profile: ${profile} } but AWS profile "${profile}" gives no credentials ` +
         `(looked in ${sharedCredentialsFile(env)} and ${sharedConfigFile(env)}): ${reason}`,
     );
   }

@@ -6,6 +6,7 @@ import { chownSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { keepErrorBodies } from '../../clouds/aws/client-config.js';
 import { checkEncoding } from '../../agents/cloudwatch-agent/encodings.js';
 import { compileRe2 } from '../../agents/cloudwatch-agent/re2.js';
 import { AGENT_HOME, COMMON_CONFIG_PATH, STATE_DIR } from '../../agents/cloudwatch-agent/paths.js';
@@ -113,15 +114,18 @@ async function main(): Promise<number> {
     log.error(
       `[outputs.cloudwatchlogs] NoCredentialProviders: no valid providers in chain: ${found.errors.join('; ')}`,
     );
-  const client = new CloudWatchLogsClient({
-    region: config.agent.region,
-    maxAttempts: 1,
-    ...(endpoint ? { endpoint } : {}),
-    credentials:
-      found.keys ??
-      (() =>
-        Promise.reject(Object.assign(new Error('no valid providers in chain'), { name: 'NoCredentialProviders' }))),
-  });
+  // moto answers a refused JSON-protocol call in XML: its code and message are read from the raw answer.
+  const client = keepErrorBodies(
+    new CloudWatchLogsClient({
+      region: config.agent.region,
+      maxAttempts: 1,
+      ...(endpoint ? { endpoint } : {}),
+      credentials:
+        found.keys ??
+        (() =>
+          Promise.reject(Object.assign(new Error('no valid providers in chain'), { name: 'NoCredentialProviders' }))),
+    }),
+  );
   const agent = new Agent(config, client, new StateFolder(STATE_DIR), log);
   agent.start();
   await new Promise<void>((resolve) => {

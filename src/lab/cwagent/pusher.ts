@@ -11,6 +11,7 @@ import {
   PutRetentionPolicyCommand,
   type LogGroupClass,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { errorCode as awsErrorCode, errorMessage } from '../../clouds/aws/errors.js';
 import { goTime, type AgentLog } from './log.js';
 
 export interface Event {
@@ -117,7 +118,7 @@ export class Pusher {
         const code = errorCode(err);
         if (code === 'ResourceNotFoundException') this.streamReady = false;
         this.log.error(
-          `[outputs.cloudwatchlogs] Aws error received when sending logs to ${this.where()}: ${code}: ${(err as Error).message}`,
+          `[outputs.cloudwatchlogs] Aws error received when sending logs to ${this.where()}: ${code}: ${errorMessage(err)}`,
         );
         if (NOT_RETRIED.has(code)) return;
         if (this.stopped && attempt >= 1) {
@@ -179,13 +180,17 @@ export class Pusher {
       // The group may not exist yet: it is set again once the group is made.
       if (code !== 'ResourceNotFoundException')
         this.log.error(
-          `[outputs.cloudwatchlogs] Unable to put retention policy for log group ${this.target.group}: ${code}: ${(err as Error).message}`,
+          `[outputs.cloudwatchlogs] Unable to put retention policy for log group ${this.target.group}: ${code}: ${errorMessage(err)}`,
         );
     }
   }
 }
 
+/**
+ * The error's code as CloudWatch Logs names it. moto refuses an unauthorised call with IAM's XML `AccessDenied`;
+ * the real service answers `AccessDeniedException`, which is what the real agent logs.
+ */
 export function errorCode(err: unknown): string {
-  const e = err as { name?: string; code?: string };
-  return e.name && e.name !== 'Error' ? e.name : (e.code ?? 'Unknown');
+  const code = awsErrorCode(err);
+  return code === 'AccessDenied' ? 'AccessDeniedException' : code;
 }

@@ -28,6 +28,8 @@ export class Tailer {
   private partial = Buffer.alloc(0);
   private pending: Pending | undefined;
   private lastValid: number | undefined;
+  /** When an open of the file last failed: the agent tries again, and logs it, once a second (its scan). */
+  private failedAtMs = 0;
   private readonly parser: TimestampParser | undefined;
   private readonly start: ((line: string) => boolean) | undefined;
   private readonly filters: { include: boolean; re: RE2JS }[];
@@ -91,6 +93,8 @@ export class Tailer {
       fd = openSync(this.path, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (Date.now() - this.failedAtMs < 1000) return;
+      this.failedAtMs = Date.now();
       this.log.error(
         `[inputs.logfile] Failed to tail file ${this.path} with error: open ${this.path}: ${code === 'EACCES' ? 'permission denied' : code}`,
       );

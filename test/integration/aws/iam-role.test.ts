@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { isMotoInstalled } from '../../../src/lab/moto.js';
 import { AGENT_POLICY_ARN, EC2_TRUST_POLICY } from '../../../src/clouds/aws/iam.js';
-import { iamSetup } from '../../../src/runs/iam.js';
+import { iamSetup } from '../../../src/runs/iam/iam.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { REGION, inventoryOf, startMotoLab, type MotoLab } from './moto-lab.js';
 

@@ -21,8 +21,8 @@ import {
 import { isMotoInstalled } from '../../../src/lab/moto.js';
 import { readProfileKeys } from '../../../src/clouds/aws/shared-files.js';
 import { AGENT_POLICY_ARN, Iam } from '../../../src/clouds/aws/iam.js';
-import { iamSetup, beginKeyRotation, IamSetupFailed } from '../../../src/runs/iam.js';
-import { AccessKeyLimit, KeyInUse, createNewKey, deleteOldKey } from '../../../src/runs/iam-user.js';
+import { iamSetup, beginKeyRotation, IamSetupFailed } from '../../../src/runs/iam/iam.js';
+import { AccessKeyLimit, KeyInUse, createNewKey, deleteOldKey } from '../../../src/runs/iam/iam-user.js';
 import { registerIamCommands } from '../../../src/cli/iam.js';
 import { UsageError } from '../../../src/core/errors.js';
 import { AwsCallFailed, awsCall } from '../../../src/clouds/aws/errors.js';

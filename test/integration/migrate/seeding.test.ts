@@ -47,8 +47,8 @@ import {
   type ObservedFile,
   type SeedLog,
 } from '../../../src/agents/cloudwatch-agent/from-awslogs/index.js';
-import { openSqlite } from '../../../src/runs/sqlite.js';
-import { readStateRows } from '../../../src/runs/state-file.js';
+import { openSqlite } from '../../../src/agents/awslogs/state/sqlite.js';
+import { readStateRows } from '../../../src/agents/awslogs/state/state-file.js';
 import { Agent as CloudWatchAgent } from '../../../src/lab/cwagent/agent.js';
 import { AgentLog } from '../../../src/lab/cwagent/log.js';
 import { StateFolder } from '../../../src/lab/cwagent/state.js';

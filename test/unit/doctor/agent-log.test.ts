@@ -1,7 +1,7 @@
 // Table-driven cases of the agent log classifier: test/cases/doctor/agent-log/*.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyAgentLog, parseAgentLogLine } from '../../../src/doctor/agent-log.js';
+import { classifyAgentLog, parseAgentLogLine } from '../../../src/agents/awslogs/doctor/agent-log.js';
 import { loadCases } from './cases.js';
 
 interface Case {

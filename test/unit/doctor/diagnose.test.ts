@@ -2,11 +2,11 @@
 // the inventory (credentials source).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diagnose, type DiagnosisInput } from '../../../src/doctor/diagnose.js';
+import { diagnose, type DiagnosisInput } from '../../../src/agents/awslogs/doctor/diagnose.js';
 import type { HostSpec } from '../../../src/agents/awslogs/spec.js';
 import type { HostFacts } from '../../../src/core/types.js';
-import type { LogFault } from '../../../src/doctor/agent-log.js';
-import type { StreamView } from '../../../src/doctor/state-view.js';
+import type { LogFault } from '../../../src/agents/awslogs/doctor/agent-log.js';
+import type { StreamView } from '../../../src/agents/awslogs/doctor/state-view.js';
 
 const NOW = Date.UTC(2026, 10, 25, 10);
 const facts = {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixedOffset, hostLocalTime, zoneRules } from '../../../src/doctor/local-time.js';
 import { toEpochMs } from '../../../src/lab/agent/datetime-parser.js';
-import { parseAgentLogLine } from '../../../src/doctor/agent-log.js';
+import { parseAgentLogLine } from '../../../src/agents/awslogs/doctor/agent-log.js';
 import { zoneFromProbe } from '../../../src/facts/time-zone.js';
 
 /** A wall-clock time as the epoch ms it would be in UTC. */

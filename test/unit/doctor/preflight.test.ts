@@ -2,7 +2,7 @@
 // and first lines the probe would return, the host's and the tool's clocks, and the checks expected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { preflight, type PreflightCheck } from '../../../src/doctor/preflight.js';
+import { preflight, type PreflightCheck } from '../../../src/agents/awslogs/doctor/preflight.js';
 import type { HostSpec, LogSection } from '../../../src/agents/awslogs/spec.js';
 import type { HostFacts, LogSectionFacts } from '../../../src/core/types.js';
 import { loadCases } from './cases.js';

@@ -3,7 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { pyJson, repairedPushState, sourceIdOf, viewState, type PushState } from '../../../src/doctor/state-view.js';
+import {
+  pyJson,
+  repairedPushState,
+  sourceIdOf,
+  viewState,
+  type PushState,
+} from '../../../src/agents/awslogs/doctor/state-view.js';
 import type { LogSection } from '../../../src/agents/awslogs/spec.js';
 import type { LogSectionFacts } from '../../../src/core/types.js';
 

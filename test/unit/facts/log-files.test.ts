@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFacts, probeScript } from '../../../src/facts/probe.js';
-import { fingerprintEnd, LOG_TAIL_BYTES, parseLogSections } from '../../../src/facts/log-files.js';
+import { LOG_TAIL_BYTES, parseLogSections } from '../../../src/facts/log-files.js';
+import { fingerprintEnd } from '../../../src/agents/awslogs/source-id.js';
 
 describe('probe: log files', () => {
   let dir = '';

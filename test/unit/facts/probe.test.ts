@@ -288,6 +288,36 @@ describe('probeScript run by the local /bin/sh against real files', () => {
       assert.match(fact.controlledBy ?? '', /\(uid 65534, owner of .*\/foreign\) controls it/);
     },
   );
+
+  test(
+    "an agent's log in a folder of the user it runs as is read with that user's rights, never root's",
+    { skip: process.getuid?.() !== 0 && 'needs root (chown)' },
+    () => {
+      chmodSync(dir, 0o755);
+      const logs = join(dir, 'agent-logs');
+      mkdirSync(logs);
+      writeFileSync(join(logs, 'agent.log'), 'line 1\nline 2\n');
+      writeFileSync(join(logs, 'secret.log'), 'root only\n', { mode: 0o600 });
+      chownSync(logs, 65534, 65534);
+      const extra = [
+        { path: join(logs, 'agent.log'), maxBytes: 7, tail: true },
+        { path: join(logs, 'secret.log'), maxBytes: 100, tail: true },
+      ];
+      const script = probeScript({
+        paths: [],
+        packageName: 'awslogs',
+        services: { amzn1: 'awslogs', amzn2: 'awslogsd' },
+        extraFiles: extra,
+      });
+      const f = parseFacts(execFileSync('/bin/sh', ['-c', script], { cwd: dir }).toString(), [], extra);
+      const log = f.extraFiles?.[join(logs, 'agent.log')];
+      assert.ok(log?.exists && log.content === 'line 2\n' && log.truncated, JSON.stringify(log));
+      assert.match(log.controlledBy ?? '', /\(uid 65534, owner of .*\/agent-logs\) controls it/);
+      // Root's file in that folder: the kernel refuses it to the folder's owner, so the probe does not read it.
+      const secret = f.extraFiles?.[join(logs, 'secret.log')];
+      assert.ok(secret?.exists && secret.unreadable && secret.content === '', JSON.stringify(secret));
+    },
+  );
 });
 
 test('probeScript: the package, systemd and sysv commands are called as intended (fake commands on PATH)', () => {

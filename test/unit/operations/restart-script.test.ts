@@ -12,7 +12,7 @@ import {
   parseStopped,
   readRangesScript,
   stopAndReadLines,
-} from '../../../src/operations/restart-script.js';
+} from '../../../src/agents/awslogs/restart/script.js';
 import { wholeScript } from '../../../src/operations/remote-script.js';
 import { parseApplyOutput } from '../../../src/operations/apply-script.js';
 

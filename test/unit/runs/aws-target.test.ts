@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../../src/core/errors.js';
 import type { Inventory } from '../../../src/inventory/types.js';
-import { awsSettings } from '../../../src/runs/aws-target.js';
-import { modeFor } from '../../../src/runs/iam.js';
+import { awsSettings } from '../../../src/runs/iam/aws-target.js';
+import { modeFor } from '../../../src/runs/iam/iam.js';
 
 function inventory(hosts: Record<string, Record<string, unknown>>): Inventory {
   return {

@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readStateRows, rewritePushRow } from '../../../src/runs/state-file.js';
-import { sqliteEngine } from '../../../src/runs/sqlite.js';
+import { readStateRows, rewritePushRow } from '../../../src/agents/awslogs/state/state-file.js';
+import { sqliteEngine } from '../../../src/agents/awslogs/state/sqlite.js';
 
 const MAKE = `
 import sqlite3, sys

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tokenName } from '../../../src/runs/verify-host.js';
+import { tokenName } from '../../../src/runs/verify/verify-host.js';
 
 test('tokenName: a plain host name stays; anything else is percent-encoded, so the probe line stays one line', () => {
   assert.equal(tokenName('web-01.prod_a'), 'web-01.prod_a');

@@ -4,12 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  DEFAULT_TEMPLATES_DIR,
-  renderHostFiles,
-  renderTemplate,
-  templateFile,
-} from '../../../src/templating/render.js';
+import { renderTemplate } from '../../../src/templating/render.js';
+import { DEFAULT_TEMPLATES_DIR, renderHostFiles, templateFile } from '../../../src/agents/awslogs/render.js';
 import { validateHosts } from '../../../src/agents/awslogs/validate.js';
 import type { HostSpec } from '../../../src/agents/awslogs/spec.js';
 import { InputError } from '../../../src/core/errors.js';

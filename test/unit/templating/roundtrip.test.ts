@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { validateHosts } from '../../../src/agents/awslogs/validate.js';
-import { DEFAULT_TEMPLATES_DIR, renderHostFiles } from '../../../src/templating/render.js';
+import { DEFAULT_TEMPLATES_DIR, renderHostFiles } from '../../../src/agents/awslogs/render.js';
 import type { HostSpec } from '../../../src/agents/awslogs/spec.js';
 import { fakeHost } from '../agents/awslogs/fake-host.js';
 

@@ -28,26 +28,8 @@ export interface TranslateInput {
   names?: { awslogs: HostIdentity; cloudwatch: PlaceholderValues };
 }
 
-/**
- * kept: same meaning, under the CloudWatch agent's key; converted: a different value or key with the same
- * meaning (the note says what differs); dropped: no equivalent, and the note says what that changes; seeded: carried
- * by the cut-over's state seeding, not a key; stop: cannot be carried, so the host is not migrated.
- */
-export type FateKind = 'kept' | 'converted' | 'dropped' | 'seeded' | 'stop';
-
-export interface KeyFate {
-  /** The section name, or `[general]`. */
-  section: string;
-  option: string;
-  /** As awslogs has it; undefined when not set (its default applies). */
-  value?: string;
-  fate: FateKind;
-  /** Where it lands in the CloudWatch agent's JSON (`file_path`, `logs.force_flush_interval`). */
-  target?: string;
-  /** The value written there. */
-  result?: string;
-  note: string;
-}
+export type { FateKind, KeyFate } from '../../../core/key-fate.js';
+import type { KeyFate } from '../../../core/key-fate.js';
 
 /** An awslogs section and the collect_list entry that replaces it: what the state seeding needs. */
 export interface SectionEntry {

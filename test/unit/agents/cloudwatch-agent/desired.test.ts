@@ -52,7 +52,7 @@ test('instance profile: the JSON and a common-config.toml without credentials; n
   );
 });
 
-test('keys: a 0600 credentials file owned by run_as_user, its secrets masked, named in common-config.toml', () => {
+test("keys: a credentials file root owns and run_as_user's group reads (0640), its secrets masked, named in common-config.toml", () => {
   const s = spec({
     cloudwatch_agent_credentials: { source: 'keys', profile: 'p' },
     cloudwatch_agent_config: { agent: { run_as_user: 'cwagent' } },
@@ -60,8 +60,9 @@ test('keys: a 0600 credentials file owned by run_as_user, its secrets masked, na
   });
   const d = desiredState(s, { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'SECRET/abc', sessionToken: 'TOKEN' });
   const creds = d.files.find((f) => f.path.endsWith('awslogs-provision-credentials'))!;
-  assert.equal(creds.mode, 0o600);
-  assert.equal(creds.owner, 'cwagent');
+  // Root's: the tool never writes through a file another user owns (path-guard.ts).
+  assert.equal(creds.mode, 0o640);
+  assert.deepEqual([creds.owner, creds.group], ['root', 'cwagent']);
   assert.deepEqual(creds.secrets, ['SECRET/abc', 'TOKEN']);
   assert.equal(
     creds.content,
