@@ -25,6 +25,7 @@ import {
   drainLinks,
   planForward,
   planRisks,
+  type DrainLink,
   type Translation,
 } from '../../agents/cloudwatch-agent/from-awslogs/index.js';
 import { observeLines, parseObserved } from '../../agents/cloudwatch-agent/migrate/observe-script.js';
@@ -70,8 +71,6 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
   const { transport, awslogsHost, translation } = input;
   const spec = awslogsHost.spec as HostSpec;
   const statePath = spec.general.state_file;
-  const awslogs = awslogsControl(input.flavour);
-  const patterns = translation.sections.map((s) => s.file);
   const back = async (why: string, sofar: Partial<CutOver> = {}): Promise<CutOver> => {
     input.progress('putting awslogs back');
     const result = await wayBack({
@@ -98,6 +97,95 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
     };
   };
 
+  // 1-3, again (at most MOVE_RETRIES times) when a path changed between the read and the seeding (a rotation).
+  let seeded: Seeded | CutOver | 'moved' = 'moved';
+  for (let attempt = 1; seeded === 'moved'; attempt++) seeded = await readAndSeed(input, attempt < MOVE_RETRIES);
+  if (!('links' in seeded)) {
+    if (seeded.back === undefined && seeded.error?.startsWith('seeding failed') && seeded.changes.length > 0)
+      return back(seeded.error, { changes: seeded.changes, warnings: seeded.warnings });
+    return seeded;
+  }
+  const { links, changes, warnings } = seeded;
+
+  // 4. Install, configure and start the CloudWatch agent (its JSON with any drain entries).
+  const entryOf = (section: string) =>
+    translation.entries[translation.sections.findIndex((s) => s.section === section)];
+  let target: PreparedHost;
+  let outcome: ApplyOutcome;
+  let applyChanges: ChangeReport[];
+  let cwFacts: HostFacts;
+  try {
+    target = await cloudwatchHost(awslogsHost, translation, drainEntries(links, entryOf));
+    cwFacts = (await probeHost(transport, target)).facts;
+    const desired = target.agent.desiredState(target.spec, target.files, input.flavour);
+    const result = plan(desired, cwFacts);
+    if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
+    applyChanges = result.changes.map(changeReport);
+    input.progress('installing and starting the CloudWatch agent');
+    const out = await runScript(
+      transport,
+      target,
+      applyScript({
+        runId: input.runId,
+        changes: result.changes,
+        agent: cloudwatchControl(input.flavour),
+        agentWasActive: false,
+        agentLogPath: CLOUDWATCH_LOG,
+        stepTimeoutS: input.stepTimeoutS,
+      }),
+    );
+    outcome = parseApplyOutput(out.stdout);
+    if (!outcome.ok && outcome.failedStep === undefined)
+      outcome.messages.push(out.stderr.trim().slice(-300) || `the apply script exited ${out.code}`);
+  } catch (err) {
+    return back(`installing the CloudWatch agent failed: ${(err as Error).message}`, { changes, warnings });
+  }
+  await input.applied(outcome);
+  const done = [...changes, ...applyChanges];
+  if (!outcome.ok)
+    return back(
+      `the CloudWatch agent's ${outcome.failedStep ?? 'apply'} failed: ${outcome.messages.join(' ')}${outcome.agentLog.length ? `\nagent log:\n${outcome.agentLog.join('\n')}` : ''}`,
+      { changes: done, warnings, files: outcome.files },
+    );
+
+  // 5. A fresh line in each log arrives, once.
+  if (!input.verify) return { ok: true, changes: done, warnings, files: outcome.files };
+  input.progress('verifying that a fresh line arrives');
+  const { verifyHost } = await import('../verify/verify-host.js');
+  const checks = await verifyHost(transport, target, cwFacts, input.readers, {
+    runId: input.runId,
+    probe: true,
+    ...(input.verifyTimeoutS ? { timeoutS: input.verifyTimeoutS } : {}),
+  });
+  const missing = checks.filter((c) => c.state !== 'arrived');
+  if (missing.length > 0)
+    return back(
+      `verify: ${missing.length} of ${checks.length} log(s) did not arrive through the CloudWatch agent: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
+      { changes: done, warnings, files: outcome.files, checks },
+    );
+  return { ok: true, changes: done, warnings, files: outcome.files, checks };
+}
+
+/** How often the cut-over reads and plans again when a path moved before the seeding. */
+const MOVE_RETRIES = 3;
+
+interface Seeded {
+  links: DrainLink[];
+  changes: ChangeReport[];
+  warnings: string[];
+}
+
+/**
+ * Steps 1-3: stop awslogs and read what the seeding needs (a watchdog starts awslogs again should nothing follow),
+ * ask CloudWatch Logs how far each file arrived, seed. 'moved': a path changed before the seeding, nothing was
+ * written (awslogs stays stopped): read again.
+ */
+async function readAndSeed(input: CutOverInput, retryOnMove: boolean): Promise<Seeded | CutOver | 'moved'> {
+  const { transport, awslogsHost, translation } = input;
+  const spec = awslogsHost.spec as HostSpec;
+  const statePath = spec.general.state_file;
+  const awslogs = awslogsControl(input.flavour);
+  const patterns = translation.sections.map((s) => s.file);
   // 1. Stop awslogs and read what the seeding needs (the watchdog starts awslogs again should nothing follow).
   input.progress('stopping awslogs and reading how far each file arrived');
   const first = await runScript(
@@ -200,65 +288,10 @@ say ok`,
   if (!seedOutcome.ok) {
     const why = `seeding failed at ${seedOutcome.failedStep ?? 'its script'}: ${seedOutcome.messages.join(' ') || seeded.stderr.trim().slice(-300)}`;
     // Before the state files were written nothing changed but awslogs' stop, which the script undid.
+    if (seedOutcome.failedStep === 'moved' && retryOnMove) return 'moved';
     if (!seedOutcome.done.includes('statefiles')) return { ok: false, changes: [], warnings, files: [], error: why };
-    return back(why, { changes, warnings });
+    // The state files may be written: the way back (by the caller) carries them into awslogs' state.
+    return { ok: false, changes, warnings, files: [], error: why };
   }
-
-  // 4. Install, configure and start the CloudWatch agent (its JSON with any drain entries).
-  const entryOf = (section: string) =>
-    translation.entries[translation.sections.findIndex((s) => s.section === section)];
-  let target: PreparedHost;
-  let outcome: ApplyOutcome;
-  let applyChanges: ChangeReport[];
-  let cwFacts: HostFacts;
-  try {
-    target = await cloudwatchHost(awslogsHost, translation, drainEntries(links, entryOf));
-    cwFacts = (await probeHost(transport, target)).facts;
-    const desired = target.agent.desiredState(target.spec, target.files, input.flavour);
-    const result = plan(desired, cwFacts);
-    if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
-    applyChanges = result.changes.map(changeReport);
-    input.progress('installing and starting the CloudWatch agent');
-    const out = await runScript(
-      transport,
-      target,
-      applyScript({
-        runId: input.runId,
-        changes: result.changes,
-        agent: cloudwatchControl(input.flavour),
-        agentWasActive: false,
-        agentLogPath: CLOUDWATCH_LOG,
-        stepTimeoutS: input.stepTimeoutS,
-      }),
-    );
-    outcome = parseApplyOutput(out.stdout);
-    if (!outcome.ok && outcome.failedStep === undefined)
-      outcome.messages.push(out.stderr.trim().slice(-300) || `the apply script exited ${out.code}`);
-  } catch (err) {
-    return back(`installing the CloudWatch agent failed: ${(err as Error).message}`, { changes, warnings });
-  }
-  await input.applied(outcome);
-  const done = [...changes, ...applyChanges];
-  if (!outcome.ok)
-    return back(
-      `the CloudWatch agent's ${outcome.failedStep ?? 'apply'} failed: ${outcome.messages.join(' ')}${outcome.agentLog.length ? `\nagent log:\n${outcome.agentLog.join('\n')}` : ''}`,
-      { changes: done, warnings, files: outcome.files },
-    );
-
-  // 5. A fresh line in each log arrives, once.
-  if (!input.verify) return { ok: true, changes: done, warnings, files: outcome.files };
-  input.progress('verifying that a fresh line arrives');
-  const { verifyHost } = await import('../verify/verify-host.js');
-  const checks = await verifyHost(transport, target, cwFacts, input.readers, {
-    runId: input.runId,
-    probe: true,
-    ...(input.verifyTimeoutS ? { timeoutS: input.verifyTimeoutS } : {}),
-  });
-  const missing = checks.filter((c) => c.state !== 'arrived');
-  if (missing.length > 0)
-    return back(
-      `verify: ${missing.length} of ${checks.length} log(s) did not arrive through the CloudWatch agent: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
-      { changes: done, warnings, files: outcome.files, checks },
-    );
-  return { ok: true, changes: done, warnings, files: outcome.files, checks };
+  return { links, changes, warnings };
 }

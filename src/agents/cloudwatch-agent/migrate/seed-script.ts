@@ -14,6 +14,10 @@ export interface SeedScriptInput {
   awslogs: ServiceControl;
   stateFiles: readonly SeededStateFile[];
   links: readonly DrainLink[];
+  /**
+   * A path moved: leave awslogs stopped and write nothing (the run reads and plans again), instead of the fallback.
+   */
+  retryOnMove?: boolean;
   /** awslogs' state as a plain restart would leave it (each arrived batch trimmed), written only when a path moved. */
   fallback?: { path: string; expectedSha256: string; content: Buffer; mode: number; owner: string; group: string };
 }
@@ -24,17 +28,29 @@ export function seedLines(input: SeedScriptInput): string {
     ? `[ "$(sha ${quote(fb.path)})" = ${quote(fb.expectedSha256)} ] && { ${writeFileLines(fb.path, fb.content, fb.mode, fb.owner, fb.group)}
 }`
     : ':';
+  if (input.retryOnMove)
+    return seedBody(
+      input,
+      `moved() { fail moved "$1 changed (rotated?) after it was read: nothing was written; read again"; }`,
+    );
+  return seedBody(
+    input,
+    `moved() {
+  ${fallback}
+  bounded ${input.awslogs.start} >/dev/null 2>&1
+  fail moved "$1 changed (rotated?) after it was read: nothing was written; awslogs was started again"
+}`,
+  );
+}
+
+function seedBody(input: SeedScriptInput, moved: string): string {
   const checks = [
     ...input.stateFiles.filter((f) => f.linkedFrom === undefined).map((f) => [f.path, f.inode] as const),
     ...input.links.map((l) => [l.path, l.inode] as const),
   ];
   const dirs = [...new Set(input.links.map((l) => l.link.slice(0, l.link.lastIndexOf('/'))))];
   return `${adoptLines()}
-moved() {
-  ${fallback}
-  bounded ${input.awslogs.start} >/dev/null 2>&1
-  fail moved "$1 changed (rotated?) after it was read: nothing was written; awslogs was started again"
-}
+${moved}
 ${checks.map(([p, ino]) => `[ "$(stat -c %i -- ${quote(p)} 2>/dev/null)" = ${ino} ] || moved ${quote(p)}`).join('\n')}
 say "done check"
 ${dirs.map((d) => `root_dirs ${quote(`${d}/x`)}; mkdir -p ${quote(d)} && chmod 700 ${quote(d)} || fail drain "cannot create ${d}"`).join('\n')}
