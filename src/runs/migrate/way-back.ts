@@ -5,6 +5,7 @@
 // replayed), the drains of files rotated since, puts back the migration's before-images, removes the agent's
 // configuration and state, disables it, and enables and starts awslogs.
 import type { Transport } from '../../core/ports.js';
+import { quote } from '../../core/shell-quote.js';
 import type { ChangeReport } from '../../core/report.js';
 import type { HostFacts, OsFlavour } from '../../core/types.js';
 import type { PreparedHost } from '../fleet/prepare.js';
@@ -75,10 +76,16 @@ export function cloudwatchControl(flavour: OsFlavour) {
   return serviceControl(flavour, SERVICE_NAME);
 }
 
+/** The CloudWatch agent's control for the way back: stopping an agent that is not running (or not installed) is done. */
+function stoppableCloudwatch(flavour: OsFlavour) {
+  const control = cloudwatchControl(flavour);
+  return { ...control, stop: `sh -c ${quote(`${control.status} || exit 0; ${control.stop}`)}` };
+}
+
 export async function wayBack(input: WayBackInput): Promise<WayBack> {
   const { transport, host, translation } = input;
   const awslogs = awslogsControl(input.flavour);
-  const cloudwatch = cloudwatchControl(input.flavour);
+  const cloudwatch = stoppableCloudwatch(input.flavour);
   const patterns = translation.sections.map((s) => s.file);
   const first = await runScript(
     transport,

@@ -3,12 +3,11 @@
 // and every key's fate and writes the inventory change; one host is migrated first (the canary), then the rest,
 // while one host's app log is rotated during its cut-over (after awslogs stopped and its files were read, before
 // the CloudWatch agent started: the cut-over reads again and drains the rotated file); the canary's migration is
-// rolled back. Then every line of every log is in CloudWatch Logs exactly once.
+// rolled back, and its migration tried again with an agent that does not start: put back on the spot. Then every line of every log is in CloudWatch Logs exactly once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { runCli } from '../../support/cli.js';
 import {
   labDown,
@@ -22,6 +21,7 @@ import {
 import { cli, hostOf, LAB_AWS_ENV, sleep, waitFor } from '../doctor/support.js';
 import { awsClients } from '../../../src/clouds/aws/clients.js';
 import { AWS_REGION, endpointUrl } from '../../../src/lab/layout.js';
+import { seqs, streamEvents } from './support.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# migrate tests skipped: ${skip}`);
@@ -30,6 +30,7 @@ const APP = '/var/log/app/app.log';
 const MESSAGES = '/var/log/messages';
 const STOP = '/tmp/migrate-writer.stop';
 const COUNT = '/tmp/migrate-writer.count';
+const CW_BIN = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent';
 
 /** Ten numbered lines a second to each log, each with the timestamp its section parses, until STOP exists. */
 const WRITER = `rm -f ${STOP} ${COUNT}; setsid sh -c 'n=0; while [ ! -e ${STOP} ]; do n=$((n+1)); echo "$(date -u "+%Y-%m-%d %H:%M:%S") app seq=$n" >> ${APP}; echo "$(date "+%b %d %H:%M:%S") writer: seq=$n" >> ${MESSAGES}; echo $n > ${COUNT}; sleep 0.1; done; echo done >> ${COUNT}' </dev/null >/dev/null 2>&1 &`;
@@ -127,6 +128,24 @@ describe('migrate from awslogs to the CloudWatch agent on Amazon Linux 2, and ba
       const back = await cli('rollback', '--inventory', inventory, '--run', first.json.run, '--limit', canary.name);
       assert.equal(back.code, 0, back.out);
       step('canary rolled back');
+
+      // A cut-over that fails after awslogs stopped (the CloudWatch agent does not start) is put back on the spot.
+      await mustOnHost(
+        canary.address,
+        `cp -p ${CW_BIN} /tmp/cwagent.bin && printf '#!/bin/sh\\nexit 1\\n' > ${CW_BIN}`,
+      );
+      const failed = await cli('migrate', '--inventory', inventory, '--limit', canary.name);
+      await mustOnHost(canary.address, `cp -p /tmp/cwagent.bin ${CW_BIN}`);
+      assert.equal(failed.code, 1, failed.out);
+      assert.equal(hostOf(failed.json, canary).status, 'failed');
+      assert.match(hostOf(failed.json, canary).error?.message ?? '', /put back on awslogs/, failed.out);
+      assert.equal((await mustOnHost(canary.address, 'systemctl is-active awslogsd')).trim(), 'active');
+      assert.equal((await mustOnHost(canary.address, 'systemctl is-enabled awslogsd')).trim(), 'enabled');
+      assert.equal(
+        (await onHost(canary.address, 'systemctl is-active amazon-cloudwatch-agent')).stdout.trim(),
+        'inactive',
+      );
+      step('a failed cut-over put back');
       assert.equal((await mustOnHost(canary.address, 'systemctl is-active awslogsd')).trim(), 'active');
       assert.equal(
         (await onHost(canary.address, 'systemctl is-active amazon-cloudwatch-agent')).stdout.trim(),
@@ -157,11 +176,11 @@ describe('migrate from awslogs to the CloudWatch agent on Amazon Linux 2, and ba
             const seen = await waitFor(
               `every line of ${h.name} in ${group} / ${stream}`,
               async () => {
-                const s = seqs(await messages(clients.logs, group, stream));
+                const s = seqs((await streamEvents(clients.logs, group, stream)).map((e) => e.message));
                 return s.size >= total ? s : undefined;
               },
               120_000,
-            ).catch(async () => seqs(await messages(clients.logs, group, stream)));
+            ).catch(async () => seqs((await streamEvents(clients.logs, group, stream)).map((e) => e.message)));
             const missing = Array.from({ length: total }, (_, i) => i + 1).filter((n) => !seen.has(n));
             const twice = [...seen].filter(([, n]) => n > 1).map(([s]) => s);
             assert.deepEqual(
@@ -177,29 +196,3 @@ describe('migrate from awslogs to the CloudWatch agent on Amazon Linux 2, and ba
     },
   );
 });
-
-function seqs(list: string[]): Map<number, number> {
-  const seen = new Map<number, number>();
-  for (const m of list)
-    for (const s of m.matchAll(/seq=(\d+)/g)) seen.set(Number(s[1]), (seen.get(Number(s[1])) ?? 0) + 1);
-  return seen;
-}
-
-async function messages(logs: ReturnType<typeof awsClients>['logs'], group: string, stream: string): Promise<string[]> {
-  const out: string[] = [];
-  let token: string | undefined;
-  for (;;) {
-    let page;
-    try {
-      page = await logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, nextToken: token }),
-      );
-    } catch (err) {
-      if ((err as Error).name === 'ResourceNotFoundException') return out;
-      throw err;
-    }
-    for (const e of page.events ?? []) out.push(e.message ?? '');
-    if (!page.nextForwardToken || page.nextForwardToken === token) return out;
-    token = page.nextForwardToken;
-  }
-}
