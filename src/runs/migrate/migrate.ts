@@ -18,16 +18,24 @@ import { formatFateTable, formatInventoryChange } from '../../ui/migration-table
 import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../../ui/report.js';
 import type { KeyFate } from '../../core/key-fate.js';
 import { prepare, type PreparedHost } from '../fleet/prepare.js';
-import { DEFAULT_SESSION, failureOf, hostStepTimeoutS, probeHost, type SessionOptions } from '../fleet/host-session.js';
+import {
+  DEFAULT_SESSION,
+  failureOf,
+  hostSession,
+  hostStepTimeoutS,
+  probeHost,
+  runScript,
+  type SessionOptions,
+} from '../fleet/host-session.js';
 import { interruption } from '../fleet/interruption.js';
 import { onEveryHost, type HostTransports } from '../fleet/transports.js';
 import { supportedFlavour } from '../apply/apply.js';
 import { LogsReaders } from '../verify/verify-host.js';
-import { readAgentConf } from '../../agents/awslogs/conf-files.js';
-import type { HostSpec, LogSection } from '../../agents/awslogs/spec.js';
-import type { HostConf } from '../../agents/awslogs/migrate/read-conf.js';
-import { asAwslogsHost, cloudwatchHost, readHostConf, translateHost } from './host-source.js';
-import { cutOver } from './cutover.js';
+import { loadMigration } from '../../agents/catalog.js';
+import { applyScript, parseApplyOutput } from '../../operations/apply-script.js';
+import { serviceControl } from '../../operations/service.js';
+import type { HostFacts } from '../../core/types.js';
+import { asAwslogsHost, cloudwatchHost, readHostConf, type HostConf } from './host-source.js';
 
 export interface MigrateOptions {
   inventory: string;
@@ -168,15 +176,15 @@ async function migrateHost(
   let secrets: string[] = [];
   try {
     const host = await asAwslogsHost(prepared);
-    const spec = host.spec as HostSpec;
+    const migration = await loadMigration();
     progress('gathering facts');
     const probed = await probeHost(transport, host);
     const facts = probed.facts;
     const cwAgent = (await import('../../agents/catalog.js')).AGENTS['cloudwatch-agent'];
     const flavour = supportedFlavour(await cwAgent.load(), facts);
     progress("reading awslogs' configuration");
-    const conf: HostConf = await readHostConf(transport, host, runId);
-    const translation = translateHost(spec, conf, facts);
+    const conf: HostConf = await readHostConf(migration, transport, host, runId);
+    const translation = migration.translateHost(host.spec, conf, facts);
     const fates = translation.fates;
     if (!translation.ok)
       return failed(
@@ -184,7 +192,7 @@ async function migrateHost(
         { fates },
       );
     const carried = { fates, inventoryVars: translation.inventoryVars!, replacedVars: translation.replacedVars };
-    const target = await cloudwatchHost(host, translation);
+    const target = await cloudwatchHost(migration, host, translation);
     secrets = target.files.secrets;
     const cw = await probeHost(transport, target);
     if (!facts.service.active && cw.facts.service.active && cw.facts.package.installed)
@@ -216,9 +224,7 @@ async function migrateHost(
       );
     if (budget.exceeded()) return failed(budget.reason(), carried);
 
-    const sections: LogSection[] = conf.main
-      ? readAgentConf(conf.main, conf.dropIns).sections.map((s) => s.spec)
-      : spec.logs;
+    const sections = migration.sectionsOf(host.spec, conf);
     const stepTimeoutS = hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs);
     // Written ahead: killed from here on, the journal says the host may be on either agent.
     await journal?.host({
@@ -229,9 +235,9 @@ async function migrateHost(
       agentWasEnabled: facts.service.enabled,
       error: { message: 'the run ended before this host answered (killed?): awslogs or the CloudWatch agent may run' },
     });
-    const done = await cutOver({
-      transport,
-      awslogsHost: host,
+    const done = await migration.cutOver({
+      session: hostSession(transport, host),
+      spec: host.spec,
       facts,
       hostSkewMs: facts.clockMs - probed.clock.midpointMs,
       flavour,
@@ -240,8 +246,16 @@ async function migrateHost(
       ...(conf.main ? { confText: conf.main.text } : {}),
       runId,
       readers,
-      verify: options.verify,
-      ...(options.verifyTimeoutS ? { verifyTimeoutS: options.verifyTimeoutS } : {}),
+      install: (drains) => install(migration, transport, host, translation, drains, flavour, runId, stepTimeoutS),
+      verify: async () => {
+        if (!options.verify) return undefined;
+        const { verifyHost } = await import('../verify/verify-host.js');
+        return verifyHost(transport, target, facts, readers, {
+          runId,
+          probe: true,
+          ...(options.verifyTimeoutS ? { timeoutS: options.verifyTimeoutS } : {}),
+        });
+      },
       stepTimeoutS,
       progress,
       applied: async (outcome) => {
@@ -282,6 +296,40 @@ async function migrateHost(
   } finally {
     await transport.close().catch(() => undefined);
   }
+}
+
+/** Step 5 of the cut-over: the CloudWatch agent provisioned as `provision apply` does, drain entries included. */
+async function install(
+  migration: Awaited<ReturnType<typeof loadMigration>>,
+  transport: Transport,
+  host: PreparedHost,
+  translation: Parameters<typeof cloudwatchHost>[2],
+  drains: Record<string, unknown>[],
+  flavour: ReturnType<typeof supportedFlavour>,
+  runId: string,
+  stepTimeoutS: number,
+) {
+  const target = await cloudwatchHost(migration, host, translation, drains);
+  const facts: HostFacts = (await probeHost(transport, target)).facts;
+  const desired = target.agent.desiredState(target.spec, target.files, flavour);
+  const result = plan(desired, facts);
+  if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
+  const out = await runScript(
+    transport,
+    target,
+    applyScript({
+      runId,
+      changes: result.changes,
+      agent: serviceControl(flavour, target.agent.serviceName(flavour), target.agent.ready),
+      agentWasActive: false,
+      agentLogPath: target.agent.agentLog.path,
+      stepTimeoutS,
+    }),
+  );
+  const outcome = parseApplyOutput(out.stdout);
+  if (!outcome.ok && outcome.failedStep === undefined)
+    outcome.messages.push(out.stderr.trim().slice(-300) || `the apply script exited ${out.code}`);
+  return { outcome, changes: result.changes.map(changeReport) };
 }
 
 function mask(outcome: HostOutcome, secrets: readonly string[]): HostOutcome {

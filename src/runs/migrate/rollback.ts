@@ -8,10 +8,9 @@ import type { PreparedHost } from '../fleet/prepare.js';
 import { failureOf, hostStepTimeoutS, probeHost, type SessionOptions } from '../fleet/host-session.js';
 import type { HostTransports } from '../fleet/transports.js';
 import type { LogsReaders } from '../verify/verify-host.js';
-import { readAgentConf } from '../../agents/awslogs/conf-files.js';
-import type { HostSpec } from '../../agents/awslogs/spec.js';
-import { asAwslogsHost, readHostConf, translateHost } from './host-source.js';
-import { wayBack } from './way-back.js';
+import { loadMigration } from '../../agents/catalog.js';
+import { asAwslogsHost, readHostConf } from './host-source.js';
+import { hostSession } from '../fleet/host-session.js';
 import { supportedFlavour } from '../apply/apply.js';
 
 export async function rollbackMigration(
@@ -34,21 +33,20 @@ export async function rollbackMigration(
   }
   try {
     const host = await asAwslogsHost(prepared);
-    const spec = host.spec as HostSpec;
+    const migration = await loadMigration();
     const { facts } = await probeHost(transport, host);
     const flavour = supportedFlavour(host.agent, facts);
-    const conf = await readHostConf(transport, host, runId);
-    const translation = translateHost(spec, conf, facts);
-    const sections = conf.main ? readAgentConf(conf.main, conf.dropIns).sections.map((s) => s.spec) : spec.logs;
+    const conf = await readHostConf(migration, transport, host, runId);
+    const translation = migration.translateHost(host.spec, conf, facts);
+    const sections = migration.sectionsOf(host.spec, conf);
     progress(`going back from run ${target.run} to awslogs`);
-    const back = await wayBack({
-      transport,
-      host,
+    const back = await migration.wayBack({
+      session: hostSession(transport, host),
       facts,
       flavour,
       translation,
       sections,
-      statePath: spec.general.state_file,
+      statePath: migration.awslogsSpec(host.spec).general.state_file,
       ...(conf.main ? { confText: conf.main.text } : {}),
       runId,
       fromRunId: target.run,

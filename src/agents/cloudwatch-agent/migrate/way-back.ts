@@ -4,20 +4,18 @@
 // files; then, decided here, one script writes awslogs' rows (start = end = the agent's position: nothing
 // replayed), the drains of files rotated since, puts back the migration's before-images, removes the agent's
 // configuration and state, disables it, and enables and starts awslogs.
-import type { Transport } from '../../core/ports.js';
-import { quote } from '../../core/shell-quote.js';
-import type { ChangeReport } from '../../core/report.js';
-import type { HostFacts, OsFlavour } from '../../core/types.js';
-import type { PreparedHost } from '../fleet/prepare.js';
-import { runScript } from '../fleet/host-session.js';
-import { serviceControl, SERVICE_COMMANDS } from '../../operations/service.js';
-import { parseApplyOutput } from '../../operations/apply-script.js';
-import { wholeScript } from '../../operations/remote-script.js';
-import { parseStopped, stopAndReadLines } from '../../agents/awslogs/restart/script.js';
-import { backLines } from '../../agents/awslogs/migrate/back-script.js';
-import { seededState } from '../../agents/awslogs/migrate/seed-state.js';
-import { AGENT_LOG_PATH as AWSLOGS_LOG, AGENT_READY, serviceName } from '../../agents/awslogs/desired.js';
-import { LOG_OPTIONS, type LogSection } from '../../agents/awslogs/spec.js';
+import type { HostSession } from '../../../core/ports.js';
+import { quote } from '../../../core/shell-quote.js';
+import type { ChangeReport } from '../../../core/report.js';
+import type { HostFacts, OsFlavour } from '../../../core/types.js';
+import { serviceControl, SERVICE_COMMANDS } from '../../../operations/service.js';
+import { parseApplyOutput } from '../../../operations/apply-script.js';
+import { wholeScript } from '../../../operations/remote-script.js';
+import { parseStopped, stopAndReadLines } from '../../awslogs/restart/script.js';
+import { backLines } from '../../awslogs/migrate/back-script.js';
+import { seededState } from '../../awslogs/migrate/seed-state.js';
+import { AGENT_LOG_PATH as AWSLOGS_LOG, AGENT_READY, serviceName } from '../../awslogs/desired.js';
+import { LOG_OPTIONS, type LogSection } from '../../awslogs/spec.js';
 import {
   awslogsSeed,
   drainLinks,
@@ -25,28 +23,16 @@ import {
   planRisks,
   type AgentPosition,
   type Translation,
-} from '../../agents/cloudwatch-agent/from-awslogs/index.js';
-import {
-  observeLines,
-  parseObserved,
-  parseStateFolder,
-  stateFolderLines,
-} from '../../agents/cloudwatch-agent/migrate/observe-script.js';
-import { parseStateFile } from '../../agents/cloudwatch-agent/state-folder.js';
-import { installedConfigPath } from '../../agents/cloudwatch-agent/state-folder.js';
-import {
-  MANAGED_JSON_PATH,
-  SERVICE_NAME,
-  STATE_DIR,
-  TOML_PATH,
-  YAML_PATH,
-} from '../../agents/cloudwatch-agent/paths.js';
-import { seedLogs } from './host-source.js';
+} from '../from-awslogs/index.js';
+import { observeLines, parseObserved, parseStateFolder, stateFolderLines } from './observe-script.js';
+import { parseStateFile } from '../state-folder.js';
+import { installedConfigPath } from '../state-folder.js';
+import { MANAGED_JSON_PATH, SERVICE_NAME, STATE_DIR, TOML_PATH, YAML_PATH } from '../paths.js';
+import { seedLogs } from './host-translation.js';
 
 export interface WayBackInput {
-  transport: Transport;
-  /** The host as awslogs' plug-in sees it. */
-  host: PreparedHost;
+  /** Runs a script on the host as root. */
+  session: HostSession;
   facts: HostFacts;
   flavour: OsFlavour;
   translation: Translation;
@@ -83,13 +69,11 @@ function stoppableCloudwatch(flavour: OsFlavour) {
 }
 
 export async function wayBack(input: WayBackInput): Promise<WayBack> {
-  const { transport, host, translation } = input;
+  const { session, translation } = input;
   const awslogs = awslogsControl(input.flavour);
   const cloudwatch = stoppableCloudwatch(input.flavour);
   const patterns = translation.sections.map((s) => s.file);
-  const first = await runScript(
-    transport,
-    host,
+  const first = await session.run(
     wholeScript(
       input.runId,
       `take_lock
@@ -103,8 +87,7 @@ say ok`,
   const stopped = parseStopped(first.stdout, 0);
   if (!stopped.handedOff) {
     const half = parseApplyOutput(first.stdout);
-    if (stopped.stopped)
-      await runScript(transport, host, `${cloudwatch.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+    if (stopped.stopped) await session.run(`${cloudwatch.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
     return {
       ok: false,
       changes: [],
@@ -143,9 +126,7 @@ say ok`,
           )
           .join('')
       : undefined;
-  const second = await runScript(
-    transport,
-    host,
+  const second = await session.run(
     wholeScript(
       input.runId,
       backLines({

@@ -4,20 +4,18 @@
 // read, makes the drain links, writes the CloudWatch agent's state files and disables awslogs; the apply script
 // installs, configures (fetch-config: the agent's own validation first) and starts the CloudWatch agent; a fresh
 // line in each log must arrive. Any failure after awslogs stopped runs the way back on the spot.
-import type { Transport } from '../../core/ports.js';
-import type { ChangeReport } from '../../core/report.js';
-import type { HostFacts, OsFlavour } from '../../core/types.js';
-import { changeReport, plan } from '../../core/plan.js';
-import type { PreparedHost } from '../fleet/prepare.js';
-import { probeHost, runScript } from '../fleet/host-session.js';
-import { applyScript, parseApplyOutput, type ApplyOutcome } from '../../operations/apply-script.js';
-import { wholeScript } from '../../operations/remote-script.js';
-import { parseStopped, stopAndReadLines } from '../../agents/awslogs/restart/script.js';
-import { askCloudWatch } from '../../agents/awslogs/restart/discipline.js';
-import { trimmedRow, type Judged } from '../../agents/awslogs/restart.js';
-import { readStateRows, rewritePushRows } from '../../agents/awslogs/state/state-file.js';
-import { pyJson } from '../../agents/awslogs/doctor/state-view.js';
-import type { HostSpec } from '../../agents/awslogs/spec.js';
+import type { HostSession, LogEventsReaders } from '../../../core/ports.js';
+import type { AgentSpec } from '../../../core/agent-plugin.js';
+import type { ChangeReport, CheckReport } from '../../../core/report.js';
+import type { HostFacts, OsFlavour } from '../../../core/types.js';
+import { parseApplyOutput, type ApplyOutcome } from '../../../operations/apply-script.js';
+import { wholeScript } from '../../../operations/remote-script.js';
+import { parseStopped, stopAndReadLines } from '../../awslogs/restart/script.js';
+import { askCloudWatch } from '../../awslogs/restart/discipline.js';
+import { trimmedRow, type Judged } from '../../awslogs/restart.js';
+import { readStateRows, rewritePushRows } from '../../awslogs/state/state-file.js';
+import { pyJson } from '../../awslogs/doctor/state-view.js';
+import type { HostSpec } from '../../awslogs/spec.js';
 import {
   batchesToAsk,
   cloudwatchStateFiles,
@@ -27,17 +25,17 @@ import {
   planRisks,
   type DrainLink,
   type Translation,
-} from '../../agents/cloudwatch-agent/from-awslogs/index.js';
-import { observeLines, parseObserved } from '../../agents/cloudwatch-agent/migrate/observe-script.js';
-import { seedLines } from '../../agents/cloudwatch-agent/migrate/seed-script.js';
-import { AGENT_LOG_PATH as CLOUDWATCH_LOG } from '../../agents/cloudwatch-agent/paths.js';
-import type { LogsReaders } from '../verify/verify-host.js';
-import { cloudwatchHost, seedLogs } from './host-source.js';
-import { awslogsControl, cloudwatchControl, wayBack, type WayBack } from './way-back.js';
+} from '../from-awslogs/index.js';
+import { observeLines, parseObserved } from './observe-script.js';
+import { seedLines } from './seed-script.js';
+import { seedLogs } from './host-translation.js';
+import { awslogsControl, wayBack, type WayBack } from './way-back.js';
 
 export interface CutOverInput {
-  transport: Transport;
-  awslogsHost: PreparedHost;
+  /** Runs a script on the host as root. */
+  session: HostSession;
+  /** awslogs' spec of the host. */
+  spec: AgentSpec;
   facts: HostFacts;
   hostSkewMs: number;
   flavour: OsFlavour;
@@ -46,9 +44,14 @@ export interface CutOverInput {
   sections: Parameters<typeof wayBack>[0]['sections'];
   confText?: string;
   runId: string;
-  readers: LogsReaders;
-  verify: boolean;
-  verifyTimeoutS?: number;
+  readers: LogEventsReaders;
+  /**
+   * Step 5: the CloudWatch agent provisioned as `provision apply` does (the translated entries and these drain
+   * entries; package, files, fetch-config, service): the apply script's outcome and its changes.
+   */
+  install(drainEntries: Record<string, unknown>[]): Promise<{ outcome: ApplyOutcome; changes: ChangeReport[] }>;
+  /** Step 6: a probe line per log through the CloudWatch agent; undefined when the run does not verify. */
+  verify(): Promise<CheckReport[] | undefined>;
   stepTimeoutS: number;
   progress(text: string): void;
   /** Called once the apply script's outcome is known (the journal holds its files before verify). */
@@ -61,21 +64,20 @@ export interface CutOver {
   warnings: string[];
   /** The CloudWatch agent's files the apply script wrote (before-images kept under the run). */
   files: ApplyOutcome['files'];
-  checks?: Awaited<ReturnType<typeof import('../verify/verify-host.js').verifyHost>>;
+  checks?: CheckReport[];
   error?: string;
   /** The way back ran (the host is on awslogs again, or says why not). */
   back?: WayBack;
 }
 
 export async function cutOver(input: CutOverInput): Promise<CutOver> {
-  const { transport, awslogsHost, translation } = input;
-  const spec = awslogsHost.spec as HostSpec;
+  const { session, translation } = input;
+  const spec = input.spec as HostSpec;
   const statePath = spec.general.state_file;
   const back = async (why: string, sofar: Partial<CutOver> = {}): Promise<CutOver> => {
     input.progress('putting awslogs back');
     const result = await wayBack({
-      transport,
-      host: awslogsHost,
+      session,
       facts: input.facts,
       flavour: input.flavour,
       translation,
@@ -110,33 +112,11 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
   // 4. Install, configure and start the CloudWatch agent (its JSON with any drain entries).
   const entryOf = (section: string) =>
     translation.entries[translation.sections.findIndex((s) => s.section === section)];
-  let target: PreparedHost;
   let outcome: ApplyOutcome;
   let applyChanges: ChangeReport[];
-  let cwFacts: HostFacts;
   try {
-    target = await cloudwatchHost(awslogsHost, translation, drainEntries(links, entryOf));
-    cwFacts = (await probeHost(transport, target)).facts;
-    const desired = target.agent.desiredState(target.spec, target.files, input.flavour);
-    const result = plan(desired, cwFacts);
-    if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
-    applyChanges = result.changes.map(changeReport);
     input.progress('installing and starting the CloudWatch agent');
-    const out = await runScript(
-      transport,
-      target,
-      applyScript({
-        runId: input.runId,
-        changes: result.changes,
-        agent: cloudwatchControl(input.flavour),
-        agentWasActive: false,
-        agentLogPath: CLOUDWATCH_LOG,
-        stepTimeoutS: input.stepTimeoutS,
-      }),
-    );
-    outcome = parseApplyOutput(out.stdout);
-    if (!outcome.ok && outcome.failedStep === undefined)
-      outcome.messages.push(out.stderr.trim().slice(-300) || `the apply script exited ${out.code}`);
+    ({ outcome, changes: applyChanges } = await input.install(drainEntries(links, entryOf)));
   } catch (err) {
     return back(`installing the CloudWatch agent failed: ${(err as Error).message}`, { changes, warnings });
   }
@@ -149,14 +129,9 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
     );
 
   // 5. A fresh line in each log arrives, once.
-  if (!input.verify) return { ok: true, changes: done, warnings, files: outcome.files };
   input.progress('verifying that a fresh line arrives');
-  const { verifyHost } = await import('../verify/verify-host.js');
-  const checks = await verifyHost(transport, target, cwFacts, input.readers, {
-    runId: input.runId,
-    probe: true,
-    ...(input.verifyTimeoutS ? { timeoutS: input.verifyTimeoutS } : {}),
-  });
+  const checks = await input.verify();
+  if (checks === undefined) return { ok: true, changes: done, warnings, files: outcome.files };
   const missing = checks.filter((c) => c.state !== 'arrived');
   if (missing.length > 0)
     return back(
@@ -181,16 +156,14 @@ interface Seeded {
  * written (awslogs stays stopped): read again.
  */
 async function readAndSeed(input: CutOverInput, retryOnMove: boolean): Promise<Seeded | CutOver | 'moved'> {
-  const { transport, awslogsHost, translation } = input;
-  const spec = awslogsHost.spec as HostSpec;
+  const { session, translation } = input;
+  const spec = input.spec as HostSpec;
   const statePath = spec.general.state_file;
   const awslogs = awslogsControl(input.flavour);
   const patterns = translation.sections.map((s) => s.file);
   // 1. Stop awslogs and read what the seeding needs (the watchdog starts awslogs again should nothing follow).
   input.progress('stopping awslogs and reading how far each file arrived');
-  const first = await runScript(
-    transport,
-    awslogsHost,
+  const first = await session.run(
     wholeScript(
       input.runId,
       `take_lock
@@ -203,8 +176,7 @@ say ok`,
   const stopped = parseStopped(first.stdout, 0);
   if (!stopped.handedOff) {
     const half = parseApplyOutput(first.stdout);
-    if (stopped.stopped)
-      await runScript(transport, awslogsHost, `${awslogs.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+    if (stopped.stopped) await session.run(`${awslogs.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
     return {
       ok: false,
       changes: [],
@@ -275,9 +247,7 @@ say ok`,
 
   // 3. Seed the state folder (every path still the file read), make the drain links, disable awslogs.
   input.progress('seeding the CloudWatch agent’s read positions');
-  const seeded = await runScript(
-    transport,
-    awslogsHost,
+  const seeded = await session.run(
     wholeScript(
       input.runId,
       seedLines({ awslogs, stateFiles, links, ...(fallback ? { fallback } : {}) }),
