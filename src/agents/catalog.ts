@@ -59,3 +59,9 @@ export function loadAgent(name: LogAgentName): Promise<LogAgentPlugin<AgentSpec>
   if (!plugin) loaded.set(name, (plugin = AGENTS[name].load()));
   return plugin;
 }
+
+/** The migration from awslogs to the CloudWatch agent (`provision migrate` and its way back), loaded when run. */
+export type AwslogsMigration = typeof import('./cloudwatch-agent/migrate/index.js');
+export function loadMigration(): Promise<AwslogsMigration> {
+  return import('./cloudwatch-agent/migrate/index.js');
+}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { applyCommand } from './apply.js';
 import { rollbackCommand } from './rollback.js';
+import { migrateCommand } from './migrate.js';
 import { renderCommand } from './render.js';
 import { inventoryCommand } from './inventory.js';
 import { verifyCommand } from './verify.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program.addCommand(applyCommand(), { isDefault: true });
   program.addCommand(rollbackCommand());
+  program.addCommand(migrateCommand());
   program.addCommand(renderCommand());
   program.addCommand(verifyCommand());
   program.addCommand(doctorCommand());

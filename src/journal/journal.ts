@@ -32,7 +32,7 @@ export interface JournalHost {
 
 export interface JournalRun {
   run: string;
-  command: 'apply' | 'rollback' | 'repair';
+  command: 'apply' | 'rollback' | 'repair' | 'migrate';
   inventory: string;
   startedAt: string;
   /** Absent while the run goes on, and for good when it was killed: its hosts may hold any outcome. */

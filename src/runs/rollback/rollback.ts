@@ -138,6 +138,17 @@ async function rollbackHost(
 ): Promise<HostOutcome> {
   const name = host.host.name;
   const before = target.hosts.find((h) => h.name === name);
+  // A migration goes back its own way: the CloudWatch agent's positions carried into awslogs' state.
+  if (target.command === 'migrate' && before && (before.files.length > 0 || before.outcomeUnknown))
+    return (await import('../migrate/rollback.js')).rollbackMigration(
+      host,
+      target,
+      runId,
+      session,
+      readers,
+      transports,
+      progress,
+    );
   if (!before || before.files.length === 0) {
     const report: HostReport = {
       name,

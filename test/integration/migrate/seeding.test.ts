@@ -17,7 +17,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { seqs, streamEvents } from './support.js';
 import {
   MOTO_AVAILABLE,
   makeHost,
@@ -76,25 +77,7 @@ after(async () => {
 });
 
 /** Every event of the stream, with ingestion times (judge() reads them). */
-async function events(stream: string): Promise<{ message: string; timestamp: number; ingestionTime: number }[]> {
-  const out: { message: string; timestamp: number; ingestionTime: number }[] = [];
-  let token: string | undefined;
-  for (;;) {
-    let page;
-    try {
-      page = await client.send(
-        new GetLogEventsCommand({ logGroupName: GROUP, logStreamName: stream, startFromHead: true, nextToken: token }),
-      );
-    } catch (err) {
-      if ((err as Error).name === 'ResourceNotFoundException') return out;
-      throw err;
-    }
-    for (const e of page.events ?? [])
-      out.push({ message: e.message ?? '', timestamp: e.timestamp ?? 0, ingestionTime: e.ingestionTime ?? 0 });
-    if (!page.nextForwardToken || page.nextForwardToken === token) return out;
-    token = page.nextForwardToken;
-  }
-}
+const events = (stream: string) => streamEvents(client, GROUP, stream);
 
 /** A writer that appends `<time> seq=N` lines to `path` (reopened by name each time, as an application's logger does). */
 function writer(path: string) {
@@ -129,13 +112,6 @@ function observe(path: string, current: boolean): ObservedFile {
     head: bytes.subarray(0, 4096),
     window: { offset: 0, bytes },
   };
-}
-
-function seqs(messages: string[]): Map<number, number> {
-  const seen = new Map<number, number>();
-  for (const m of messages)
-    for (const s of m.matchAll(/seq=(\d+)/g)) seen.set(Number(s[1]), (seen.get(Number(s[1])) ?? 0) + 1);
-  return seen;
 }
 
 /** The lab CloudWatch agent's runtime input for a translated entry (what its config-translator writes). */

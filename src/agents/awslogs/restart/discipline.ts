@@ -157,7 +157,7 @@ async function readMissingRanges(
 }
 
 /** Each identified batch looked for in its stream; any failure to ask makes that one unknown. */
-async function askCloudWatch(
+export async function askCloudWatch(
   readers: LogEventsReaders | undefined,
   spec: HostSpec,
   hostSkewMs: number | undefined,

@@ -1,0 +1,116 @@
+// The migration's host scripts, run by the local /bin/sh on temporary files: what the cut-over reads of a log's
+// files and rotations (current file, inodes, windows, compressed siblings), the CloudWatch agent's state folder
+// with each path's inode; and awslogs' state file seeded for the way back (rows upserted, others kept).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { wholeScript } from '../../../../src/operations/remote-script.js';
+import {
+  observeLines,
+  OBSERVE_WINDOW_BYTES,
+  parseObserved,
+  parseStateFolder,
+  stateFolderLines,
+} from '../../../../src/agents/cloudwatch-agent/migrate/observe-script.js';
+import { seededState } from '../../../../src/agents/awslogs/migrate/seed-state.js';
+import { freshState, readStateRows } from '../../../../src/agents/awslogs/state/state-file.js';
+import { parseConf } from '../../../../src/agents/awslogs/migrate/read-conf.js';
+
+const RUN = '20261203T120000Z-abcdef';
+
+function run(body: string): string {
+  const r = spawnSync('sh', ['-s'], { input: wholeScript(RUN, `${body}\nsay ok`), encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  return r.stdout;
+}
+
+describe('the migration scripts', () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'migrate-scripts-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a log's current file and its rotations, newest first, with their inodes and last bytes", () => {
+    const app = join(dir, 'app.log');
+    const big = Buffer.alloc(OBSERVE_WINDOW_BYTES + 10, 'x');
+    writeFileSync(`${app}.2.gz`, 'gz');
+    writeFileSync(`${app}.1`, big);
+    writeFileSync(app, 'first line\nsecond\n');
+    const t = Date.now() / 1000;
+    utimesSync(`${app}.2.gz`, t - 300, t - 300);
+    utimesSync(`${app}.1`, t - 100, t - 100);
+    const [files, none] = parseObserved(run(observeLines([app, join(dir, 'absent.log')])), 2);
+    assert.deepEqual(none, []);
+    assert.deepEqual(
+      files!.map((f) => [f.path, f.current, f.compressed === true, f.size]),
+      [
+        [app, true, false, 18],
+        [`${app}.1`, false, false, big.length],
+        [`${app}.2.gz`, false, true, 2],
+      ],
+    );
+    assert.equal(files![0]!.inode, statSync(app).ino);
+    assert.equal(files![0]!.head.toString(), 'first line\nsecond\n');
+    assert.equal(files![1]!.window.offset, 10);
+    assert.equal(files![1]!.window.bytes.length, OBSERVE_WINDOW_BYTES);
+    assert.ok(Math.abs(files![1]!.mtimeMs - (t - 100) * 1000) < 1000, String(files![1]!.mtimeMs));
+  });
+
+  test("the CloudWatch agent's state files, each with the inode its path has now", () => {
+    const state = join(dir, 'state');
+    const log = join(dir, 'x.log');
+    writeFileSync(log, 'a\n');
+    spawnSync('mkdir', ['-p', state]);
+    writeFileSync(join(state, 'one'), `2\n${log}\n0-2\n`);
+    writeFileSync(join(state, 'gone'), `5\n${join(dir, 'gone.log')}\n`);
+    const read = parseStateFolder(run(stateFolderLines(state)));
+    assert.deepEqual(
+      read.map((r) => [r.content.split('\n')[1], r.inode]).sort(),
+      [
+        [join(dir, 'gone.log'), undefined],
+        [log, statSync(log).ino],
+      ].sort(),
+    );
+  });
+
+  test("awslogs' state seeded for the way back: rows inserted or replaced, every other row kept", () => {
+    const before = freshState([{ key: 'kept', value: '{"source_id": "k", "initial_position": 3}' }]);
+    const after = seededState(before, {
+      push: [{ k: 'id1', v: '{"source_id": "id1", "start_position": 9, "end_position": 9}' }],
+      stream: [{ k: 'kept2', v: '{"source_id": "id1", "initial_position": 9}' }],
+    });
+    const rows = readStateRows(after);
+    assert.deepEqual(
+      rows.stream.map((r) => r.k),
+      ['kept', 'kept2'],
+    );
+    assert.deepEqual(
+      rows.push.map((r) => [r.k, JSON.parse(r.v).start_position]),
+      [['id1', 9]],
+    );
+    const again = readStateRows(
+      seededState(after, {
+        push: [{ k: 'id1', v: '{"source_id": "id1", "start_position": 12, "end_position": 12}' }],
+        stream: [],
+      }),
+    );
+    assert.equal(JSON.parse(again.push[0]!.v).start_position, 12);
+    assert.equal(readStateRows(seededState(undefined, { push: [], stream: [] })).push.length, 0);
+  });
+
+  test("awslogs' configuration as read: the main file apart from the drop-ins", () => {
+    const b = (s: string) => Buffer.from(s).toString('base64');
+    const conf = parseConf(
+      [
+        `@@conf ${b('/etc/awslogs/awslogs.conf')} ${b('[general]\n')}`,
+        `@@conf ${b('/etc/awslogs/config/a.conf')} `,
+      ].join('\n'),
+    );
+    assert.equal(conf.main?.text, '[general]\n');
+    assert.deepEqual(conf.dropIns, [{ path: '/etc/awslogs/config/a.conf', text: '' }]);
+  });
+});
