@@ -24,6 +24,9 @@ export function hostCgroup(root: string, name: string): string {
   return path.join(root, CGROUP_PARENT, name);
 }
 
+/** How long a host's boot script may take to fork the host's PID 1. */
+const BOOT_TIMEOUT_MS = 30_000;
+
 /** Starts the host detached from this process; resolves once its PID 1 exists. */
 export async function bootHost(host: HostRecord): Promise<{ boot: ProcessRecord; init: ProcessRecord }> {
   await fs.mkdir(host.cgroup, { recursive: true });
@@ -47,8 +50,10 @@ export async function bootHost(host: HostRecord): Promise<{ boot: ProcessRecord;
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${host.name}: could not start host-boot.sh`);
   const boot = await recordProcess(pid);
-  // The script execs nsenter, then unshare, which forks the host's PID 1.
-  for (let i = 0; i < 200; i++) {
+  // The script execs nsenter, then unshare, which forks the host's PID 1. A deadline, not a count of polls: a
+  // busy machine (many hosts starting at once, a cold page cache) takes seconds to get there.
+  const deadline = Date.now() + BOOT_TIMEOUT_MS;
+  while (Date.now() < deadline) {
     const children = await fs.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => undefined);
     if (children === undefined) break;
     const first = Number(children.trim().split(/\s+/)[0]);
