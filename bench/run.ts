@@ -8,7 +8,9 @@
 //   reset → Ansible first run → (check: the tool sees nothing to change) → Ansible no-change run
 // then one counting pass (Ansible -vvv, first and no-change), the tool's SSH handshake cost, the tool's
 // peak RSS on a larger lab (default 100 hosts), the CloudWatch agent's rows on as many Amazon Linux 2023 hosts
-// (bench/cwagent.ts; --cwagent-hosts), and with --ssm-scale N the tool over SSM on a lab of N hosts.
+// (bench/cwagent.ts; --cwagent-hosts), `provision migrate` and its rollback against Ansible's naive migration on
+// as many Amazon Linux 2 hosts (bench/migrate.ts; --migrate-hosts), and with --ssm-scale N the tool over SSM on a
+// lab of N hosts.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,6 +21,7 @@ import { run, ratio, settle, spread, timed, type Spread, type Timed } from './me
 import { readLabInventory, resetHosts, sshFloor, type LabInventory } from './hosts.js';
 import { Ansible, ensureAnsible, type AnsibleCredentials } from './ansible.js';
 import { CWAGENT_PLAYBOOK, cwagentRepetition } from './cwagent.js';
+import { MIGRATE_PLAYBOOK, migrateRepetition } from './migrate.js';
 import { labPaths } from '../src/lab/layout.js';
 import { frontDir, motoDir } from '../src/lab/aws-endpoint.js';
 import { pidFile as motoPidFile } from '../src/lab/moto.js';
@@ -41,6 +44,11 @@ const { values: opts } = parseArgs({
     'scale-os': { type: 'string', default: 'amzn1' },
     // The CloudWatch agent's rows, on Amazon Linux 2023 hosts: as many as --hosts unless said; 0 leaves them out.
     'cwagent-hosts': { type: 'string', default: '' },
+    // The migration's rows, on Amazon Linux 2 hosts: as many as --hosts unless said; 0 or --skip-migrate: left out.
+    'migrate-hosts': { type: 'string', default: '' },
+    'skip-migrate': { type: 'boolean', default: false },
+    // Leaves out the awslogs rows' repetitions (their small lab still starts): for a run of the other rows only.
+    'skip-awslogs': { type: 'boolean', default: false },
     'skip-ansible': { type: 'boolean', default: false },
     'skip-ssm': { type: 'boolean', default: false },
     // The tool over SSM on a lab of N hosts of --scale-os (dry-run, first provision, no-change): the largest
@@ -52,12 +60,14 @@ const { values: opts } = parseArgs({
 });
 const HOSTS = Number(opts.hosts);
 const RUNS = Number(opts.runs);
+const AWSLOGS_RUNS = opts['skip-awslogs'] ? 0 : RUNS;
 const RSS_HOSTS = (opts['rss-hosts'] ?? '')
   .split(',')
   .map((s) => Number(s.trim()))
   .filter((n) => n > 0);
 const SSM_SCALE = Number(opts['ssm-scale']);
 const CWAGENT_HOSTS = opts['cwagent-hosts'] === '' ? HOSTS : Number(opts['cwagent-hosts']);
+const MIGRATE_HOSTS = opts['skip-migrate'] ? 0 : opts['migrate-hosts'] === '' ? HOSTS : Number(opts['migrate-hosts']);
 
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
@@ -139,14 +149,50 @@ function agentCredentials(inventory: string, env: NodeJS.ProcessEnv): AnsibleCre
   return token ? { accessKeyId, secretAccessKey, sessionToken: token } : { accessKeyId, secretAccessKey };
 }
 
+/**
+ * A playbook's runner on a lab's inventory, made on first use once the tool's files (the playbook's variables)
+ * are known; none with --skip-ansible.
+ */
+function lazyAnsible(
+  inventory: string,
+  forks: number,
+  playbook: string,
+): { ansibleOf?: (vars: Record<string, unknown>) => Ansible; dispose: () => void } {
+  if (opts['skip-ansible']) return { dispose: () => undefined };
+  let made: Ansible | undefined;
+  return {
+    ansibleOf: (vars) =>
+      (made ??= new Ansible(inventory, forks, agentCredentials(inventory, labEnv()), playbook, vars)),
+    dispose: () => made?.dispose(),
+  };
+}
+
 // ---- the tool ----
 
 interface ToolRun extends Timed {
-  json: { hosts: { name: string; status: string; changes: unknown[]; roundTrips?: number }[] };
+  json: {
+    run?: string;
+    hosts: { name: string; status: string; changes: { path?: string; diff?: string }[]; roundTrips?: number }[];
+  };
 }
 
-async function tool(inventory: string, args: string[], expect: string, forks: number): Promise<ToolRun> {
-  const r = await cli(['--inventory', inventory, '--forks', String(forks), '--json', ...args]);
+/** `provision [command] --inventory … --json args`, every host's status checked; no command: apply. */
+async function tool(
+  inventory: string,
+  args: string[],
+  expect: string,
+  forks: number,
+  command?: string,
+): Promise<ToolRun> {
+  const r = await cli([
+    ...(command ? [command] : []),
+    '--inventory',
+    inventory,
+    '--forks',
+    String(forks),
+    '--json',
+    ...args,
+  ]);
   let json: ToolRun['json'];
   try {
     json = JSON.parse(r.stdout) as ToolRun['json'];
@@ -214,7 +260,7 @@ async function main(): Promise<void> {
   let verifyNote: string | null = null;
 
   const loadAverage: number[] = [];
-  for (let i = 1; i <= RUNS; i++) {
+  for (let i = 1; i <= AWSLOGS_RUNS; i++) {
     loadAverage.push(loadavg()[0]!);
     log(`repetition ${i}/${RUNS} (load average ${loadAverage.at(-1)!.toFixed(1)})`);
     await resetHosts(lab);
@@ -296,7 +342,7 @@ async function main(): Promise<void> {
 
   // Counted, not estimated: Ansible's SSH sessions from its -vvv log (one pass, not timed).
   const ansibleExecs: Record<string, number[]> = {};
-  if (ansible) {
+  if (ansible && AWSLOGS_RUNS > 0) {
     log('counting Ansible SSH sessions (-vvv)');
     await resetHosts(lab);
     const a1 = await ansible.play({ verbose: true });
@@ -305,24 +351,14 @@ async function main(): Promise<void> {
     ansibleExecs.ansible_nochange = lab.hosts.map((h) => a2.execs?.get(h.address) ?? 0);
   }
 
-  log('measuring the tool’s SSH connection cost');
-  const handshakes = await connectionCost(inventory);
+  if (AWSLOGS_RUNS > 0) log('measuring the tool’s SSH connection cost');
+  const handshakes = AWSLOGS_RUNS > 0 ? await connectionCost(inventory) : null;
 
   // The CloudWatch agent on Amazon Linux 2023 hosts: the tool and Ansible, from a clean host each time.
   if (CWAGENT_HOSTS > 0) {
     const cwLab = await labUp(CWAGENT_HOSTS, 'amzn2023');
     const cwInventory = inventoryCopy();
-    let cwAnsible: Ansible | undefined;
-    const ansibleOf = opts['skip-ansible']
-      ? undefined
-      : (vars: Record<string, unknown>) =>
-          (cwAnsible ??= new Ansible(
-            cwInventory,
-            CWAGENT_HOSTS,
-            agentCredentials(cwInventory, labEnv()),
-            CWAGENT_PLAYBOOK,
-            vars,
-          ));
+    const { ansibleOf, dispose: disposeCWAnsible } = lazyAnsible(cwInventory, CWAGENT_HOSTS, CWAGENT_PLAYBOOK);
     for (let i = 1; i <= RUNS; i++) {
       log(`CloudWatch agent, ${CWAGENT_HOSTS} amzn2023 hosts: repetition ${i}/${RUNS}`);
       const r = await cwagentRepetition(
@@ -348,8 +384,56 @@ async function main(): Promise<void> {
             : ''),
       );
     }
-    cwAnsible?.dispose();
+    disposeCWAnsible();
     rmSync(dirname(cwInventory), { recursive: true, force: true });
+  }
+
+  // The migration on Amazon Linux 2 hosts: the tool's four figures and Ansible's naive migration, same start.
+  const migrateRt: Record<string, number[]> = {};
+  const migrateNotes: string[] = [];
+  // The 1-minute load average at the start of each repetition and at the end (the machine is shared).
+  const migrateLoad: number[] = [];
+  if (MIGRATE_HOSTS > 0) {
+    const mLab = await labUp(MIGRATE_HOSTS, 'amzn2');
+    const mInventory = inventoryCopy();
+    const { ansibleOf, dispose: disposeMAnsible } = lazyAnsible(mInventory, MIGRATE_HOSTS, MIGRATE_PLAYBOOK);
+    for (let i = 1; i <= RUNS; i++) {
+      migrateLoad.push(loadavg()[0]!);
+      loadAverage.push(migrateLoad.at(-1)!);
+      log(
+        `migrate, ${MIGRATE_HOSTS} amzn2 hosts: repetition ${i}/${RUNS} (load average ${migrateLoad.at(-1)!.toFixed(1)})`,
+      );
+      const r = await migrateRepetition(
+        mLab,
+        (command, args, expect) => tool(mInventory, args, expect, MIGRATE_HOSTS, command),
+        ansibleOf,
+        checkAnsible,
+      );
+      for (const [k, t] of [
+        ['migrate_tool_dry_run', r.dryRun],
+        ['migrate_tool_cutover', r.cutover],
+        ['migrate_tool_nochange', r.nochange],
+        ['migrate_tool_rollback', r.rollback],
+      ] as const) {
+        add(k, t.seconds);
+        addRss(k, t.rssMb);
+        addTimedCpu(k, t);
+        (migrateRt[k] ??= []).push(...roundTrips(t).filter((n) => !Number.isNaN(n)));
+      }
+      if (!r.jsonAsShown) migrateNotes.push(`repetition ${i}: the JSON the cut-over wrote is not the dry run's`);
+      if (r.ansible) {
+        add('migrate_ansible', r.ansible.seconds);
+        addTimedCpu('migrate_ansible', r.ansible);
+      }
+      log(
+        `  tool dry-run ${r.dryRun.seconds.toFixed(2)} s, cut-over ${r.cutover.seconds.toFixed(2)} s, ` +
+          `no-change ${r.nochange.seconds.toFixed(2)} s, rollback ${r.rollback.seconds.toFixed(2)} s` +
+          (r.ansible ? `; ansible ${r.ansible.seconds.toFixed(2)} s` : ''),
+      );
+    }
+    migrateLoad.push(loadavg()[0]!);
+    disposeMAnsible();
+    rmSync(dirname(mInventory), { recursive: true, force: true });
   }
 
   ansible?.dispose();
@@ -373,6 +457,11 @@ async function main(): Promise<void> {
     'cwagent_tool_nochange',
     'cwagent_ansible_first',
     'cwagent_ansible_nochange',
+    'migrate_tool_dry_run',
+    'migrate_tool_cutover',
+    'migrate_tool_nochange',
+    'migrate_tool_rollback',
+    'migrate_ansible',
   ]) {
     figures[k] = samples[k]?.length ? spread(samples[k]!) : null;
   }
@@ -403,7 +492,19 @@ async function main(): Promise<void> {
       os: 'amzn2023',
       how: 'first provision and no-change re-run of amazon-cloudwatch-agent (--no-verify), each from a clean host; Ansible: bench/ansible/cloudwatch-agent.yml (dnf, the templated JSON, common-config.toml and credentials, a fetch-config handler), after which the tool’s dry run finds nothing to change',
     },
+    migrate: {
+      hosts: MIGRATE_HOSTS,
+      os: 'amzn2',
+      how: 'each repetition from the same state (both agents removed, then awslogs provisioned by the tool, --no-verify, not timed): the tool’s migrate --dry-run, migrate (the cut-over, verify included: a fresh line of each log through the CloudWatch agent), migrate again on the migrated fleet (each host found already on the CloudWatch agent: nothing done), rollback --run of the migrate run (the way back: awslogs resumes at the agent’s positions); then the same state again and Ansible’s bench/ansible/migrate.yml (stop and disable awslogs, yum install, the dry run’s JSON, common-config.toml and credentials, fetch-config, start and enable), after which the tool’s migrate dry run finds every host on the CloudWatch agent. Ansible carries no read positions (the agent starts every file at byte 0: lines sent again): the ratio compares time only',
+      round_trips_per_host: Object.fromEntries(
+        Object.entries(migrateRt).map(([k, v]) => [k, v.length ? spread(v).max : null]),
+      ),
+      peak_rss_mb: Object.fromEntries(Object.keys(migrateRt).map((k) => [k, Math.max(...(rss[k] ?? [NaN]))])),
+      load_average_1m: migrateLoad.map((x) => Math.round(x * 10) / 10),
+      notes: migrateNotes,
+    },
     ratios: {
+      migrate_ansible_over_tool_cutover: ratio(med('migrate_ansible'), med('migrate_tool_cutover')),
       ansible_over_tool_first: ratio(med('ansible_first'), med('tool_first')),
       ansible_over_tool_nochange: ratio(med('ansible_nochange'), med('tool_nochange')),
       tool_nochange_over_floor: ratio(med('tool_nochange'), med('ssh_floor')),
@@ -701,6 +802,11 @@ function table(
     ['cwagent_tool_nochange', 'CloudWatch agent (amzn2023): tool no-change re-run'],
     ['cwagent_ansible_first', 'CloudWatch agent (amzn2023): Ansible first run'],
     ['cwagent_ansible_nochange', 'CloudWatch agent (amzn2023): Ansible no-change re-run'],
+    ['migrate_tool_dry_run', 'migrate (amzn2): tool dry-run'],
+    ['migrate_tool_cutover', 'migrate (amzn2): tool cut-over (verify included)'],
+    ['migrate_tool_nochange', 'migrate (amzn2): tool re-run on the migrated fleet'],
+    ['migrate_tool_rollback', 'migrate (amzn2): tool rollback of the migrate run'],
+    ['migrate_ansible', 'migrate (amzn2): Ansible naive migration (not exactly once)'],
   ];
   const f = (n: number) => n.toFixed(2);
   const lines = [
@@ -715,6 +821,7 @@ function table(
     '',
     `Ansible / tool, first provision: ${ratios.ansible_over_tool_first}×; no-change: ${ratios.ansible_over_tool_nochange}×; tool no-change / floor: ${ratios.tool_nochange_over_floor}×`,
     `CloudWatch agent, Ansible / tool, first provision: ${ratios.cwagent_ansible_over_tool_first}×; no-change: ${ratios.cwagent_ansible_over_tool_nochange}×`,
+    `migrate, Ansible's naive migration / the tool's cut-over (time only): ${ratios.migrate_ansible_over_tool_cutover}×`,
     `SSH round trips per host: tool no-change ${trips.tool_nochange}, tool first ${trips.tool_first}, Ansible no-change ${trips.ansible_nochange}, Ansible first ${trips.ansible_first}`,
     `SSM / SSH (the tool), first provision: ${ratios.ssm_over_ssh_first}×; no-change: ${ratios.ssm_over_ssh_nochange}×; dry-run: ${ratios.ssm_over_ssh_dry_run}×; SSM invocations per host: no-change ${trips.ssm_nochange}, first ${trips.ssm_first}`,
   ];
