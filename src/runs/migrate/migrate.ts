@@ -36,6 +36,7 @@ import { applyScript, parseApplyOutput } from '../../operations/apply-script.js'
 import { serviceControl } from '../../operations/service.js';
 import type { HostFacts } from '../../core/types.js';
 import { asAwslogsHost, cloudwatchHost, readHostConf, type HostConf } from './host-source.js';
+import { ssmReadRefusal } from './ssm-room.js';
 
 export interface MigrateOptions {
   inventory: string;
@@ -174,6 +175,8 @@ async function migrateHost(
     return failed(f.error.message, {}, f.status);
   }
   let secrets: string[] = [];
+  /** Set once the cut-over began: a host that then fails without an answer may be on either agent. */
+  let underWay: Pick<JournalHost, 'agentWasActive' | 'agentWasEnabled'> | undefined;
   try {
     const host = await asAwslogsHost(prepared);
     const migration = await loadMigration();
@@ -223,8 +226,14 @@ async function migrateHost(
         secrets,
       );
     if (budget.exceeded()) return failed(budget.reason(), carried);
-
     const sections = migration.sectionsOf(host.spec, conf);
+    const refused = await ssmReadRefusal(migration, transport, host, runId, {
+      patterns: translation.sections.map((s) => s.file),
+      statePath: migration.awslogsSpec(host.spec).general.state_file,
+      wayBack: false,
+    });
+    if (refused) return mask(failed(`not migrated: ${refused}`, carried), secrets);
+
     const stepTimeoutS = hostStepTimeoutS((options.session ?? DEFAULT_SESSION).commandTimeoutMs);
     // Written ahead: killed from here on, the journal says the host may be on either agent.
     await journal?.host({
@@ -235,6 +244,7 @@ async function migrateHost(
       agentWasEnabled: facts.service.enabled,
       error: { message: 'the run ended before this host answered (killed?): awslogs or the CloudWatch agent may run' },
     });
+    underWay = { agentWasActive: facts.service.active, agentWasEnabled: facts.service.enabled };
     const done = await migration.cutOver({
       session: hostSession(transport, host),
       spec: host.spec,
@@ -292,7 +302,13 @@ async function migrateHost(
     );
   } catch (err) {
     const f = failureOf(err);
-    return mask(failed(f.error.message, {}, f.status), secrets);
+    // A script of the cut-over without an answer (SSM's execution timeout, output that cannot come back, a lost
+    // connection): the journal keeps the outcome unknown, so that `rollback` takes the way back.
+    const unknown = underWay ? { journal: { ...entry, ...underWay, outcomeUnknown: true } } : {};
+    const message = underWay
+      ? `${f.error.message}; the cut-over was under way, its outcome is unknown: awslogs (started again by the cut-over's watchdog within 3 minutes if the seeding had not begun) or the CloudWatch agent may run; once the host lock is free, \`provision rollback --run ${runId}\` takes the way back`
+      : f.error.message;
+    return mask(failed(message, unknown, f.status), secrets);
   } finally {
     await transport.close().catch(() => undefined);
   }

@@ -12,6 +12,7 @@ import { loadMigration } from '../../agents/catalog.js';
 import { asAwslogsHost, readHostConf } from './host-source.js';
 import { hostSession } from '../fleet/host-session.js';
 import { supportedFlavour } from '../apply/apply.js';
+import { ssmReadRefusal } from './ssm-room.js';
 
 export async function rollbackMigration(
   prepared: PreparedHost,
@@ -39,6 +40,19 @@ export async function rollbackMigration(
     const conf = await readHostConf(migration, transport, host, runId);
     const translation = migration.translateHost(host.spec, conf, facts);
     const sections = migration.sectionsOf(host.spec, conf);
+    const statePath = migration.awslogsSpec(host.spec).general.state_file;
+    const refused = await ssmReadRefusal(migration, transport, prepared, runId, {
+      patterns: translation.sections.map((s) => s.file),
+      statePath,
+      wayBack: true,
+    });
+    if (refused) {
+      const error = { message: `not rolled back: ${refused}` };
+      return {
+        report: { name, status: 'failed', changes: [], error },
+        journal: { name, status: 'failed', changes: [], files: [], error },
+      };
+    }
     progress(`going back from run ${target.run} to awslogs`);
     const back = await migration.wayBack({
       session: hostSession(transport, host),
@@ -46,7 +60,7 @@ export async function rollbackMigration(
       flavour,
       translation,
       sections,
-      statePath: migration.awslogsSpec(host.spec).general.state_file,
+      statePath,
       ...(conf.main ? { confText: conf.main.text } : {}),
       runId,
       fromRunId: target.run,

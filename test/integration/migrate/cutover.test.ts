@@ -18,22 +18,13 @@ import {
   onHost,
   type LabHost,
 } from '../../support/lab.js';
-import { cli, hostOf, LAB_AWS_ENV, sleep, waitFor } from '../doctor/support.js';
-import { awsClients } from '../../../src/clouds/aws/clients.js';
-import { AWS_REGION, endpointUrl } from '../../../src/lab/layout.js';
-import { seqs, streamEvents } from './support.js';
+import { cli, hostOf, LAB_AWS_ENV, sleep } from '../doctor/support.js';
+import { APP, assertEveryLineOnce, STOP_WRITER, stopWriters, WRITER } from './support.js';
 
 const skip = labSkipReason();
 if (skip) console.log(`# migrate tests skipped: ${skip}`);
 
-const APP = '/var/log/app/app.log';
-const MESSAGES = '/var/log/messages';
-const STOP = '/tmp/migrate-writer.stop';
-const COUNT = '/tmp/migrate-writer.count';
 const CW_BIN = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent';
-
-/** Ten numbered lines a second to each log, each with the timestamp its section parses, until STOP exists. */
-const WRITER = `rm -f ${STOP} ${COUNT}; setsid sh -c 'n=0; while [ ! -e ${STOP} ]; do n=$((n+1)); echo "$(date -u "+%Y-%m-%d %H:%M:%S") app seq=$n" >> ${APP}; echo "$(date "+%b %d %H:%M:%S") writer: seq=$n" >> ${MESSAGES}; echo $n > ${COUNT}; sleep 0.1; done; echo done >> ${COUNT}' </dev/null >/dev/null 2>&1 &`;
 
 /**
  * Rotates the app log once the cut-over's first half has stopped awslogs, read the files and handed the host to
@@ -58,7 +49,7 @@ describe('migrate from awslogs to the CloudWatch agent on Amazon Linux 2, and ba
     assert.equal(iam.code, 0, iam.stdout + iam.stderr);
   });
   after(async () => {
-    for (const h of hosts) await onHost(h.address, `touch ${STOP}`).catch(() => undefined);
+    for (const h of hosts) await onHost(h.address, STOP_WRITER).catch(() => undefined);
     await labDown();
   });
 
@@ -154,45 +145,14 @@ describe('migrate from awslogs to the CloudWatch agent on Amazon Linux 2, and ba
 
       // Every line of every log, once.
       await sleep(3000);
-      const written = new Map<string, number>();
-      for (const h of hosts) {
-        await mustOnHost(h.address, `touch ${STOP}`);
-        const text = await waitFor(`${h.name}'s writer to stop`, async () => {
-          const t = await mustOnHost(h.address, `cat ${COUNT}`);
-          return t.includes('done') ? t : undefined;
-        });
-        written.set(h.name, Number(text.split('\n')[0]));
-      }
-      Object.assign(process.env, LAB_AWS_ENV);
-      const clients = awsClients({ region: AWS_REGION, endpointUrl: endpointUrl() });
-      try {
-        for (const h of hosts) {
-          const instanceId = (await mustOnHost(h.address, 'cat /var/lib/cloud/data/instance-id')).trim();
-          for (const [group, stream] of [
-            ['/lab/app', h.name],
-            [MESSAGES, instanceId],
-          ] as const) {
-            const total = written.get(h.name)!;
-            const seen = await waitFor(
-              `every line of ${h.name} in ${group} / ${stream}`,
-              async () => {
-                const s = seqs((await streamEvents(clients.logs, group, stream)).map((e) => e.message));
-                return s.size >= total ? s : undefined;
-              },
-              120_000,
-            ).catch(async () => seqs((await streamEvents(clients.logs, group, stream)).map((e) => e.message)));
-            const missing = Array.from({ length: total }, (_, i) => i + 1).filter((n) => !seen.has(n));
-            const twice = [...seen].filter(([, n]) => n > 1).map(([s]) => s);
-            assert.deepEqual(
-              { missing, twice },
-              { missing: [], twice: [] },
-              `${h.name} ${group}: ${total} lines written`,
-            );
-          }
-        }
-      } finally {
-        clients.destroy();
-      }
+      const sh = (name: string, command: string) => mustOnHost(hosts.find((h) => h.name === name)!.address, command);
+      await assertEveryLineOnce(
+        await stopWriters(
+          hosts.map((h) => h.name),
+          sh,
+        ),
+        sh,
+      );
     },
   );
 });

@@ -5,6 +5,7 @@ export { readConfLines, parseConf } from '../../awslogs/migrate/read-conf.js';
 export type { HostConf } from '../../awslogs/migrate/read-conf.js';
 export { translateHost, sectionsOf, awslogsSpec, inventoryVarsWith } from './host-translation.js';
 export { cutOver } from './cutover.js';
+export { observedSizeLines, parseObservedSize } from './observe-script.js';
 export type { CutOver, CutOverInput } from './cutover.js';
 export { wayBack } from './way-back.js';
 export type { WayBack, WayBackInput } from './way-back.js';

@@ -7,6 +7,7 @@
 // `@@stail I J OFFSET B64`, `@@cwstate CONTENT_B64 INODE|-`.
 import { quote } from '../../../core/shell-quote.js';
 import type { ObservedFile } from '../from-awslogs/observed.js';
+import { STATE_DIR } from '../paths.js';
 
 /** Files read per log (the current one and its newest rotations). */
 export const SIBLINGS_MAX = 6;
@@ -135,4 +136,24 @@ export function parseStateFolder(stdout: string): { content: string; inode?: num
     });
   }
   return out;
+}
+
+/**
+ * Lines that print `@@observe-size N`: the bytes, gzip'd, that the first script of a cut-over or of a way back
+ * (which reads the CloudWatch agent's state folder too) would print of the logs' files now, plus awslogs' state file
+ * base64'd (counted as it is, not compressed). Read-only, nothing stopped: over SSM, where a script's output comes
+ * back within a bound, a host whose read would not fit is refused before either agent stops.
+ */
+export function observedSizeLines(patterns: readonly string[], statePath: string, wayBack = false): string {
+  return `n=$( { ${wayBack ? stateFolderLines(STATE_DIR) : ':'}
+${observeLines(patterns)}
+} 2>/dev/null | gzip -c | wc -c)
+s=0; [ -f ${quote(statePath)} ] && [ ! -L ${quote(statePath)} ] && s=$(stat -c %s -- ${quote(statePath)})
+echo "@@observe-size $((n + (s + 2) / 3 * 4))"`;
+}
+
+/** The size observedSizeLines printed; undefined when it did not. */
+export function parseObservedSize(stdout: string): number | undefined {
+  const m = /^@@observe-size (\d+)$/m.exec(stdout);
+  return m ? Number(m[1]) : undefined;
 }

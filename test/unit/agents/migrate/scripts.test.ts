@@ -1,20 +1,26 @@
 // The migration's host scripts, run by the local /bin/sh on temporary files: what the cut-over reads of a log's
 // files and rotations (current file, inodes, windows, compressed siblings), the CloudWatch agent's state folder
-// with each path's inode; and awslogs' state file seeded for the way back (rows upserted, others kept).
+// with each path's inode; awslogs' state file seeded for the way back (rows upserted, others kept); and the size of
+// the read measured before an SSM host's cut-over (what the read prints, gzip'd as the SSM envelope gzips it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { wholeScript } from '../../../../src/operations/remote-script.js';
 import {
+  observedSizeLines,
   observeLines,
   OBSERVE_WINDOW_BYTES,
   parseObserved,
+  parseObservedSize,
   parseStateFolder,
   stateFolderLines,
 } from '../../../../src/agents/cloudwatch-agent/migrate/observe-script.js';
+import { SSM_READ_BUDGET } from '../../../../src/runs/migrate/ssm-room.js';
 import { seededState } from '../../../../src/agents/awslogs/migrate/seed-state.js';
 import { freshState, readStateRows } from '../../../../src/agents/awslogs/state/state-file.js';
 import { parseConf } from '../../../../src/agents/awslogs/migrate/read-conf.js';
@@ -112,5 +118,36 @@ describe('the migration scripts', () => {
     );
     assert.equal(conf.main?.text, '[general]\n');
     assert.deepEqual(conf.dropIns, [{ path: '/etc/awslogs/config/a.conf', text: '' }]);
+  });
+});
+
+describe("the size of the migration's read over SSM, measured before anything stops", () => {
+  let dir = '';
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'migrate-size-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('what the read prints, gzip’d, plus the state file base64’d; absent files count nothing', () => {
+    const app = join(dir, 'app.log');
+    writeFileSync(app, 'a line\n'.repeat(5000));
+    writeFileSync(`${app}.1`, randomBytes(20_000).toString('hex'));
+    const state = join(dir, 'agent-state');
+    writeFileSync(state, Buffer.alloc(3000, 1));
+    const printed = run(observeLines([app]))
+      .split('\n')
+      .filter((l) => l.startsWith('@@s'));
+    const expected = gzipSync(`${printed.join('\n')}\n`).length + 4000;
+    const size = parseObservedSize(run(observedSizeLines([app], state)));
+    assert.ok(size !== undefined && Math.abs(size - expected) < expected * 0.02, `${size} against ${expected}`);
+    assert.ok(size! < SSM_READ_BUDGET);
+    assert.ok(parseObservedSize(run(observedSizeLines([join(dir, 'none*.log')], join(dir, 'none'))))! < 100);
+  });
+
+  test('the newest files of a log full of random text do not fit over SSM', () => {
+    const api = join(dir, 'api.log');
+    for (const suffix of ['', '.1', '.2']) writeFileSync(`${api}${suffix}`, randomBytes(300 * 1024).toString('base64'));
+    const size = parseObservedSize(run(observedSizeLines([api], join(dir, 'none'), true)));
+    assert.ok(size! > SSM_READ_BUDGET, String(size));
   });
 });
