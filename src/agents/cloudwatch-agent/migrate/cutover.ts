@@ -26,7 +26,7 @@ import {
   type DrainLink,
   type Translation,
 } from '../from-awslogs/index.js';
-import { observeLines, parseObserved } from './observe-script.js';
+import { observedUnsettled, OBSERVE_TRIES, observeLines, parseObserved } from './observe-script.js';
 import { seedLines } from './seed-script.js';
 import { seedLogs } from './host-translation.js';
 import { awslogsControl, wayBack, type WayBack } from './way-back.js';
@@ -192,6 +192,14 @@ say ok`,
       warnings: [],
       files: [],
       error: `awslogs' state file cannot be read (${stopped.state.why}): nothing was written; the watchdog starts awslogs again within 3 minutes`,
+    };
+  if (observedUnsettled(first.stdout))
+    return {
+      ok: false,
+      changes: [],
+      warnings: [],
+      files: [],
+      error: `the logs' files kept being rotated while they were read (${OBSERVE_TRIES} tries): nothing was written; the watchdog starts awslogs again within 3 minutes`,
     };
   const bytes = stopped.state.kind === 'read' ? stopped.state.bytes : undefined;
   const rows = bytes ? readStateRows(bytes) : { push: [], stream: [] };

@@ -53,10 +53,52 @@ read_siblings() {
   set +f
 }`;
 
-/** Lines that print what each pattern's files hold now (the patterns in order: index I). */
+/** Reads of a log's files tried before the read is printed as it is, marked unsettled. */
+export const OBSERVE_TRIES = 3;
+
+const SIGNATURE = `# sibling_sig PATTERN: each file the read would consider, with its inode, in a stable order.
+sibling_sig() {
+  ss_all=$(ls -1td -- $1* 2>/dev/null | head -n ${SIBLINGS_MAX})
+  ss_cur=$(ls -1td -- $1 2>/dev/null | head -n 20)
+  set -f
+  IFS='
+'
+  for ss_m in $ss_all $ss_cur; do stat -c '%i %n' -- "$ss_m" 2>/dev/null; done | LC_ALL=C sort
+  unset IFS
+  set +f
+}`;
+
+/**
+ * Lines that print what each pattern's files hold now (the patterns in order: index I). A rotation while the files
+ * are read (a path listed before it moved, read after) would give a view of no one moment, in which a rotated file's
+ * rest can be missing: the read is kept only when every path names the same inode after it as before it, else read
+ * again; after OBSERVE_TRIES it is printed with `@@sunsettled`.
+ */
 export function observeLines(patterns: readonly string[]): string {
+  const each = (fn: (p: string, i: number) => string) => patterns.map(fn).join('\n') || ':';
   return `${FUNCTIONS}
-${patterns.map((p, i) => `read_siblings ${i} ${quote(p)}`).join('\n')}`;
+${SIGNATURE}
+observe_sig() {
+${each((p) => `  sibling_sig ${quote(p)}`)}
+}
+observe_read() {
+${each((p, i) => `  read_siblings ${i} ${quote(p)}`)}
+}
+ob_try=0
+while :; do
+  ob_before=$(observe_sig)
+  ob_out=$(observe_read)
+  ob_after=$(observe_sig)
+  ob_try=$((ob_try + 1))
+  [ "$ob_before" = "$ob_after" ] && break
+  [ $ob_try -ge ${OBSERVE_TRIES} ] && { echo "@@sunsettled"; break; }
+done
+printf '%s\n' "$ob_out"`;
+}
+
+/** The files kept moving while they were read (OBSERVE_TRIES times): what was read is of no one moment. */
+export function observedUnsettled(stdout: string): boolean {
+  return /^@@sunsettled$/m.test(stdout);
 }
 
 /**

@@ -24,7 +24,14 @@ import {
   type AgentPosition,
   type Translation,
 } from '../from-awslogs/index.js';
-import { observeLines, parseObserved, parseStateFolder, stateFolderLines } from './observe-script.js';
+import {
+  observedUnsettled,
+  OBSERVE_TRIES,
+  observeLines,
+  parseObserved,
+  parseStateFolder,
+  stateFolderLines,
+} from './observe-script.js';
 import { parseStateFile } from '../state-folder.js';
 import { installedConfigPath } from '../state-folder.js';
 import { MANAGED_JSON_PATH, SERVICE_NAME, STATE_DIR, TOML_PATH, YAML_PATH } from '../paths.js';
@@ -101,6 +108,13 @@ say ok`,
       changes: [],
       warnings: [],
       error: `awslogs' state file cannot be read (${stopped.state.why}): nothing was written; the CloudWatch agent is started again by the watchdog within 3 minutes`,
+    };
+  if (observedUnsettled(first.stdout))
+    return {
+      ok: false,
+      changes: [],
+      warnings: [],
+      error: `the logs' files kept being rotated while they were read (${OBSERVE_TRIES} tries): nothing was written; the CloudWatch agent is started again by the watchdog within 3 minutes`,
     };
   const positions: AgentPosition[] = parseStateFolder(first.stdout).flatMap((s) => {
     try {

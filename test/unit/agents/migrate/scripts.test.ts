@@ -6,13 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { wholeScript } from '../../../../src/operations/remote-script.js';
 import {
   observedSizeLines,
+  observedUnsettled,
   observeLines,
   OBSERVE_WINDOW_BYTES,
   parseObserved,
@@ -64,6 +65,44 @@ describe('the migration scripts', () => {
     assert.equal(files![1]!.window.offset, 10);
     assert.equal(files![1]!.window.bytes.length, OBSERVE_WINDOW_BYTES);
     assert.ok(Math.abs(files![1]!.mtimeMs - (t - 100) * 1000) < 1000, String(files![1]!.mtimeMs));
+  });
+
+  /**
+   * `stat` as a shell function that rotates the log when `rotateOn` holds (calls counted in a file): on the read's
+   * own stat (`%s %i`), the file listed is gone by the time it is looked at.
+   */
+  const rotatingStat = (app: string, rotateOn: string) => `stat() {
+  n=$(cat ${dir}/stat-calls 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ${dir}/stat-calls
+  if ${rotateOn}; then mv ${app} ${app}.r$n; printf 'after rotation %s\\n' $n > ${app}; fi
+  command stat "$@"
+}`;
+
+  test('a rotation while the files are read: read again, so no rotated file is missed', () => {
+    const app = join(dir, 'rot.log');
+    writeFileSync(app, 'awslogs read this\n');
+    rmSync(join(dir, 'stat-calls'), { force: true });
+    rmSync(join(dir, 'rotated-once'), { force: true });
+    const once = `[ "$2" = '%s %i' ] && [ ! -e ${dir}/rotated-once ] && touch ${dir}/rotated-once`;
+    const out = run(`${rotatingStat(app, once)}\n${observeLines([app])}`);
+    assert.equal(observedUnsettled(out), false, out);
+    const [files] = parseObserved(out, 1);
+    const calls = Number(readFileSync(join(dir, 'stat-calls'), 'utf8'));
+    assert.deepEqual(
+      files!.map((f) => [f.path.replace(/\.r\d+$/, '.r'), f.current, f.head.toString().replace(/\d+/, 'N')]),
+      [
+        [app, true, 'after rotation N\n'],
+        [`${app}.r`, false, 'awslogs read this\n'],
+      ],
+      `${calls} stat calls`,
+    );
+  });
+
+  test('files that keep moving while they are read are marked unsettled', () => {
+    const app = join(dir, 'busy.log');
+    writeFileSync(app, 'x\n');
+    rmSync(join(dir, 'stat-calls'), { force: true });
+    const out = run(`${rotatingStat(app, `[ "$2" = '%s %i' ]`)}\n${observeLines([app])}`);
+    assert.equal(observedUnsettled(out), true, out);
   });
 
   test("the CloudWatch agent's state files, each with the inode its path has now", () => {
