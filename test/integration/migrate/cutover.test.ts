@@ -2,7 +2,8 @@
 // lines to both logs of every host throughout; awslogs is provisioned by the tool; the dry run shows the new JSON
 // and every key's fate and writes the inventory change; one host is migrated first (the canary), then the rest,
 // while one host's app log is rotated during its cut-over (after awslogs stopped and its files were read, before
-// the CloudWatch agent started: the cut-over reads again and drains the rotated file); the canary's migration is
+// the CloudWatch agent started: the cut-over reads again and drains the rotated file, and ends the drain once it
+// reached the file's end); the canary's migration is
 // rolled back, and its migration tried again with an agent that does not start: put back on the spot. Then every line of every log is in CloudWatch Logs exactly once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,7 @@ const MESSAGES = '/var/log/messages';
 const STOP = '/tmp/migrate-writer.stop';
 const COUNT = '/tmp/migrate-writer.count';
 const CW_BIN = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent';
+const CW_ETC = '/opt/aws/amazon-cloudwatch-agent/etc';
 
 /** Ten numbered lines a second to each log, each with the timestamp its section parses, until STOP exists. */
 const WRITER = `rm -f ${STOP} ${COUNT}; setsid sh -c 'n=0; while [ ! -e ${STOP} ]; do n=$((n+1)); echo "$(date -u "+%Y-%m-%d %H:%M:%S") app seq=$n" >> ${APP}; echo "$(date "+%b %d %H:%M:%S") writer: seq=$n" >> ${MESSAGES}; echo $n > ${COUNT}; sleep 0.1; done; echo done >> ${COUNT}' </dev/null >/dev/null 2>&1 &`;
@@ -117,12 +119,26 @@ describe('migrate from awslogs to the CloudWatch agent on Amazon Linux 2, and ba
         );
       }
       assert.ok((await onHost(rotated.address, 'test -e /tmp/migrate-rotated')).code === 0, 'the app log was rotated');
-      const drained = hostOf(rest.json, rotated).changes.filter((c) => c.kind === 'drain');
+      const drains = hostOf(rest.json, rotated).changes.filter((c) => c.kind === 'drain');
       assert.deepEqual(
-        drained.map((c) => c.path),
-        [`${APP}.1`],
-        JSON.stringify(hostOf(rest.json, rotated).changes),
+        drains.map((c) => [c.path, /^rotated while neither agent ran/.test(c.summary), /^drain ended/.test(c.summary)]),
+        [
+          [`${APP}.1`, true, false],
+          [`${APP}.1`, false, true],
+        ],
+        JSON.stringify(hostOf(rest.json, rotated)),
       );
+      // The drain ended: its entry gone from the managed JSON and the agent's copy, its link and run folder removed.
+      assert.equal(
+        (
+          await onHost(
+            rotated.address,
+            `grep -l /var/lib/awslogs-provision/drain/ ${CW_ETC}/awslogs-provision.json ${CW_ETC}/amazon-cloudwatch-agent.d/*`,
+          )
+        ).stdout,
+        '',
+      );
+      assert.equal((await mustOnHost(rotated.address, 'ls -A /var/lib/awslogs-provision/drain/')).trim(), '');
 
       // The canary back on awslogs: its positions carried over.
       const back = await cli('rollback', '--inventory', inventory, '--run', first.json.run, '--limit', canary.name);
