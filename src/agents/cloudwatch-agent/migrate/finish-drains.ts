@@ -40,7 +40,10 @@ export async function finishDrains(input: FinishDrainsInput): Promise<FinishedDr
   const deadline = Date.now() + input.waitMs;
   let verdicts: DrainVerdict[] = [];
   for (;;) {
-    const read = await input.session.run(wholeScript(input.runId, `${drainReadLines(paths)}\nsay ok`));
+    // A read that fails (the connection dropped) counts as not done: the drains stay, nothing is lost.
+    const read = await input.session
+      .run(wholeScript(input.runId, `${drainReadLines(paths)}\nsay ok`))
+      .catch(() => ({ stdout: '' }));
     verdicts = read.stdout.includes('@@ok') ? parseDrainRead(read.stdout, paths).map(judgeDrain) : [];
     if (verdicts.length > 0 && verdicts.every((v) => v.done)) break;
     if (Date.now() + input.pollMs > deadline) break;
@@ -52,8 +55,13 @@ export async function finishDrains(input: FinishDrainsInput): Promise<FinishedDr
     const v = verdicts.find((x) => x.link === l.link);
     return `the drain of ${l.path} (${l.link}) did not reach its end within ${Math.round(input.waitMs / 1000)} s (${v?.why ?? 'its position could not be read'}): it stays configured; \`provision apply\` of this host removes it once drained`;
   });
-  if (doneLinks.size === 0) return { changes: [], warnings };
+  // In the journal too (it keeps changes, not warnings): the host holds a drain still.
+  const stay = (links: readonly DrainLink[], why: string) =>
+    links.map((l) => ({ kind: 'drain', path: l.path, summary: `drain stays configured (${l.link}): ${why}` }));
+  const staying = stay(pending, `not at its end within ${Math.round(input.waitMs / 1000)} s`);
+  if (doneLinks.size === 0) return { changes: staying, warnings };
 
+  const ended = input.links.filter((l) => doneLinks.has(l.link));
   input.progress('removing the drained entries');
   const keep = pending.flatMap((l) => {
     const e = input.entryOf(l);
@@ -63,11 +71,14 @@ export async function finishDrains(input: FinishDrainsInput): Promise<FinishedDr
   try {
     ({ outcome } = await input.install(keep));
   } catch (err) {
-    return { changes: [], warnings: [...warnings, keptAll(`its re-apply failed: ${(err as Error).message}`)] };
+    return {
+      changes: [...staying, ...stay(ended, 'its re-apply failed')],
+      warnings: [...warnings, keptAll(`its re-apply failed: ${(err as Error).message}`)],
+    };
   }
   if (!outcome.ok)
     return {
-      changes: [],
+      changes: [...staying, ...stay(ended, 'its re-apply failed')],
       warnings: [
         ...warnings,
         keptAll(`the CloudWatch agent's ${outcome.failedStep ?? 'apply'} failed: ${outcome.messages.join(' ')}`),
@@ -77,21 +88,23 @@ export async function finishDrains(input: FinishDrainsInput): Promise<FinishedDr
   const removable = verdicts.filter((v) => v.done && v.remove).map((v) => v.link);
   const removed = removable.length
     ? parseApplyOutput(
-        (await input.session.run(wholeScript(input.runId, drainRemoveLines(removable), input.stepTimeoutS))).stdout,
+        (
+          await input.session
+            .run(wholeScript(input.runId, drainRemoveLines(removable), input.stepTimeoutS))
+            .catch((err: unknown) => ({ stdout: `@@fail connection\n@@msg ${(err as Error).message}\n` }))
+        ).stdout,
       )
     : undefined;
   if (removed && !removed.ok)
     warnings.push(
       `the drained links stay (${removed.failedStep ?? 'their removal'}: ${removed.messages.join(' ')}): the CloudWatch agent no longer reads them`,
     );
-  const changes = input.links
-    .filter((l) => doneLinks.has(l.link))
-    .map((l) => ({
-      kind: 'drain',
-      path: l.path,
-      summary: `drain ended (${verdicts.find((v) => v.link === l.link)?.why ?? 'done'}): its entry removed${removed?.ok && removable.includes(l.link) ? `, and ${l.link}` : ''}`,
-    }));
-  return { changes, warnings };
+  const changes = ended.map((l) => ({
+    kind: 'drain',
+    path: l.path,
+    summary: `drain ended (${verdicts.find((v) => v.link === l.link)?.why ?? 'done'}): its entry removed${removed?.ok && removable.includes(l.link) ? `, and ${l.link}` : ''}`,
+  }));
+  return { changes: [...changes, ...staying], warnings };
 }
 
 function keptAll(why: string): string {

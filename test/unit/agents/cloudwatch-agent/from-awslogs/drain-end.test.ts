@@ -12,6 +12,7 @@ import {
   type DrainObservation,
 } from '../../../../../src/agents/cloudwatch-agent/from-awslogs/drain-end.js';
 import { parseDrainRead } from '../../../../../src/agents/cloudwatch-agent/migrate/drain-end-script.js';
+import { finishDrains } from '../../../../../src/agents/cloudwatch-agent/migrate/finish-drains.js';
 import { carried, carryDrains } from '../../../../../src/agents/cloudwatch-agent/carry-drains.js';
 import { cloudwatchAgentPlugin } from '../../../../../src/agents/cloudwatch-agent/plugin.js';
 import { validateCloudWatchAgentHosts } from '../../../../../src/agents/cloudwatch-agent/validate.js';
@@ -168,4 +169,111 @@ test('the drain read: a link the script said nothing of is not taken as gone', (
     out.map((o) => judgeDrain(o).done),
     [true, true, false],
   );
+});
+
+/** A host whose drain positions advance one read at a time; it records what it runs. */
+function drainingHost(links: string[], sizes: number[], positions: number[][]) {
+  const scripts: string[] = [];
+  let reads = 0;
+  return {
+    scripts,
+    session: {
+      run: (script: string) => {
+        scripts.push(script);
+        if (script.includes('say "done drains"'))
+          return Promise.resolve({ stdout: '@@done drains\n@@ok\n', stderr: '', code: 0 });
+        const at = positions[Math.min(reads++, positions.length - 1)]!;
+        const out = links.map(
+          (l, i) =>
+            `@@dlink ${i} file ${sizes[i]}\n@@dstate ${i} ${Buffer.from(`${at[i]}\n${l}`).toString('base64')}\n`,
+        );
+        return Promise.resolve({ stdout: `${out.join('')}@@ok\n`, stderr: '', code: 0 });
+      },
+    },
+  };
+}
+
+const drainLink = (link: string, path: string) => ({
+  path,
+  inode: 7,
+  size: 20,
+  offset: 5,
+  why: 'rotated',
+  section: 'app',
+  link,
+});
+
+test('the cut-over waits for its drains, re-applies without the drained ones and removes their links', async () => {
+  const links = [drainLink(LINK, '/var/log/app/app.log.1'), drainLink(LINK2, '/var/log/app/app.log.2')];
+  const host = drainingHost(
+    [LINK, LINK2],
+    [20, 30],
+    [
+      [5, 5],
+      [20, 10],
+      [20, 12],
+    ],
+  );
+  const installed: Record<string, unknown>[][] = [];
+  const done = await finishDrains({
+    session: host.session,
+    runId: '20261203T172200Z-abc123',
+    links,
+    entryOf: (l) => drainEntry(l.link),
+    install: (entries) => {
+      installed.push(entries);
+      return Promise.resolve({
+        outcome: { ok: true, undone: false, done: [], files: [], messages: [], agentLog: [] },
+        changes: [],
+      });
+    },
+    waitMs: 50,
+    pollMs: 10,
+    stepTimeoutS: 30,
+    progress: () => undefined,
+    sleep: () => new Promise((r) => setTimeout(r, 20)),
+  });
+  // The second drain is not at its end by the deadline: kept in the JSON, said so.
+  assert.deepEqual(installed, [[drainEntry(LINK2)]]);
+  const removal = host.scripts.find((s) => s.includes('say "done drains"')) ?? '';
+  assert.match(removal, /rm -f -- '?[^\n]*1-app\.log\.1/);
+  assert.doesNotMatch(removal, /2-app\.log\.2/);
+  assert.deepEqual(
+    done.changes.map((c) => [c.path, c.summary.split(' (')[0]]),
+    [
+      ['/var/log/app/app.log.1', 'drain ended'],
+      ['/var/log/app/app.log.2', 'drain stays configured'],
+    ],
+  );
+  assert.match(done.warnings.join('\n'), /app\.log\.2 .*did not reach its end .*sent up to byte 1[02] of 30/);
+});
+
+test('the cut-over: a re-apply that fails leaves every drain configured and every link in place', async () => {
+  const host = drainingHost([LINK], [20], [[20]]);
+  const done = await finishDrains({
+    session: host.session,
+    runId: '20261203T172200Z-abc123',
+    links: [drainLink(LINK, '/var/log/app/app.log.1')],
+    entryOf: (l) => drainEntry(l.link),
+    install: () =>
+      Promise.resolve({
+        outcome: {
+          ok: false,
+          undone: false,
+          failedStep: 'command fetch-config',
+          done: [],
+          files: [],
+          messages: ['refused'],
+          agentLog: [],
+        },
+        changes: [],
+      }),
+    waitMs: 1000,
+    pollMs: 10,
+    stepTimeoutS: 30,
+    progress: () => undefined,
+  });
+  assert.equal(host.scripts.filter((s) => s.includes('say "done drains"')).length, 0, 'no link removed');
+  assert.match(done.changes[0]?.summary ?? '', /stays configured .*re-apply failed/);
+  assert.match(done.warnings.join('\n'), /drained entries stay configured .*fetch-config failed: refused/);
 });
