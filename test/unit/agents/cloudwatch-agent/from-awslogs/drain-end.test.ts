@@ -1,6 +1,7 @@
 // A drain's end: when a drain link is done (table-driven, test/cases/migrate/drain-end.json); which entries of a
 // managed JSON are the migration's drains; what `provision apply` keeps of them (an undrained drain is never
-// dropped, a drained one is, and the next apply finds nothing to change); the host script's output read back.
+// dropped, a drained one is, and the next apply finds nothing to change), and of awslogs after the way back (its
+// drain sections kept); the host script's output read back; the cut-over's wait and re-apply.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,9 @@ import {
 } from '../../../../../src/agents/cloudwatch-agent/from-awslogs/drain-end.js';
 import { parseDrainRead } from '../../../../../src/agents/cloudwatch-agent/migrate/drain-end-script.js';
 import { finishDrains } from '../../../../../src/agents/cloudwatch-agent/migrate/finish-drains.js';
+import { carryDrainSections } from '../../../../../src/agents/awslogs/carry-drains.js';
+import { AWSLOGS_CONF_PATH } from '../../../../../src/agents/awslogs/desired.js';
+import type { HostSpec } from '../../../../../src/agents/awslogs/spec.js';
 import { carried, carryDrains } from '../../../../../src/agents/cloudwatch-agent/carry-drains.js';
 import { cloudwatchAgentPlugin } from '../../../../../src/agents/cloudwatch-agent/plugin.js';
 import { validateCloudWatchAgentHosts } from '../../../../../src/agents/cloudwatch-agent/validate.js';
@@ -276,4 +280,45 @@ test('the cut-over: a re-apply that fails leaves every drain configured and ever
   assert.equal(host.scripts.filter((s) => s.includes('say "done drains"')).length, 0, 'no link removed');
   assert.match(done.changes[0]?.summary ?? '', /stays configured .*re-apply failed/);
   assert.match(done.warnings.join('\n'), /drained entries stay configured .*fetch-config failed: refused/);
+});
+
+test('apply of awslogs after the way back: its drain sections are kept as the way back wrote them, nothing else', () => {
+  const rendered =
+    '[general]\nstate_file = /var/lib/awslogs/agent-state\n\n[app]\nfile = /var/log/app/app.log\nlog_group_name = /app\nlog_stream_name = {hostname}\n';
+  const drain = `\n[app (drain 1)]\nfile = ${LINK}\nlog_group_name = /app\nlog_stream_name = {hostname}\ninitial_position = start_of_file\n`;
+  const handAdded = '\n[extra]\nfile = /var/log/extra.log\nlog_group_name = /x\nlog_stream_name = y\n';
+  const files = {
+    files: [
+      {
+        path: AWSLOGS_CONF_PATH,
+        content: rendered,
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+        secrets: [],
+        notifies: true,
+      },
+    ],
+    secrets: [],
+  };
+  const factsOf = (content: string) =>
+    ({
+      files: { [AWSLOGS_CONF_PATH]: { exists: true, content, mode: 0o644, owner: 'root', group: 'root' } },
+    }) as unknown as HostFacts;
+  const spec = {} as HostSpec;
+  const conf = (c: ReturnType<typeof carryDrainSections>) => c.files.files[0]!.content;
+
+  const kept = carryDrainSections({ spec, files, facts: factsOf(`${rendered}${drain}${handAdded}`) });
+  assert.equal(conf(kept), `${rendered}${drain}`, 'the drain kept, the hand-added section not');
+  assert.match(kept.warnings.join('\n'), /kept awslogs' drain section \[app \(drain 1\)\]/);
+  // The next apply: the host holds what the apply would write: nothing to change.
+  assert.equal(conf(carryDrainSections({ spec, files, facts: factsOf(conf(kept)) })), conf(kept));
+  // No drain on the host: the inventory's file as it is.
+  assert.equal(carryDrainSections({ spec, files, facts: factsOf(rendered) }).files, files);
+  // The inventory holds the section itself: not written twice.
+  const withIt = { ...files, files: [{ ...files.files[0]!, content: `${rendered}${drain}` }] };
+  assert.equal(
+    conf(carryDrainSections({ spec, files: withIt, facts: factsOf(`${rendered}${drain}`) })),
+    `${rendered}${drain}`,
+  );
 });
