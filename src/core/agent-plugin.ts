@@ -176,6 +176,26 @@ export interface RestartDiscipline<S extends AgentSpec> {
   rollback(ctx: RestartContext<S>, input: Omit<RestoreScriptInput, 'restartAs'>): Promise<Restarted>;
 }
 
+/** What an apply hands an agent's carry-over: the host as the facts saw it, and a way to read it once more. */
+export interface CarryContext<S extends AgentSpec> {
+  session: HostSession;
+  spec: S;
+  files: AgentFiles;
+  facts: HostFacts;
+  runId: string;
+}
+
+/** The host's spec and files with what must stay on it for now, what that means, and what to do once applied. */
+export interface Carried<S extends AgentSpec> {
+  spec: S;
+  files: AgentFiles;
+  /** Shown with the plan's changes (the plan itself shows the files). */
+  changes: ChangeReport[];
+  warnings: string[];
+  /** A script body (run under wholeScript) once the apply succeeded: what the applied files no longer need. */
+  afterApply?: string;
+}
+
 export interface LogAgentPlugin<S extends AgentSpec = AgentSpec> {
   readonly name: LogAgentName;
   /** The inventory variable that names the agent's credentials source (problems about it point there). */
@@ -203,4 +223,9 @@ export interface LogAgentPlugin<S extends AgentSpec = AgentSpec> {
   readonly preflight: AgentPreflight<S>;
   readonly doctor: AgentDoctor<S>;
   readonly restart?: RestartDiscipline<S>;
+  /**
+   * Before an apply plans: what the host holds that the inventory does not but must keep for now (the CloudWatch
+   * agent: a migration's drain not yet at its end), and what may go (a drain at its end: its link removed after).
+   */
+  carryOver?(ctx: CarryContext<S>): Promise<Carried<S>>;
 }

@@ -21,6 +21,7 @@ import { hostChecks, sectionPreflight } from './doctor/preflight.js';
 import { classifyAgentLog } from './doctor/agent-log.js';
 import { FAULT_NAMES } from './fault-names.js';
 import { AWSLOGS_RESTART } from './restart/with-restart.js';
+import { carryDrainSections } from './carry-drains.js';
 import { hostLocalTime } from '../../doctor/local-time.js';
 
 /** How long the agent buffers a log's lines by default (buffer_duration, ms). */
@@ -108,4 +109,6 @@ export const awslogsPlugin: LogAgentPlugin<HostSpec> = {
     repair: async (ctx, diagnosis, report) => (await import('./doctor/repair.js')).repairHost(ctx, diagnosis, report),
   },
   restart: AWSLOGS_RESTART,
+  // The migration's way back may have left drain sections in awslogs.conf: an apply keeps them.
+  carryOver: (ctx) => Promise.resolve(carryDrainSections(ctx)),
 };

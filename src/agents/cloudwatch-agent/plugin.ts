@@ -93,4 +93,6 @@ export const cloudwatchAgentPlugin: LogAgentPlugin<CloudWatchAgentSpec> = {
     // Loaded when the doctor runs.
     diagnose: async (ctx) => (await import('./doctor/diagnose.js')).diagnoseCloudWatchAgent(ctx),
   },
+  // A migration's drains not yet at their end stay through an apply (loaded when the host's JSON holds one).
+  carryOver: async (ctx) => (await import('./carry-drains.js')).carryDrains(ctx),
 };

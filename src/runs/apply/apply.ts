@@ -4,6 +4,7 @@ import type { HostFacts, OsFlavour } from '../../core/types.js';
 import { ChangesPending, RunFailed } from '../../core/errors.js';
 import type { LogAgentPlugin, Restarted } from '../../core/agent-plugin.js';
 import { applyScript, parseApplyOutput } from '../../operations/apply-script.js';
+import { wholeScript } from '../../operations/remote-script.js';
 import { serviceControl, serviceNameOn } from '../../operations/service.js';
 import { journalDir, newRunId, type JournalHost, journalLine } from '../../journal/journal.js';
 import { RunJournal } from '../../journal/write-ahead.js';
@@ -326,10 +327,21 @@ async function applyOnHost(
     journal.agentWasEnabled = facts.service.enabled;
     journal.packageInstalled = facts.package.installed;
     const flavour = supportedFlavour(host.agent, facts);
-    const desired = host.agent.desiredState(host.spec, host.files, flavour);
+    // What the host must keep that the inventory does not hold (a migration's drain not yet at its end).
+    const carried = host.agent.carryOver
+      ? await host.agent.carryOver({
+          session: hostSession(transport, host),
+          spec: host.spec,
+          files: host.files,
+          facts,
+          runId,
+        })
+      : undefined;
+    const desired = host.agent.desiredState(carried?.spec ?? host.spec, carried?.files ?? host.files, flavour);
     const result = plan(desired, facts);
     if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
-    const changes = result.changes.map(changeReport);
+    const changes = [...result.changes.map(changeReport), ...(result.changes.length ? (carried?.changes ?? []) : [])];
+    const carriedWarnings = carried?.warnings ?? [];
     journal.changes = changes.map(journalLine);
     if (confirmed && confirmed.get(name) !== changesKey(changes)) {
       // What the operator confirmed is what is applied: a host whose plan is not the one shown is left alone.
@@ -371,7 +383,12 @@ async function applyOnHost(
     }
     if (result.changes.length === 0 || options.dryRun) {
       const status = result.changes.length === 0 ? 'ok' : 'changed';
-      return withPreflight(await verified({ report: { name, status, changes }, journal: { ...journal, status } }));
+      return withPreflight(
+        await verified({
+          report: { name, status, changes, ...(carriedWarnings.length ? { warnings: carriedWarnings } : {}) },
+          journal: { ...journal, status },
+        }),
+      );
     }
     if (context.budget.exceeded()) {
       const error = { message: context.budget.reason() };
@@ -488,13 +505,28 @@ async function applyOnHost(
     // What the script did is known: in the journal before verify, which may take minutes.
     const applied: JournalHost = { ...journal, status: 'changed' };
     await context.journal?.host(applied);
+    // The applied files no longer need what the carry-over ended (a drained link): removed now, or said why not.
+    const afterWarnings = [...carriedWarnings];
+    if (carried?.afterApply) {
+      const after = await runScript(transport, host, wholeScript(runId, carried.afterApply)).catch((err: unknown) => ({
+        stdout: '',
+        stderr: (err as Error).message,
+        code: 1,
+      }));
+      const ended = parseApplyOutput(after.stdout);
+      if (!ended.ok)
+        afterWarnings.push(
+          `what the applied files no longer need stays (${ended.failedStep ?? 'its removal'}: ${ended.messages.join(' ') || after.stderr.trim().slice(-300)})`,
+        );
+    }
+    const warnings = [...restartWarnings, ...afterWarnings];
     return withPreflight(
       await verified({
         report: {
           name,
           status: 'changed',
           changes: done,
-          ...(restartWarnings.length ? { warnings: restartWarnings } : {}),
+          ...(warnings.length ? { warnings } : {}),
         },
         journal: applied,
       }),

@@ -256,7 +256,10 @@ async function migrateHost(
       ...(conf.main ? { confText: conf.main.text } : {}),
       runId,
       readers,
-      install: (drains) => install(migration, transport, host, translation, drains, flavour, runId, stepTimeoutS),
+      // A re-apply that ends drains keeps its before-images under a run id of its own: the way back puts back the
+      // migration's.
+      install: (drains, again) =>
+        install(migration, transport, host, translation, drains, flavour, again ? newRunId() : runId, stepTimeoutS),
       verify: async () => {
         if (!options.verify) return undefined;
         const { verifyHost } = await import('../verify/verify-host.js');
@@ -337,7 +340,8 @@ async function install(
       runId,
       changes: result.changes,
       agent: serviceControl(flavour, target.agent.serviceName(flavour), target.agent.ready),
-      agentWasActive: false,
+      // Before the cut-over's own apply the CloudWatch agent does not run; before the one that ends drains it does.
+      agentWasActive: facts.service.active,
       agentLogPath: target.agent.agentLog.path,
       stepTimeoutS,
     }),

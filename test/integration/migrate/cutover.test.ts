@@ -2,7 +2,8 @@
 // lines to both logs of every host throughout; awslogs is provisioned by the tool; the dry run shows the new JSON
 // and every key's fate and writes the inventory change; one host is migrated first (the canary), then the rest,
 // while one host's app log is rotated during its cut-over (after awslogs stopped and its files were read, before
-// the CloudWatch agent started: the cut-over reads again and drains the rotated file); the canary's migration is
+// the CloudWatch agent started: the cut-over reads again and drains the rotated file, and ends the drain once it
+// reached the file's end); the canary's migration is
 // rolled back, and its migration tried again with an agent that does not start: put back on the spot. Then every line of every log is in CloudWatch Logs exactly once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,6 +26,7 @@ const skip = labSkipReason();
 if (skip) console.log(`# migrate tests skipped: ${skip}`);
 
 const CW_BIN = '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent';
+const CW_ETC = '/opt/aws/amazon-cloudwatch-agent/etc';
 
 /**
  * Rotates the app log once the cut-over's first half has stopped awslogs, read the files and handed the host to
@@ -108,12 +110,26 @@ describe('migrate from awslogs to the CloudWatch agent on Amazon Linux 2, and ba
         );
       }
       assert.ok((await onHost(rotated.address, 'test -e /tmp/migrate-rotated')).code === 0, 'the app log was rotated');
-      const drained = hostOf(rest.json, rotated).changes.filter((c) => c.kind === 'drain');
+      const drains = hostOf(rest.json, rotated).changes.filter((c) => c.kind === 'drain');
       assert.deepEqual(
-        drained.map((c) => c.path),
-        [`${APP}.1`],
-        JSON.stringify(hostOf(rest.json, rotated).changes),
+        drains.map((c) => [c.path, /^rotated while neither agent ran/.test(c.summary), /^drain ended/.test(c.summary)]),
+        [
+          [`${APP}.1`, true, false],
+          [`${APP}.1`, false, true],
+        ],
+        JSON.stringify(hostOf(rest.json, rotated)),
       );
+      // The drain ended: its entry gone from the managed JSON and the agent's copy, its link and run folder removed.
+      assert.equal(
+        (
+          await onHost(
+            rotated.address,
+            `grep -l /var/lib/awslogs-provision/drain/ ${CW_ETC}/awslogs-provision.json ${CW_ETC}/amazon-cloudwatch-agent.d/*`,
+          )
+        ).stdout,
+        '',
+      );
+      assert.equal((await mustOnHost(rotated.address, 'ls -A /var/lib/awslogs-provision/drain/')).trim(), '');
 
       // The canary back on awslogs: its positions carried over.
       const back = await cli('rollback', '--inventory', inventory, '--run', first.json.run, '--limit', canary.name);

@@ -30,6 +30,7 @@ import { observedUnsettled, OBSERVE_TRIES, observeLines, parseObserved } from '.
 import { seedLines } from './seed-script.js';
 import { seedLogs } from './host-translation.js';
 import { awslogsControl, wayBack, type WayBack } from './way-back.js';
+import { finishDrains } from './finish-drains.js';
 
 export interface CutOverInput {
   /** Runs a script on the host as root. */
@@ -47,9 +48,13 @@ export interface CutOverInput {
   readers: LogEventsReaders;
   /**
    * Step 5: the CloudWatch agent provisioned as `provision apply` does (the translated entries and these drain
-   * entries; package, files, fetch-config, service): the apply script's outcome and its changes.
+   * entries; package, files, fetch-config, service): the apply script's outcome and its changes. `again`: the
+   * re-apply that ends drains (its before-images under a run id of its own, the migration's kept for the way back).
    */
-  install(drainEntries: Record<string, unknown>[]): Promise<{ outcome: ApplyOutcome; changes: ChangeReport[] }>;
+  install(
+    drainEntries: Record<string, unknown>[],
+    again?: boolean,
+  ): Promise<{ outcome: ApplyOutcome; changes: ChangeReport[] }>;
   /** Step 6: a probe line per log through the CloudWatch agent; undefined when the run does not verify. */
   verify(): Promise<CheckReport[] | undefined>;
   stepTimeoutS: number;
@@ -131,15 +136,36 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
   // 5. A fresh line in each log arrives, once.
   input.progress('verifying that a fresh line arrives');
   const checks = await input.verify();
-  if (checks === undefined) return { ok: true, changes: done, warnings, files: outcome.files };
-  const missing = checks.filter((c) => c.state !== 'arrived');
-  if (missing.length > 0)
+  const missing = checks?.filter((c) => c.state !== 'arrived') ?? [];
+  if (checks && missing.length > 0)
     return back(
       `verify: ${missing.length} of ${checks.length} log(s) did not arrive through the CloudWatch agent: ${missing.map((c) => `${c.log} (${c.state})`).join(', ')}`,
       { changes: done, warnings, files: outcome.files, checks },
     );
-  return { ok: true, changes: done, warnings, files: outcome.files, checks };
+
+  // 6. Each drain removed once its position reached its link's end (a drain not done in time stays, said so).
+  const drains = await finishDrains({
+    session,
+    runId: input.runId,
+    links,
+    entryOf: (l) => drainEntries([l], entryOf)[0],
+    install: (entries) => input.install(entries, true),
+    waitMs: DRAIN_WAIT_MS,
+    pollMs: 1000,
+    stepTimeoutS: input.stepTimeoutS,
+    progress: input.progress,
+  });
+  return {
+    ok: true,
+    changes: [...done, ...drains.changes],
+    warnings: [...warnings, ...drains.warnings],
+    files: outcome.files,
+    ...(checks ? { checks } : {}),
+  };
 }
+
+/** How long the cut-over waits for its drains to reach their end (a rotated file is read in seconds). */
+const DRAIN_WAIT_MS = 60_000;
 
 /** How often the cut-over reads and plans again when a path moved before the seeding. */
 const MOVE_RETRIES = 3;
