@@ -6,6 +6,7 @@
 import { quote } from '../../../core/shell-quote.js';
 import { adoptLines } from '../../awslogs/restart/script.js';
 import { writeFileLines } from '../../../operations/remote-script.js';
+import { plannedLinkLines } from '../../../operations/planned-link.js';
 import type { ServiceControl } from '../../../operations/service.js';
 import type { DrainLink, SeededStateFile } from '../from-awslogs/seed-output.js';
 import { STATE_DIR } from '../paths.js';
@@ -44,17 +45,14 @@ export function seedLines(input: SeedScriptInput): string {
 }
 
 function seedBody(input: SeedScriptInput, moved: string): string {
-  const checks = [
-    ...input.stateFiles.filter((f) => f.linkedFrom === undefined).map((f) => [f.path, f.inode] as const),
-    ...input.links.map((l) => [l.path, l.inode] as const),
-  ];
-  const dirs = [...new Set(input.links.map((l) => l.link.slice(0, l.link.lastIndexOf('/'))))];
+  // The current files are only named in state files (root makes nothing of them): their inode is compared. A
+  // rotated file is linked first and the link's own inode compared (operations/planned-link.ts).
+  const checks = input.stateFiles.filter((f) => f.linkedFrom === undefined).map((f) => [f.path, f.inode] as const);
   return `${adoptLines()}
 ${moved}
 ${checks.map(([p, ino]) => `[ "$(stat -c %i -- ${quote(p)} 2>/dev/null)" = ${ino} ] || moved ${quote(p)}`).join('\n')}
+${plannedLinkLines(input.links, (path) => `moved ${quote(path)}`)}
 say "done check"
-${dirs.map((d) => `root_dirs ${quote(`${d}/x`)}; mkdir -p ${quote(d)} && chmod 700 ${quote(d)} || fail drain "cannot create ${d}"`).join('\n')}
-${input.links.map((l) => `ln -f -- ${quote(l.path)} ${quote(l.link)} || fail drain "cannot link ${l.path}"`).join('\n')}
 root_dirs ${quote(`${STATE_DIR}/x`)}
 mkdir -p ${quote(STATE_DIR)} || fail state "cannot create ${STATE_DIR}"
 for f in ${quote(STATE_DIR)}/*; do [ -f "$f" ] && [ ! -L "$f" ] && rm -f -- "$f"; done
