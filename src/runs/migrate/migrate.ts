@@ -246,7 +246,8 @@ async function migrateHost(
       ...(conf.main ? { confText: conf.main.text } : {}),
       runId,
       readers,
-      install: (drains) => install(migration, transport, host, translation, drains, flavour, runId, stepTimeoutS),
+      install: (drains, takeLock) =>
+        install(migration, transport, host, translation, drains, flavour, runId, stepTimeoutS, takeLock),
       verify: async () => {
         if (!options.verify) return undefined;
         const { verifyHost } = await import('../verify/verify-host.js');
@@ -308,6 +309,7 @@ async function install(
   flavour: ReturnType<typeof supportedFlavour>,
   runId: string,
   stepTimeoutS: number,
+  takeLock: string,
 ) {
   const target = await cloudwatchHost(migration, host, translation, drains);
   const facts: HostFacts = (await probeHost(transport, target)).facts;
@@ -324,6 +326,7 @@ async function install(
       agentWasActive: false,
       agentLogPath: target.agent.agentLog.path,
       stepTimeoutS,
+      takeLock,
     }),
   );
   const outcome = parseApplyOutput(out.stdout);

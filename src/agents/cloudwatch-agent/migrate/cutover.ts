@@ -27,9 +27,9 @@ import {
   type Translation,
 } from '../from-awslogs/index.js';
 import { observeLines, parseObserved } from './observe-script.js';
-import { seedLines } from './seed-script.js';
+import { seedLines, takeBackFromSeeding } from './seed-script.js';
 import { seedLogs } from './host-translation.js';
-import { awslogsControl, wayBack, type WayBack } from './way-back.js';
+import { awslogsControl, awslogsEnable, wayBack, type WayBack } from './way-back.js';
 
 export interface CutOverInput {
   /** Runs a script on the host as root. */
@@ -47,9 +47,13 @@ export interface CutOverInput {
   readers: LogEventsReaders;
   /**
    * Step 5: the CloudWatch agent provisioned as `provision apply` does (the translated entries and these drain
-   * entries; package, files, fetch-config, service): the apply script's outcome and its changes.
+   * entries; package, files, fetch-config, service): the apply script's outcome and its changes. Its script takes
+   * the host lock with `takeLock` (back from the seeding's watchdog), not as a run of its own.
    */
-  install(drainEntries: Record<string, unknown>[]): Promise<{ outcome: ApplyOutcome; changes: ChangeReport[] }>;
+  install(
+    drainEntries: Record<string, unknown>[],
+    takeLock: string,
+  ): Promise<{ outcome: ApplyOutcome; changes: ChangeReport[] }>;
   /** Step 6: a probe line per log through the CloudWatch agent; undefined when the run does not verify. */
   verify(): Promise<CheckReport[] | undefined>;
   stepTimeoutS: number;
@@ -116,7 +120,10 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
   let applyChanges: ChangeReport[];
   try {
     input.progress('installing and starting the CloudWatch agent');
-    ({ outcome, changes: applyChanges } = await input.install(drainEntries(links, entryOf)));
+    ({ outcome, changes: applyChanges } = await input.install(
+      drainEntries(links, entryOf),
+      takeBackFromSeeding(input.runId),
+    ));
   } catch (err) {
     return back(`installing the CloudWatch agent failed: ${(err as Error).message}`, { changes, warnings });
   }
@@ -250,7 +257,14 @@ say ok`,
   const seeded = await session.run(
     wholeScript(
       input.runId,
-      seedLines({ awslogs, stateFiles, links, ...(fallback ? { fallback } : {}) }),
+      seedLines({
+        runId: input.runId,
+        awslogs,
+        awslogsEnable: awslogsEnable(input.flavour),
+        stateFiles,
+        links,
+        ...(fallback ? { fallback } : {}),
+      }),
       input.stepTimeoutS,
     ),
   );

@@ -1,7 +1,7 @@
 // The way back from the CloudWatch agent to awslogs, on one host: `provision rollback` of a migration, and what a
 // cut-over that failed after it stopped awslogs runs on the spot. Two round trips: stop the CloudWatch agent and
 // read its state folder (each position with the inode its path has now), awslogs' state file and each log's
-// files; then, decided here, one script writes awslogs' rows (start = end = the agent's position: nothing
+// files (the host lock taken back from the cut-over's watchdog when it holds it); then, decided here, one script writes awslogs' rows (start = end = the agent's position: nothing
 // replayed), the drains of files rotated since, puts back the migration's before-images, removes the agent's
 // configuration and state, disables it, and enables and starts awslogs.
 import type { HostSession } from '../../../core/ports.js';
@@ -29,6 +29,7 @@ import { parseStateFile } from '../state-folder.js';
 import { installedConfigPath } from '../state-folder.js';
 import { MANAGED_JSON_PATH, SERVICE_NAME, STATE_DIR, TOML_PATH, YAML_PATH } from '../paths.js';
 import { seedLogs } from './host-translation.js';
+import { wayBackLock } from './seed-script.js';
 
 export interface WayBackInput {
   /** Runs a script on the host as root. */
@@ -58,6 +59,11 @@ export function awslogsControl(flavour: OsFlavour) {
   return serviceControl(flavour, serviceName(flavour), AGENT_READY);
 }
 
+/** awslogs' enable at boot. */
+export function awslogsEnable(flavour: OsFlavour): string {
+  return SERVICE_COMMANDS[flavour].enable(serviceName(flavour));
+}
+
 export function cloudwatchControl(flavour: OsFlavour) {
   return serviceControl(flavour, SERVICE_NAME);
 }
@@ -76,7 +82,7 @@ export async function wayBack(input: WayBackInput): Promise<WayBack> {
   const first = await session.run(
     wholeScript(
       input.runId,
-      `take_lock
+      `${wayBackLock(input.runId)}
 ${stopAndReadLines({ agent: cloudwatch, statePath: input.statePath, logs: [] })}
 ${stateFolderLines(STATE_DIR)}
 ${observeLines(patterns)}
@@ -87,6 +93,8 @@ say ok`,
   const stopped = parseStopped(first.stdout, 0);
   if (!stopped.handedOff) {
     const half = parseApplyOutput(first.stdout);
+    // The cut-over's watchdog came first: awslogs runs as it did before the cut-over, nothing to carry back.
+    if (half.failedStep === 'watchdog') return { ok: true, changes: [], warnings: half.messages };
     if (stopped.stopped) await session.run(`${cloudwatch.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
     return {
       ok: false,
@@ -132,7 +140,7 @@ say ok`,
       backLines({
         fromRunId: input.fromRunId,
         awslogs,
-        awslogsEnable: SERVICE_COMMANDS[input.flavour].enable(serviceName(input.flavour)),
+        awslogsEnable: awslogsEnable(input.flavour),
         agentLogPath: AWSLOGS_LOG,
         cloudwatch,
         state: {
