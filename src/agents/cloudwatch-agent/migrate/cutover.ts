@@ -10,7 +10,6 @@ import type { ChangeReport, CheckReport } from '../../../core/report.js';
 import type { HostFacts, OsFlavour } from '../../../core/types.js';
 import { parseApplyOutput, type ApplyOutcome } from '../../../operations/apply-script.js';
 import { wholeScript } from '../../../operations/remote-script.js';
-import { parseStopped, stopAndReadLines } from '../../awslogs/restart/script.js';
 import { askCloudWatch } from '../../awslogs/restart/discipline.js';
 import { trimmedRow, type Judged } from '../../awslogs/restart.js';
 import { readStateRows, rewritePushRows } from '../../awslogs/state/state-file.js';
@@ -26,7 +25,7 @@ import {
   type DrainLink,
   type Translation,
 } from '../from-awslogs/index.js';
-import { observeLines, parseObserved } from './observe-script.js';
+import { stopAndObserve } from './stop-and-observe.js';
 import { seedLines, takeBackFromSeeding } from './seed-script.js';
 import { seedLogs } from './host-translation.js';
 import { awslogsControl, awslogsEnable, wayBack, type WayBack } from './way-back.js';
@@ -170,39 +169,34 @@ async function readAndSeed(input: CutOverInput, retryOnMove: boolean): Promise<S
   const patterns = translation.sections.map((s) => s.file);
   // 1. Stop awslogs and read what the seeding needs (the watchdog starts awslogs again should nothing follow).
   input.progress('stopping awslogs and reading how far each file arrived');
-  const first = await session.run(
-    wholeScript(
-      input.runId,
-      `take_lock
-${stopAndReadLines({ agent: awslogs, statePath, logs: [] })}
-${observeLines(patterns)}
-say ok`,
-      input.stepTimeoutS,
-    ),
-  );
-  const stopped = parseStopped(first.stdout, 0);
-  if (!stopped.handedOff) {
-    const half = parseApplyOutput(first.stdout);
-    if (stopped.stopped) await session.run(`${awslogs.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+  const stopped = await stopAndObserve({
+    session,
+    runId: input.runId,
+    agent: awslogs,
+    statePath,
+    patterns,
+    lock: 'take_lock',
+    stepTimeoutS: input.stepTimeoutS,
+  });
+  if (stopped.kind === 'not stopped')
     return {
       ok: false,
       changes: [],
       warnings: [],
       files: [],
-      error: `stopping awslogs failed (${half.failedStep ?? 'stop and read'}: ${half.messages.join(' ') || first.stderr.trim().slice(-300)}); awslogs runs as before`,
+      error: `stopping awslogs failed (${stopped.step ?? 'stop and read'}: ${stopped.why}); awslogs runs as before`,
     };
-  }
-  if (stopped.state.kind === 'unreadable')
+  if (stopped.kind === 'unreadable')
     return {
       ok: false,
       changes: [],
       warnings: [],
       files: [],
-      error: `awslogs' state file cannot be read (${stopped.state.why}): nothing was written; the watchdog starts awslogs again within 3 minutes`,
+      error: `awslogs' state file cannot be read (${stopped.why}): nothing was written; the watchdog starts awslogs again within 3 minutes`,
     };
   const bytes = stopped.state.kind === 'read' ? stopped.state.bytes : undefined;
   const rows = bytes ? readStateRows(bytes) : { push: [], stream: [] };
-  const logs = seedLogs(translation, input.facts, parseObserved(first.stdout, patterns.length));
+  const logs = seedLogs(translation, input.facts, stopped.observed);
 
   // 2. How far each file arrived: each last batch looked for in CloudWatch Logs.
   input.progress('asking CloudWatch Logs which batches arrived');
