@@ -1,5 +1,7 @@
-// The cut-over abandoned between its seeding script and the apply script (the tool killed there), on an Amazon
-// Linux 2 lab host with awslogs provisioned by the tool: the cut-over's own two scripts (stop and read, then seed)
+// The cut-over's guards on an Amazon Linux 2 lab host with awslogs provisioned by the tool. A host the CloudWatch
+// agent's preflight refuses (no line at its app log's end has the timestamp its entry parses) is not touched: awslogs
+// runs on, enabled. The cut-over abandoned between its seeding script and the apply script (the tool killed there):
+// the cut-over's own two scripts (stop and read, then seed)
 // are run over SSH as the cut-over runs them, with the seeding's hand-off deadline set to a few seconds, and no
 // apply follows. awslogs is then stopped and disabled, the CloudWatch agent not installed; after the deadline the
 // watchdog has put awslogs back (enabled, running), removed the seeded state file and said so, and freed the host
@@ -16,7 +18,7 @@ import {
   onHost,
   type LabHost,
 } from '../../support/lab.js';
-import { cli, LAB_AWS_ENV, waitFor } from '../doctor/support.js';
+import { cli, hostOf, LAB_AWS_ENV, waitFor } from '../doctor/support.js';
 import { newRunId } from '../../../src/journal/journal.js';
 import { wholeScript } from '../../../src/operations/remote-script.js';
 import { parseApplyOutput } from '../../../src/operations/apply-script.js';
@@ -40,12 +42,13 @@ const DEADLINE_S = 8;
 const script = (host: LabHost, text: string) =>
   onHost(host.address, `printf %s ${Buffer.from(text).toString('base64')} | base64 -d | sh`, 120_000);
 
-describe('the cut-over abandoned after the seeding', { skip }, () => {
+describe("the cut-over's guards", { skip }, () => {
   let host: LabHost;
+  let inventory = '';
 
   before(async () => {
     [host] = (await labUp(1, 'amzn2')) as [LabHost];
-    const inventory = labInventoryCopy();
+    inventory = labInventoryCopy();
     const iam = await runCli(['iam', 'setup', '--inventory', inventory], { env: LAB_AWS_ENV, timeoutMs: 120_000 });
     assert.equal(iam.code, 0, iam.stdout + iam.stderr);
     const applied = await cli('--inventory', inventory, '--no-verify');
@@ -53,6 +56,29 @@ describe('the cut-over abandoned after the seeding', { skip }, () => {
   });
   after(async () => {
     await labDown();
+  });
+
+  test("a host the CloudWatch agent's preflight refuses keeps awslogs, untouched", { timeout: 240_000 }, async () => {
+    await mustOnHost(host.address, `for i in $(seq 40); do echo "no time here $i"; done > ${APP}`);
+    const refused = await cli('migrate', '--inventory', inventory, '--no-verify');
+    assert.equal(refused.code, 1, refused.out);
+    const report = hostOf(refused.json, host);
+    assert.equal(report.status, 'failed');
+    assert.match(
+      report.error?.message ?? '',
+      /^preflight \(the CloudWatch agent\): 1 error\(s\): \[\/var\/log\/app\/app\.log\] 0 of/,
+    );
+    assert.match(report.error?.message ?? '', /nothing was changed/);
+    assert.equal((await mustOnHost(host.address, 'systemctl is-active awslogsd')).trim(), 'active');
+    assert.equal((await mustOnHost(host.address, 'systemctl is-enabled awslogsd')).trim(), 'enabled');
+    assert.notEqual((await onHost(host.address, 'systemctl is-active amazon-cloudwatch-agent')).code, 0);
+    assert.equal(
+      (
+        await mustOnHost(host.address, 'ls /var/lib/awslogs-provision/ | grep -c -e restart- -e cutover- || true')
+      ).trim(),
+      '0',
+      'awslogs was never stopped',
+    );
   });
 
   test('the watchdog puts awslogs back after its deadline', { timeout: 300_000 }, async () => {
