@@ -71,16 +71,26 @@ export function seedLines(input: SeedScriptInput): string {
     ? `[ "$(sha ${quote(fb.path)})" = ${quote(fb.expectedSha256)} ] && { ${writeFileLines(fb.path, fb.content, fb.mode, fb.owner, fb.group)}
 }`
     : ':';
+  // Any failure before the state files are written puts awslogs back (its trimmed state, started): the first
+  // watchdog is gone once the lock is taken back. After them, the cut-over's way back carries the positions.
+  const putBack = `HELD=0; PUT=0
+put_back() {
+  PUT=1
+  ${fallback}
+  bounded ${input.awslogs.start} >/dev/null 2>&1
+}
+fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; if [ $HELD = 1 ] && [ $PUT = 0 ]; then put_back; say "msg awslogs was started again"; fi; exit 1; }`;
   if (input.retryOnMove)
     return seedBody(
       input,
-      `moved() { fail moved "$1 changed (rotated?) after it was read: nothing was written; read again"; }`,
+      `${putBack}
+moved() { PUT=1; fail moved "$1 changed (rotated?) after it was read: nothing was written; read again"; }`,
     );
   return seedBody(
     input,
-    `moved() {
-  ${fallback}
-  bounded ${input.awslogs.start} >/dev/null 2>&1
+    `${putBack}
+moved() {
+  put_back
   fail moved "$1 changed (rotated?) after it was read: nothing was written; awslogs was started again"
 }`,
   );
@@ -90,8 +100,9 @@ function seedBody(input: SeedScriptInput, moved: string): string {
   // The current files are only named in state files (root makes nothing of them): their inode is compared. A
   // rotated file is linked first and the link's own inode compared (operations/planned-link.ts).
   const checks = input.stateFiles.filter((f) => f.linkedFrom === undefined).map((f) => [f.path, f.inode] as const);
-  return `${adoptLines()}
-${moved}
+  return `${moved}
+${adoptLines()}
+HELD=1
 ${checks.map(([p, ino]) => `[ "$(stat -c %i -- ${quote(p)} 2>/dev/null)" = ${ino} ] || moved ${quote(p)}`).join('\n')}
 ${plannedLinkLines(input.links, (path) => `moved ${quote(path)}`)}
 say "done check"
@@ -100,6 +111,7 @@ mkdir -p ${quote(STATE_DIR)} || fail state "cannot create ${STATE_DIR}"
 for f in ${quote(STATE_DIR)}/*; do [ -f "$f" ] && [ ! -L "$f" ] && rm -f -- "$f"; done
 ${input.stateFiles.map((f) => writeFileLines(f.stateFile, f.content, 0o644, 'root', 'root')).join('\n')}
 say "done statefiles"
+HELD=0
 out=$(bounded ${input.awslogs.disable} 2>&1) || fail "service disable" "$(timed_out $? "$out")"
 say "done awslogs disable"
 ${handOff(input)}

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +159,23 @@ describe("the cut-over's seeding script", () => {
     assert.ok(run(wholeScript(runId, seedLines(input))).ok);
     const back = run(wholeScript(runId, `${wayBackLock(runId)}\nsay ok`));
     assert.ok(back.ok && back.done.includes('adopt'), JSON.stringify(back));
+    assert.ok(!existsSync(lock()));
+  });
+
+  test('a failure before the state files (the drain folder behind a link): awslogs started again, trimmed', () => {
+    const { runId, input, state } = setUp(60);
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(elsewhere, { recursive: true });
+    rmSync(join(dir, 'lib', 'drain'), { recursive: true, force: true });
+    symlinkSync(elsewhere, join(dir, 'lib', 'drain'));
+    const out = run(wholeScript(runId, seedLines(input)));
+    rmSync(join(dir, 'lib', 'drain'));
+    assert.match(out.failedStep ?? '', /^file /, JSON.stringify(out));
+    assert.match(out.messages.join(' '), /awslogs was started again/);
+    assert.equal(readFileSync(calls, 'utf8'), 'stop\nstart\n');
+    assert.equal(readFileSync(state, 'utf8'), 'trimmed');
+    assert.deepEqual(readdirSync(elsewhere), [], 'nothing made behind the link');
+    assert.ok(!existsSync(local(input.stateFiles[0]!.stateFile)), 'no state file written');
     assert.ok(!existsSync(lock()));
   });
 
