@@ -55,9 +55,11 @@ rm -f -- ${quote(stagedState(runId))}`;
  * The way back's lock in a cut-over that failed after the seeding: taken back from the seeding's watchdog while
  * it waits, else taken as any run takes it. Fails step `watchdog` when the watchdog already put awslogs back.
  */
-export function wayBackLock(runId: string): string {
-  return `M=${MARK_DIR}/${SEEDED.mark}-"$RUN"
-[ -e "$M.fired" ] && fail ${SEEDED.step} ${quote(SEEDED.late.replace(' (the apply came too late)', ''))}
+export function wayBackLock(runId: string, fromRunId: string): string {
+  assertRunId(fromRunId);
+  // `provision rollback` of a migration (another run) whose cut-over's watchdog fired sees its mark too.
+  return `[ -e ${quote(`${MARK_DIR}/${SEEDED.mark}-${fromRunId}.fired`)} ] && fail ${SEEDED.step} ${quote(SEEDED.late.replace(' (the apply came too late)', ''))}
+M=${MARK_DIR}/${SEEDED.mark}-"$RUN"
 if [ -e "$M" ]; then
 ${takeBackFromSeeding(runId)}
 else

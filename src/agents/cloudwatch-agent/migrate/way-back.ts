@@ -85,7 +85,7 @@ export async function wayBack(input: WayBackInput): Promise<WayBack> {
     agent: cloudwatch,
     statePath: input.statePath,
     patterns,
-    lock: wayBackLock(input.runId),
+    lock: wayBackLock(input.runId, input.fromRunId),
     more: stateFolderLines(STATE_DIR),
     stepTimeoutS: input.stepTimeoutS,
   });

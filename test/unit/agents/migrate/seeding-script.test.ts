@@ -136,7 +136,10 @@ describe("the cut-over's seeding script", () => {
     const late = run(wholeScript(runId, `${takeBackFromSeeding(runId)}\nsay ok`));
     assert.equal(late.failedStep, 'watchdog');
     assert.match(late.messages.join(' '), /already put awslogs back/);
-    assert.equal(run(wholeScript(runId, `${wayBackLock(runId)}\nsay ok`)).failedStep, 'watchdog');
+    assert.equal(run(wholeScript(runId, `${wayBackLock(runId, runId)}\nsay ok`)).failedStep, 'watchdog');
+    // So does a later `provision rollback` of that migration (its own run).
+    const rollback = '20261203T140000Z-fedcba';
+    assert.equal(run(wholeScript(rollback, `${wayBackLock(rollback, runId)}\nsay ok`)).failedStep, 'watchdog');
   });
 
   test('the apply takes the lock back in time: the watchdog is gone, nothing put back', async () => {
@@ -157,7 +160,7 @@ describe("the cut-over's seeding script", () => {
   test('a way back while the watchdog waits takes the lock back from it', () => {
     const { runId, input } = setUp(60);
     assert.ok(run(wholeScript(runId, seedLines(input))).ok);
-    const back = run(wholeScript(runId, `${wayBackLock(runId)}\nsay ok`));
+    const back = run(wholeScript(runId, `${wayBackLock(runId, runId)}\nsay ok`));
     assert.ok(back.ok && back.done.includes('adopt'), JSON.stringify(back));
     assert.ok(!existsSync(lock()));
   });
