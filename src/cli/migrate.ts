@@ -17,6 +17,10 @@ export function migrateCommand(): Command {
     .option('--json', 'print one JSON document on stdout')
     .option('--accept-new-host-keys', 'trust and record host keys not yet known (never a changed key)')
     .option('--no-verify', 'skip checking that a fresh line of each log arrives through the CloudWatch agent')
+    .option(
+      '--skip-preflight',
+      "cut over even where the CloudWatch agent's preflight finds errors (the log files' timestamps, the host's clock)",
+    )
     .option('--verify-timeout <seconds>', "wait per probe line (default: the agent's flush interval + 60 s)", seconds)
     .option('--connect-timeout <seconds>', 'SSH connection timeout', seconds, 10)
     .option('--wait-lock <seconds>', "wait this long for another run's lock on this inventory, then refuse", seconds, 0)
@@ -37,6 +41,7 @@ export function migrateCommand(): Command {
         writeInventory: o.writeInventory,
         verify: o.verify !== false,
         verifyTimeoutS: o.verifyTimeout,
+        skipPreflight: Boolean(o.skipPreflight),
         waitLockS: o.waitLock,
         maxFailPercentage: o.maxFailPercentage,
         session: {

@@ -19,6 +19,8 @@ export interface ApplyScriptInput {
    * restart, which the second half then finishes (start, health check, undo). No health check here.
    */
   restartAs?: string;
+  /** Lines that take the host lock instead of `take_lock` (a cut-over: back from the seeding's watchdog). */
+  takeLock?: string;
 }
 
 /** How long the agent must stay up after a (re)start to count as healthy. */
@@ -98,7 +100,7 @@ undo_written() {
 }
 on_abort() { undo_written; prune_backups; }
 fail() { step=$1; shift; say "fail $step"; printf '%s\\n' "$*" | tail -n 20 | sed 's/^/@@msg /'; undo_written; prune_backups; exit 1; }
-take_lock`);
+${input.takeLock ?? 'take_lock'}`);
   // Under the host lock, before any step: each file is still what the plan was made from (another run or a
   // hand edit may have come between the facts and now); the package step may create them, so not after it.
   for (const change of files) {

@@ -14,6 +14,24 @@ function fail(reason: string): RegexCheck {
   return { ok: false, reason };
 }
 
+/**
+ * A character class's opening at `i` (`[`, `[^`) with the `]` right after it, which Python reads as a literal and
+ * JavaScript and RE2 would read as the class's end: written `\\]`. The text and the index after it.
+ */
+export function classOpening(pattern: string, i: number): { text: string; next: number } {
+  let text = '[';
+  let next = i + 1;
+  if (pattern[next] === '^') {
+    text += '^';
+    next++;
+  }
+  if (pattern[next] === ']') {
+    text += '\\]';
+    next++;
+  }
+  return { text, next };
+}
+
 /** Translates a Python pattern to an equivalent JavaScript one and compiles it; the reason when it cannot. */
 export function checkPythonRegex(pattern: string): RegexCheck {
   let out = '';
@@ -63,17 +81,9 @@ export function checkPythonRegex(pattern: string): RegexCheck {
     }
     if (c === '[') {
       inClass = true;
-      out += '[';
-      i++;
-      if (pattern[i] === '^') {
-        out += '^';
-        i++;
-      }
-      // Python: a `]` right after `[` or `[^` is a literal; in JavaScript it would close the class.
-      if (pattern[i] === ']') {
-        out += '\\]';
-        i++;
-      }
+      const open = classOpening(pattern, i);
+      out += open.text;
+      i = open.next;
       continue;
     }
     if (c === '(' && pattern[i + 1] === '?') {

@@ -12,7 +12,8 @@ import { journalDir, newRunId, writeRun, type JournalHost, type JournalRun } fro
 import type { Transport } from '../../core/ports.js';
 import { printDoctor } from '../../ui/doctor-report.js';
 import { printJson, summarise, type RunReport } from '../../ui/report.js';
-import { failureOf, hostSession, probeHost, type SessionOptions } from '../fleet/host-session.js';
+import { hostSession, probeHost, type SessionOptions } from '../fleet/host-session.js';
+import { connected } from '../fleet/connected.js';
 import { onEveryHost, type HostTransports } from '../fleet/transports.js';
 import { interruption } from '../fleet/interruption.js';
 import { boundedAgentLog, boundedPreflight, PatternWorkers } from '../patterns/pattern-workers.js';
@@ -139,73 +140,68 @@ async function doctorHost(
   progress: (text: string) => void,
 ): Promise<HostOutcome> {
   const name = host.host.name;
-  let transport: Transport;
-  try {
-    progress('connecting');
-    transport = await transports.open(host);
-  } catch (err) {
-    return { report: { name, changes: [], ...failureOf(err) } };
-  }
-  try {
-    progress('gathering facts');
-    const diagnosis = await diagnoseHost(transport, host, patterns, options.preflightOnly, readers);
-    if (options.preflightOnly || !(options.fix || options.resetState)) return { report: diagnosis.report };
-    const repair = host.agent.doctor.repair;
-    const base = diagnosis.report;
-    if (!repair || !diagnosis.agent) {
-      const what = options.resetState ? '--reset-state' : '--fix';
-      return {
-        report: {
-          ...base,
-          warnings: [
-            ...(base.warnings ?? []),
-            `${what}: the ${host.agent.name} agent has no repair of its own here; provision apply fixes what the faults above name`,
-          ],
-        },
+  return connected(
+    host,
+    transports,
+    progress,
+    async (transport) => {
+      progress('gathering facts');
+      const diagnosis = await diagnoseHost(transport, host, patterns, options.preflightOnly, readers);
+      if (options.preflightOnly || !(options.fix || options.resetState)) return { report: diagnosis.report };
+      const repair = host.agent.doctor.repair;
+      const base = diagnosis.report;
+      if (!repair || !diagnosis.agent) {
+        const what = options.resetState ? '--reset-state' : '--fix';
+        return {
+          report: {
+            ...base,
+            warnings: [
+              ...(base.warnings ?? []),
+              `${what}: the ${host.agent.name} agent has no repair of its own here; provision apply fixes what the faults above name`,
+            ],
+          },
+        };
+      }
+      const repairOptions: RepairOptions = {
+        runId,
+        journalDir: journalDirectory,
+        ...(options.fault !== undefined ? { fault: options.fault } : {}),
+        reset: options.resetState,
+        resend: options.resend,
+        yes: options.yes,
       };
-    }
-    const repairOptions: RepairOptions = {
-      runId,
-      journalDir: journalDirectory,
-      ...(options.fault !== undefined ? { fault: options.fault } : {}),
-      reset: options.resetState,
-      resend: options.resend,
-      yes: options.yes,
-    };
-    return await repair(
-      {
-        session: hostSession(transport, host),
-        spec: host.spec,
-        name,
-        facts: diagnosis.facts,
-        clock: diagnosis.clock,
-        readers,
-        options: repairOptions,
-        progress,
-        verified: (report, journal) =>
-          verified(
-            transport,
-            host,
-            diagnosis.facts,
-            readers,
-            {
-              runId,
-              reset: options.resetState,
-              ...(options.verifyTimeoutS ? { verifyTimeoutS: options.verifyTimeoutS } : {}),
-            },
-            progress,
-            report,
-            journal,
-          ),
-      },
-      diagnosis.agent,
-      base,
-    );
-  } catch (err) {
-    return { report: { name, changes: [], ...failureOf(err) } };
-  } finally {
-    await transport.close().catch(() => undefined);
-  }
+      return await repair(
+        {
+          session: hostSession(transport, host),
+          spec: host.spec,
+          name,
+          facts: diagnosis.facts,
+          clock: diagnosis.clock,
+          readers,
+          options: repairOptions,
+          progress,
+          verified: (report, journal) =>
+            verified(
+              transport,
+              host,
+              diagnosis.facts,
+              readers,
+              {
+                runId,
+                reset: options.resetState,
+                ...(options.verifyTimeoutS ? { verifyTimeoutS: options.verifyTimeoutS } : {}),
+              },
+              progress,
+              report,
+              journal,
+            ),
+        },
+        diagnosis.agent,
+        base,
+      );
+    },
+    (failure) => ({ report: { name, changes: [], ...failure } }),
+  );
 }
 
 export async function diagnoseHost(

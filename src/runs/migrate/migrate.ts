@@ -15,7 +15,15 @@ import { acquireRunLock } from '../../journal/lock.js';
 import { replaceFile } from '../../local-files/replace.js';
 import { terminalText } from '../../ui/terminal-text.js';
 import { formatFateTable, formatInventoryChange } from '../../ui/migration-table.js';
-import { printHuman, printJson, summarise, type HostReport, type RunReport } from '../../ui/report.js';
+import {
+  preflightWarning,
+  printHuman,
+  printJson,
+  summarise,
+  type HostReport,
+  type RunReport,
+} from '../../ui/report.js';
+import { boundedPreflight, PatternWorkers } from '../patterns/pattern-workers.js';
 import type { KeyFate } from '../../core/key-fate.js';
 import { prepare, type PreparedHost } from '../fleet/prepare.js';
 import {
@@ -48,6 +56,8 @@ export interface MigrateOptions {
   writeInventory?: string;
   verify: boolean;
   verifyTimeoutS?: number;
+  /** Cut over even where the CloudWatch agent's preflight finds errors (they are still reported). */
+  skipPreflight?: boolean;
   waitLockS?: number;
   maxFailPercentage?: number;
   session: SessionOptions;
@@ -75,6 +85,11 @@ export async function runMigrate(options: MigrateOptions): Promise<RunReport> {
         startedAt: new Date().toISOString(),
       });
   const readers = new LogsReaders();
+  const patterns = new PatternWorkers({
+    commandTimeoutMs: (options.session ?? DEFAULT_SESSION).commandTimeoutMs,
+    maxWorkers: options.forks,
+    agents: ['cloudwatch-agent'],
+  }).warm();
   const stop = interruption();
   try {
     await journal?.begin();
@@ -93,7 +108,17 @@ export async function runMigrate(options: MigrateOptions): Promise<RunReport> {
       },
       {
         run: async (host, transports, progress) => {
-          const outcome = await migrateHost(host, transports, runId, options, readers, journal, budget, progress);
+          const outcome = await migrateHost(
+            host,
+            transports,
+            runId,
+            options,
+            readers,
+            patterns,
+            journal,
+            budget,
+            progress,
+          );
           await journal?.host(outcome.journal).catch(() => undefined);
           return outcome;
         },
@@ -132,6 +157,7 @@ export async function runMigrate(options: MigrateOptions): Promise<RunReport> {
   } finally {
     stop.release();
     readers.destroy();
+    await patterns.close();
     await lock?.release();
   }
 }
@@ -149,6 +175,7 @@ async function migrateHost(
   runId: string,
   options: MigrateOptions,
   readers: LogsReaders,
+  patterns: PatternWorkers,
   journal: RunJournal | undefined,
   budget: FailureBudget,
   progress: (text: string) => void,
@@ -197,7 +224,7 @@ async function migrateHost(
     const carried = { fates, inventoryVars: translation.inventoryVars!, replacedVars: translation.replacedVars };
     const target = await cloudwatchHost(migration, host, translation);
     secrets = target.files.secrets;
-    const cw = await probeHost(transport, target);
+    const cw = await probeHost(transport, target, { logs: true });
     if (!facts.service.active && cw.facts.service.active && cw.facts.package.installed)
       return {
         ...carried,
@@ -209,6 +236,18 @@ async function migrateHost(
         },
         journal: entry,
       };
+    // The CloudWatch agent's preflight, before awslogs is touched: a host that cannot take it keeps awslogs. Its
+    // first-start warning does not hold here (the cut-over seeds every position).
+    const checks = (await boundedPreflight(patterns, target, cw.facts, cw.clock)).filter(
+      (c) => c.check !== 'first_start',
+    );
+    const preflightErrors = checks.filter((c) => c.level === 'error');
+    if (preflightErrors.length > 0 && !options.skipPreflight)
+      return failed(
+        `preflight (the CloudWatch agent): ${preflightErrors.length} error(s): ${preflightErrors.map((c) => `${c.log ? `[${c.log}] ` : ''}${c.message}`).join('; ')}; nothing was changed on this host (--skip-preflight cuts over anyway)`,
+        carried,
+      );
+    const preflightNotes = checks.filter((c) => c.level === 'error' || c.level === 'warning').map(preflightWarning);
     const desired = target.agent.desiredState(target.spec, target.files, flavour);
     const result = plan(desired, cw.facts);
     if (result.refusals.length > 0) throw new Error(result.refusals.join('; '));
@@ -222,7 +261,11 @@ async function migrateHost(
     ];
     if (options.dryRun)
       return mask(
-        { ...carried, report: { name, status: 'changed', changes, warnings: translation.warnings }, journal: entry },
+        {
+          ...carried,
+          report: { name, status: 'changed', changes, warnings: [...translation.warnings, ...preflightNotes] },
+          journal: entry,
+        },
         secrets,
       );
     if (budget.exceeded()) return failed(budget.reason(), carried);
@@ -258,8 +301,18 @@ async function migrateHost(
       readers,
       // A re-apply that ends drains keeps its before-images under a run id of its own: the way back puts back the
       // migration's.
-      install: (drains, again) =>
-        install(migration, transport, host, translation, drains, flavour, again ? newRunId() : runId, stepTimeoutS),
+      install: (drains, takeLock, again) =>
+        install(
+          migration,
+          transport,
+          host,
+          translation,
+          drains,
+          flavour,
+          again ? newRunId() : runId,
+          stepTimeoutS,
+          takeLock,
+        ),
       verify: async () => {
         if (!options.verify) return undefined;
         const { verifyHost } = await import('../verify/verify-host.js');
@@ -282,7 +335,7 @@ async function migrateHost(
       status: done.ok ? 'changed' : 'failed',
       changes: done.back ? [...done.changes, ...done.back.changes] : done.changes,
       ...(done.checks ? { checks: done.checks } : {}),
-      ...(done.warnings.length ? { warnings: done.warnings } : {}),
+      ...(done.warnings.length + preflightNotes.length ? { warnings: [...preflightNotes, ...done.warnings] } : {}),
       ...(done.error ? { error: { message: done.error } } : {}),
       roundTrips: transport.roundTrips,
     };
@@ -327,6 +380,7 @@ async function install(
   flavour: ReturnType<typeof supportedFlavour>,
   runId: string,
   stepTimeoutS: number,
+  takeLock: string,
 ) {
   const target = await cloudwatchHost(migration, host, translation, drains);
   const facts: HostFacts = (await probeHost(transport, target)).facts;
@@ -344,6 +398,7 @@ async function install(
       agentWasActive: facts.service.active,
       agentLogPath: target.agent.agentLog.path,
       stepTimeoutS,
+      takeLock,
     }),
   );
   const outcome = parseApplyOutput(out.stdout);

@@ -24,18 +24,12 @@ import {
   type RunReport,
 } from '../../ui/report.js';
 import { prepare, type PreparedHost } from '../fleet/prepare.js';
-import {
-  failureOf,
-  hostSession,
-  probeHost,
-  runScript,
-  type SessionOptions,
-  hostStepTimeoutS,
-} from '../fleet/host-session.js';
+import { hostSession, probeHost, runScript, type SessionOptions, hostStepTimeoutS } from '../fleet/host-session.js';
 import type { LogsReaders } from '../verify/verify-host.js';
 import { interruption } from '../fleet/interruption.js';
 import { FailureBudget } from '../../core/failure-budget.js';
 import { onEveryHost, type HostTransports } from '../fleet/transports.js';
+import { connected, hostFailure, type HostResult } from '../fleet/connected.js';
 
 export interface RollbackOptions {
   inventory: string;
@@ -158,107 +152,100 @@ async function rollbackHost(
     };
     return { report, journal: { name, status: 'ok', changes: [], files: [] } };
   }
-  let transport;
-  try {
-    progress('connecting');
-    transport = await transports.open(host);
-  } catch (err) {
-    const failure = failureOf(err);
-    return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };
-  }
-  try {
-    const { facts, clock } = await probeHost(transport, host);
-    if (facts.os.flavour === 'unknown') throw new Error(`unsupported OS ${facts.os.id} ${facts.os.version}`);
-    const desired = host.agent.desiredState(host.spec, host.files, facts.os.flavour);
-    const service = serviceNameOn(desired.service, facts.os.flavour);
-    progress(`restoring run ${target.run}`);
-    const agent = serviceControl(facts.os.flavour, service, host.agent.ready);
-    const input = {
-      runId,
-      fromRunId: target.run,
-      agent,
-      ...(before.agentWasActive !== undefined ? { agentWasActive: before.agentWasActive } : {}),
-      ...(before.agentWasEnabled !== undefined ? { agentWasEnabled: before.agentWasEnabled } : {}),
-      missingOk: before.outcomeUnknown === true,
-      agentLogPath: host.agent.agentLog.path,
-      stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
-    };
-    // The agent is (re)started after the restore — under the restart discipline, with the restored state —
-    // unless it did not run before that run (it is then stopped).
-    const restarts = before.agentWasActive === true || (before.agentWasActive === undefined && facts.service.active);
-    const discipline = host.agent.restart;
-    let outcome;
-    let out: { stdout: string; stderr: string };
-    let restartChanges: ChangeReport[] = [];
-    let restartWarnings: string[] = [];
-    if (restarts && discipline) {
-      const r = await discipline.rollback(
-        {
-          session: hostSession(transport, host),
-          spec: host.spec,
-          facts,
-          hostSkewMs: facts.clockMs - clock.midpointMs,
-          readers: await readers.get(),
-          runId,
-        },
-        input,
-      );
-      // Stopped by the first half and started by the second: one restart, as the report says it.
-      const done = r.outcome.done.filter((d) => d !== 'service stop' && d !== 'service start');
-      const restarted = r.outcome.done.includes('service stop') && r.outcome.done.includes('service start');
-      outcome = { ...r.outcome, done: restarted ? [...done, 'service restart'] : r.outcome.done };
-      out = { stdout: r.firstStdout, stderr: r.stderr };
-      restartChanges = r.changes;
-      restartWarnings = r.warnings;
-    } else {
-      out = await runScript(transport, host, restoreScript(input));
-      outcome = parseApplyOutput(out.stdout);
-    }
-    const told = rollbackReport(parseRestored(out.stdout), outcome, {
-      run: target.run,
-      service,
-      credentials: new Map(desired.files.filter((f) => f.credentials).map((f) => [f.path, f.group])),
-      packageName: desired.package.name,
-      packageManager: facts.os.flavour === 'amzn2023' ? 'dnf' : 'yum',
-      packageWasInstalled: before.packageInstalled,
-    });
-    const changes = [...told.changes, ...restartChanges];
-    const warnings = told.warnings.length ? { warnings: told.warnings } : {};
-    const journal: JournalHost = {
-      name,
-      status: 'changed',
-      changes: changes.map(journalLine),
-      files: outcome.files,
-      agentWasActive: facts.service.active,
-      agentWasEnabled: facts.service.enabled,
-      packageInstalled: facts.package.installed,
-    };
-    if (!outcome.ok) {
-      const error = {
-        message: `${outcome.failedStep ?? 'restore'} failed: ${outcome.messages.join(' ') || out.stderr.trim().slice(-500)}`,
-        hint: outcome.agentLog.length ? `agent log:\n${outcome.agentLog.join('\n')}` : undefined,
+  return connected<HostResult>(
+    host,
+    transports,
+    progress,
+    async (transport) => {
+      const { facts, clock } = await probeHost(transport, host);
+      if (facts.os.flavour === 'unknown') throw new Error(`unsupported OS ${facts.os.id} ${facts.os.version}`);
+      const desired = host.agent.desiredState(host.spec, host.files, facts.os.flavour);
+      const service = serviceNameOn(desired.service, facts.os.flavour);
+      progress(`restoring run ${target.run}`);
+      const agent = serviceControl(facts.os.flavour, service, host.agent.ready);
+      const input = {
+        runId,
+        fromRunId: target.run,
+        agent,
+        ...(before.agentWasActive !== undefined ? { agentWasActive: before.agentWasActive } : {}),
+        ...(before.agentWasEnabled !== undefined ? { agentWasEnabled: before.agentWasEnabled } : {}),
+        missingOk: before.outcomeUnknown === true,
+        agentLogPath: host.agent.agentLog.path,
+        stepTimeoutS: hostStepTimeoutS(session.commandTimeoutMs),
       };
+      // The agent is (re)started after the restore — under the restart discipline, with the restored state —
+      // unless it did not run before that run (it is then stopped).
+      const restarts = before.agentWasActive === true || (before.agentWasActive === undefined && facts.service.active);
+      const discipline = host.agent.restart;
+      let outcome;
+      let out: { stdout: string; stderr: string };
+      let restartChanges: ChangeReport[] = [];
+      let restartWarnings: string[] = [];
+      if (restarts && discipline) {
+        const r = await discipline.rollback(
+          {
+            session: hostSession(transport, host),
+            spec: host.spec,
+            facts,
+            hostSkewMs: facts.clockMs - clock.midpointMs,
+            readers: await readers.get(),
+            runId,
+          },
+          input,
+        );
+        // Stopped by the first half and started by the second: one restart, as the report says it.
+        const done = r.outcome.done.filter((d) => d !== 'service stop' && d !== 'service start');
+        const restarted = r.outcome.done.includes('service stop') && r.outcome.done.includes('service start');
+        outcome = { ...r.outcome, done: restarted ? [...done, 'service restart'] : r.outcome.done };
+        out = { stdout: r.firstStdout, stderr: r.stderr };
+        restartChanges = r.changes;
+        restartWarnings = r.warnings;
+      } else {
+        out = await runScript(transport, host, restoreScript(input));
+        outcome = parseApplyOutput(out.stdout);
+      }
+      const told = rollbackReport(parseRestored(out.stdout), outcome, {
+        run: target.run,
+        service,
+        credentials: new Map(desired.files.filter((f) => f.credentials).map((f) => [f.path, f.group])),
+        packageName: desired.package.name,
+        packageManager: facts.os.flavour === 'amzn2023' ? 'dnf' : 'yum',
+        packageWasInstalled: before.packageInstalled,
+      });
+      const changes = [...told.changes, ...restartChanges];
+      const warnings = told.warnings.length ? { warnings: told.warnings } : {};
+      const journal: JournalHost = {
+        name,
+        status: 'changed',
+        changes: changes.map(journalLine),
+        files: outcome.files,
+        agentWasActive: facts.service.active,
+        agentWasEnabled: facts.service.enabled,
+        packageInstalled: facts.package.installed,
+      };
+      if (!outcome.ok) {
+        const error = {
+          message: `${outcome.failedStep ?? 'restore'} failed: ${outcome.messages.join(' ') || out.stderr.trim().slice(-500)}`,
+          hint: outcome.agentLog.length ? `agent log:\n${outcome.agentLog.join('\n')}` : undefined,
+        };
+        return {
+          report: { name, status: 'failed', changes, ...warnings, error },
+          journal: { ...journal, status: 'failed', error },
+        };
+      }
+      const status = told.changed || restartChanges.length > 0 ? 'changed' : 'ok';
+      // A killed run, or a lost answer: the journal could not say what its script did here.
+      const unknown = before.outcomeUnknown
+        ? [
+            `run ${target.run}${target.finishedAt === undefined ? ' did not finish (killed?) and' : ''} left its outcome on this host unknown: the backups of it found here were restored`,
+          ]
+        : [];
+      const allWarnings = [...unknown, ...told.warnings, ...restartWarnings];
       return {
-        report: { name, status: 'failed', changes, ...warnings, error },
-        journal: { ...journal, status: 'failed', error },
+        report: { name, status, changes, ...(allWarnings.length ? { warnings: allWarnings } : {}) },
+        journal: { ...journal, status },
       };
-    }
-    const status = told.changed || restartChanges.length > 0 ? 'changed' : 'ok';
-    // A killed run, or a lost answer: the journal could not say what its script did here.
-    const unknown = before.outcomeUnknown
-      ? [
-          `run ${target.run}${target.finishedAt === undefined ? ' did not finish (killed?) and' : ''} left its outcome on this host unknown: the backups of it found here were restored`,
-        ]
-      : [];
-    const allWarnings = [...unknown, ...told.warnings, ...restartWarnings];
-    return {
-      report: { name, status, changes, ...(allWarnings.length ? { warnings: allWarnings } : {}) },
-      journal: { ...journal, status },
-    };
-  } catch (err) {
-    const failure = failureOf(err);
-    return { report: { name, ...failure, changes: [] }, journal: { name, ...failure, changes: [], files: [] } };
-  } finally {
-    await transport.close().catch(() => undefined);
-  }
+    },
+    (failure) => hostFailure(name, failure),
+  );
 }

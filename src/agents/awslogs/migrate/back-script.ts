@@ -1,12 +1,13 @@
 // The way back's second half (one script, under the host lock taken back from the watchdog that would start the
 // CloudWatch agent again): awslogs' state file with the rows seeded from the CloudWatch agent's positions (only
-// if it is still the file read), the drain links and sections, the migration's before-images put back (the
+// if it is still the file read), the drain links (each checked to be the file read: operations/planned-link.ts) and sections, the migration's before-images put back (the
 // CloudWatch agent's managed files), the agent's installed configuration and state files removed, the CloudWatch
 // agent disabled, awslogs enabled and started (and watched). Pure text.
 import { quote } from '../../../core/shell-quote.js';
 import { adoptLines } from '../restart/script.js';
 import { assertRunId, BACKUP_ROOT, writeFileLines } from '../../../operations/remote-script.js';
 import { healthCheck } from '../../../operations/apply-script.js';
+import { plannedLinkLines } from '../../../operations/planned-link.js';
 import type { ServiceControl } from '../../../operations/service.js';
 import { AWSLOGS_CONF_PATH } from '../desired.js';
 
@@ -31,15 +32,12 @@ export function backLines(input: BackScriptInput): string {
   assertRunId(input.fromRunId);
   const st = input.state;
   const s = quote(st.path);
-  const dirs = [...new Set(input.links.map((l) => l.link.slice(0, l.link.lastIndexOf('/'))))];
   return `${adoptLines()}
 root_dirs ${s}
 [ -L ${s} ] && fail state "refused: ${st.path} is a symlink"
 [ "$(sha ${s})" = ${quote(st.expectedSha256)} ] || fail state "awslogs' state file changed after it was read; nothing was written"
-${input.links.map((l) => `[ "$(stat -c %i -- ${quote(l.path)} 2>/dev/null)" = ${l.inode} ] || fail moved ${quote(`${l.path} changed after it was read; nothing was written`)}`).join('\n')}
 say "done check"
-${dirs.map((d) => `root_dirs ${quote(`${d}/x`)}; mkdir -p ${quote(d)} && chmod 700 ${quote(d)} || fail drain "cannot create ${d}"`).join('\n')}
-${input.links.map((l) => `ln -f -- ${quote(l.path)} ${quote(l.link)} || fail drain "cannot link ${l.path}"`).join('\n')}
+${plannedLinkLines(input.links, (path) => `fail moved ${quote(`${path} changed after it was read; nothing was written`)}`)}
 ${writeFileLines(st.path, st.content, st.mode, st.owner, st.group)}
 say "done state"
 ${input.conf !== undefined ? `${writeFileLines(AWSLOGS_CONF_PATH, input.conf, 0o644, 'root', 'root')}\nsay "done conf"` : ''}

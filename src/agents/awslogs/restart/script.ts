@@ -32,7 +32,7 @@ export interface LogToRead {
 }
 
 /** Where the first half leaves its mark (`restart-RUN`): whoever renames it first, watchdog or second half, owns the restart. */
-const MARK_DIR = '/var/lib/awslogs-provision';
+export const MARK_DIR = '/var/lib/awslogs-provision';
 
 const READ_FUNCTIONS = `read_state() {
   if [ -L "$1" ]; then say "state link"; return; fi
@@ -95,19 +95,54 @@ say "done service stop"
 read_state ${quote(input.statePath)} ${STATE_READ_MAX}
 ${input.logs.map((l, i) => `read_log ${i} ${quote(l.pattern)} ${Math.max(1, Math.floor(l.fingerprintEnd))}`).join('\n')}
 ${input.confPath ? `[ -f ${quote(input.confPath)} ] && { printf '@@conf '; base64 -w0 < ${quote(input.confPath)}; echo; }` : ''}
-M=${MARK_DIR}/restart-"$RUN"
-: > "$M" || fail restart "cannot write $M"
-W=; command -v setsid >/dev/null 2>&1 && W=setsid
-$W sh -c 'sleep "$1"; if mv "$2" "$2.fired" 2>/dev/null; then rm -f "$2.fired"; eval "$5" >/dev/null 2>&1; eval "$6" >/dev/null 2>&1; if [ "$(cat "$3/pid" 2>/dev/null)" = "$$" ] && [ "$(cat "$3/run" 2>/dev/null)" = "$4" ]; then rm -rf "$3"; fi; fi' awslogs-provision-watchdog ${secs} "$M" "$L" "$RUN" ${quote(input.agent.reset)} ${quote(input.agent.start)} </dev/null >/dev/null 2>&1 &
-printf '%s\\n' "$!" > "$L/pid" || fail lock "cannot hand the lock over"
-LOCKED=0
-say "handoff ${secs}"`;
+${handOffLines({ seconds: secs, putBack: `${input.agent.reset} >/dev/null 2>&1; ${input.agent.start}` })}`;
 }
 
+export interface HandOff {
+  /** The mark's name (`<mark>-RUN`), also the step a failure to write it fails. */
+  mark?: string;
+  seconds: number;
+  /** Shell run by the watchdog when no second half came ("$RUN" is the run id there); its output is dropped. */
+  putBack: string;
+  /** Leave `<mark>-RUN.fired` once the watchdog fired, for the run's later scripts to see. */
+  keepFiredMark?: boolean;
+}
+
+/**
+ * Lines that hand the host lock to a watchdog: should no second half take it back (adoptLines) within `seconds`,
+ * the watchdog runs `putBack` and frees the lock. Whoever renames the mark first, watchdog or second half, owns
+ * what follows.
+ */
+export function handOffLines(h: HandOff): string {
+  const mark = h.mark ?? 'restart';
+  const fired = h.keepFiredMark ? '' : 'rm -f "$2.fired"; ';
+  return `M=${MARK_DIR}/${mark}-"$RUN"
+: > "$M" || fail ${mark} "cannot write $M"
+W=; command -v setsid >/dev/null 2>&1 && W=setsid
+$W sh -c 'sleep "$1"; if mv "$2" "$2.fired" 2>/dev/null; then ${fired}RUN=$4; eval "$5" >/dev/null 2>&1; if [ "$(cat "$3/pid" 2>/dev/null)" = "$$" ] && [ "$(cat "$3/run" 2>/dev/null)" = "$4" ]; then rm -rf "$3"; fi; fi' awslogs-provision-watchdog ${h.seconds} "$M" "$L" "$RUN" ${quote(h.putBack)} </dev/null >/dev/null 2>&1 &
+printf '%s\\n' "$!" > "$L/pid" || fail lock "cannot hand the lock over"
+LOCKED=0
+say "handoff ${h.seconds}"`;
+}
+
+export interface TakeBack {
+  /** The hand-off's mark (HandOff.mark). */
+  mark: string;
+  /** The step and message a second half that came too late (the watchdog fired) fails with. */
+  step: string;
+  late: string;
+}
+
+const RESTART_TAKE_BACK: TakeBack = {
+  mark: 'restart',
+  step: 'restart',
+  late: 'the agent was already started again by the watchdog (the second half of the restart came too late): nothing was written; the last batch of each stream may be sent twice',
+};
+
 /** The second half's first lines: the lock back from the watchdog (the first half must have handed it). */
-export function adoptLines(): string {
-  return `M=${MARK_DIR}/restart-"$RUN"
-mv "$M" "$M.taken" 2>/dev/null || fail restart "the agent was already started again by the watchdog (the second half of the restart came too late): nothing was written; the last batch of each stream may be sent twice"
+export function adoptLines(t: TakeBack = RESTART_TAKE_BACK): string {
+  return `M=${MARK_DIR}/${t.mark}-"$RUN"
+mv "$M" "$M.taken" 2>/dev/null || fail ${quote(t.step)} ${quote(t.late)}
 rm -f "$M.taken"
 [ "$(cat "$L/run" 2>/dev/null)" = "$RUN" ] || fail lock "the host lock of this run is gone"
 w=$(cat "$L/pid" 2>/dev/null)

@@ -6,6 +6,7 @@
 // whose meaning depends on the agent's Python cannot be carried: the reason is returned. The result must compile
 // with the agent's engine (re2js, as entry.ts checks it). Pure.
 import { compileRe2 } from '../re2.js';
+import { classOpening } from '../../awslogs/python-regex.js';
 
 export type RegexConversion = { ok: true; pattern: string; notes: string[] } | { ok: false; reason: string };
 
@@ -24,7 +25,6 @@ export function convertPythonRegex(pattern: string): RegexConversion {
   let out = '';
   let flags = '';
   let inClass = false;
-  let classStart = false;
   let i = 0;
   const n = pattern.length;
   while (i < n) {
@@ -35,31 +35,25 @@ export function convertPythonRegex(pattern: string): RegexConversion {
       out += escaped.text;
       if (escaped.note) notes.add(escaped.note);
       i = escaped.next;
-      classStart = false;
       continue;
     }
     if (inClass) {
       if (c === '[' && pattern[i + 1] === ':')
         return refuse('"[:" inside a class: RE2 reads [:name:] as a POSIX class, Python as the characters themselves');
-      if (c === ']' && !classStart) inClass = false;
+      if (c === ']') inClass = false;
       else if (c.charCodeAt(0) > 0x7f)
         return refuse(
           `the non-ASCII character ${JSON.stringify(c)} inside a class: awslogs matched each of its bytes, RE2 the character`,
         );
       out += c;
-      classStart = false;
       i++;
       continue;
     }
     if (c === '[') {
       inClass = true;
-      out += '[';
-      i++;
-      if (pattern[i] === '^') {
-        out += '^';
-        i++;
-      }
-      classStart = true;
+      const open = classOpening(pattern, i);
+      out += open.text;
+      i = open.next;
       continue;
     }
     if (c === '(' && pattern[i + 1] === '?') {

@@ -10,7 +10,6 @@ import type { ChangeReport, CheckReport } from '../../../core/report.js';
 import type { HostFacts, OsFlavour } from '../../../core/types.js';
 import { parseApplyOutput, type ApplyOutcome } from '../../../operations/apply-script.js';
 import { wholeScript } from '../../../operations/remote-script.js';
-import { parseStopped, stopAndReadLines } from '../../awslogs/restart/script.js';
 import { askCloudWatch } from '../../awslogs/restart/discipline.js';
 import { trimmedRow, type Judged } from '../../awslogs/restart.js';
 import { readStateRows, rewritePushRows } from '../../awslogs/state/state-file.js';
@@ -26,10 +25,10 @@ import {
   type DrainLink,
   type Translation,
 } from '../from-awslogs/index.js';
-import { observedUnsettled, OBSERVE_TRIES, observeLines, parseObserved } from './observe-script.js';
-import { seedLines } from './seed-script.js';
+import { stopAndObserve } from './stop-and-observe.js';
+import { seedLines, takeBackFromSeeding } from './seed-script.js';
 import { seedLogs } from './host-translation.js';
-import { awslogsControl, wayBack, type WayBack } from './way-back.js';
+import { awslogsControl, awslogsEnable, wayBack, type WayBack } from './way-back.js';
 import { finishDrains } from './finish-drains.js';
 
 export interface CutOverInput {
@@ -48,11 +47,13 @@ export interface CutOverInput {
   readers: LogEventsReaders;
   /**
    * Step 5: the CloudWatch agent provisioned as `provision apply` does (the translated entries and these drain
-   * entries; package, files, fetch-config, service): the apply script's outcome and its changes. `again`: the
+   * entries; package, files, fetch-config, service): the apply script's outcome and its changes. Its script takes
+   * the host lock with `takeLock` (back from the seeding's watchdog), not as a run of its own. `again`: the
    * re-apply that ends drains (its before-images under a run id of its own, the migration's kept for the way back).
    */
   install(
     drainEntries: Record<string, unknown>[],
+    takeLock: string,
     again?: boolean,
   ): Promise<{ outcome: ApplyOutcome; changes: ChangeReport[] }>;
   /** Step 6: a probe line per log through the CloudWatch agent; undefined when the run does not verify. */
@@ -121,7 +122,10 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
   let applyChanges: ChangeReport[];
   try {
     input.progress('installing and starting the CloudWatch agent');
-    ({ outcome, changes: applyChanges } = await input.install(drainEntries(links, entryOf)));
+    ({ outcome, changes: applyChanges } = await input.install(
+      drainEntries(links, entryOf),
+      takeBackFromSeeding(input.runId),
+    ));
   } catch (err) {
     return back(`installing the CloudWatch agent failed: ${(err as Error).message}`, { changes, warnings });
   }
@@ -149,7 +153,7 @@ export async function cutOver(input: CutOverInput): Promise<CutOver> {
     runId: input.runId,
     links,
     entryOf: (l) => drainEntries([l], entryOf)[0],
-    install: (entries) => input.install(entries, true),
+    install: (entries) => input.install(entries, 'take_lock', true),
     waitMs: DRAIN_WAIT_MS,
     pollMs: 1000,
     stepTimeoutS: input.stepTimeoutS,
@@ -189,47 +193,34 @@ async function readAndSeed(input: CutOverInput, retryOnMove: boolean): Promise<S
   const patterns = translation.sections.map((s) => s.file);
   // 1. Stop awslogs and read what the seeding needs (the watchdog starts awslogs again should nothing follow).
   input.progress('stopping awslogs and reading how far each file arrived');
-  const first = await session.run(
-    wholeScript(
-      input.runId,
-      `take_lock
-${stopAndReadLines({ agent: awslogs, statePath, logs: [] })}
-${observeLines(patterns)}
-say ok`,
-      input.stepTimeoutS,
-    ),
-  );
-  const stopped = parseStopped(first.stdout, 0);
-  if (!stopped.handedOff) {
-    const half = parseApplyOutput(first.stdout);
-    if (stopped.stopped) await session.run(`${awslogs.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+  const stopped = await stopAndObserve({
+    session,
+    runId: input.runId,
+    agent: awslogs,
+    statePath,
+    patterns,
+    lock: 'take_lock',
+    stepTimeoutS: input.stepTimeoutS,
+  });
+  if (stopped.kind === 'not stopped')
     return {
       ok: false,
       changes: [],
       warnings: [],
       files: [],
-      error: `stopping awslogs failed (${half.failedStep ?? 'stop and read'}: ${half.messages.join(' ') || first.stderr.trim().slice(-300)}); awslogs runs as before`,
+      error: `stopping awslogs failed (${stopped.step ?? 'stop and read'}: ${stopped.why}); awslogs runs as before`,
     };
-  }
-  if (stopped.state.kind === 'unreadable')
+  if (stopped.kind === 'unreadable' || stopped.kind === 'unsettled')
     return {
       ok: false,
       changes: [],
       warnings: [],
       files: [],
-      error: `awslogs' state file cannot be read (${stopped.state.why}): nothing was written; the watchdog starts awslogs again within 3 minutes`,
-    };
-  if (observedUnsettled(first.stdout))
-    return {
-      ok: false,
-      changes: [],
-      warnings: [],
-      files: [],
-      error: `the logs' files kept being rotated while they were read (${OBSERVE_TRIES} tries): nothing was written; the watchdog starts awslogs again within 3 minutes`,
+      error: `${stopped.kind === 'unreadable' ? `awslogs' state file cannot be read (${stopped.why})` : stopped.why}: nothing was written; the watchdog starts awslogs again within 3 minutes`,
     };
   const bytes = stopped.state.kind === 'read' ? stopped.state.bytes : undefined;
   const rows = bytes ? readStateRows(bytes) : { push: [], stream: [] };
-  const logs = seedLogs(translation, input.facts, parseObserved(first.stdout, patterns.length));
+  const logs = seedLogs(translation, input.facts, stopped.observed);
 
   // 2. How far each file arrived: each last batch looked for in CloudWatch Logs.
   input.progress('asking CloudWatch Logs which batches arrived');
@@ -284,7 +275,14 @@ say ok`,
   const seeded = await session.run(
     wholeScript(
       input.runId,
-      seedLines({ awslogs, stateFiles, links, ...(fallback ? { fallback } : {}) }),
+      seedLines({
+        runId: input.runId,
+        awslogs,
+        awslogsEnable: awslogsEnable(input.flavour),
+        stateFiles,
+        links,
+        ...(fallback ? { fallback } : {}),
+      }),
       input.stepTimeoutS,
     ),
   );

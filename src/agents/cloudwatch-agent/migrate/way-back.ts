@@ -1,7 +1,7 @@
 // The way back from the CloudWatch agent to awslogs, on one host: `provision rollback` of a migration, and what a
 // cut-over that failed after it stopped awslogs runs on the spot. Two round trips: stop the CloudWatch agent and
 // read its state folder (each position with the inode its path has now), awslogs' state file and each log's
-// files; then, decided here, one script writes awslogs' rows (start = end = the agent's position: nothing
+// files (the host lock taken back from the cut-over's watchdog when it holds it); then, decided here, one script writes awslogs' rows (start = end = the agent's position: nothing
 // replayed), the drains of files rotated since, puts back the migration's before-images, removes the agent's
 // configuration and state, disables it, and enables and starts awslogs.
 import type { HostSession } from '../../../core/ports.js';
@@ -11,7 +11,6 @@ import type { HostFacts, OsFlavour } from '../../../core/types.js';
 import { serviceControl, SERVICE_COMMANDS } from '../../../operations/service.js';
 import { parseApplyOutput } from '../../../operations/apply-script.js';
 import { wholeScript } from '../../../operations/remote-script.js';
-import { parseStopped, stopAndReadLines } from '../../awslogs/restart/script.js';
 import { backLines } from '../../awslogs/migrate/back-script.js';
 import { seededState } from '../../awslogs/migrate/seed-state.js';
 import { AGENT_LOG_PATH as AWSLOGS_LOG, AGENT_READY, serviceName } from '../../awslogs/desired.js';
@@ -24,18 +23,13 @@ import {
   type AgentPosition,
   type Translation,
 } from '../from-awslogs/index.js';
-import {
-  observedUnsettled,
-  OBSERVE_TRIES,
-  observeLines,
-  parseObserved,
-  parseStateFolder,
-  stateFolderLines,
-} from './observe-script.js';
+import { parseStateFolder, stateFolderLines } from './observe-script.js';
+import { stopAndObserve } from './stop-and-observe.js';
 import { parseStateFile } from '../state-folder.js';
 import { installedConfigPath } from '../state-folder.js';
 import { MANAGED_JSON_PATH, SERVICE_NAME, STATE_DIR, TOML_PATH, YAML_PATH } from '../paths.js';
 import { seedLogs } from './host-translation.js';
+import { wayBackLock } from './seed-script.js';
 
 export interface WayBackInput {
   /** Runs a script on the host as root. */
@@ -65,6 +59,11 @@ export function awslogsControl(flavour: OsFlavour) {
   return serviceControl(flavour, serviceName(flavour), AGENT_READY);
 }
 
+/** awslogs' enable at boot. */
+export function awslogsEnable(flavour: OsFlavour): string {
+  return SERVICE_COMMANDS[flavour].enable(serviceName(flavour));
+}
+
 export function cloudwatchControl(flavour: OsFlavour) {
   return serviceControl(flavour, SERVICE_NAME);
 }
@@ -80,43 +79,34 @@ export async function wayBack(input: WayBackInput): Promise<WayBack> {
   const awslogs = awslogsControl(input.flavour);
   const cloudwatch = stoppableCloudwatch(input.flavour);
   const patterns = translation.sections.map((s) => s.file);
-  const first = await session.run(
-    wholeScript(
-      input.runId,
-      `take_lock
-${stopAndReadLines({ agent: cloudwatch, statePath: input.statePath, logs: [] })}
-${stateFolderLines(STATE_DIR)}
-${observeLines(patterns)}
-say ok`,
-      input.stepTimeoutS,
-    ),
-  );
-  const stopped = parseStopped(first.stdout, 0);
-  if (!stopped.handedOff) {
-    const half = parseApplyOutput(first.stdout);
-    if (stopped.stopped) await session.run(`${cloudwatch.start} >/dev/null 2>&1 || true\n`).catch(() => undefined);
+  const stopped = await stopAndObserve({
+    session,
+    runId: input.runId,
+    agent: cloudwatch,
+    statePath: input.statePath,
+    patterns,
+    lock: wayBackLock(input.runId, input.fromRunId),
+    more: stateFolderLines(STATE_DIR),
+    stepTimeoutS: input.stepTimeoutS,
+  });
+  // The cut-over's watchdog came first: awslogs runs as it did before the cut-over, nothing to carry back.
+  if (stopped.kind === 'not stopped' && stopped.step === 'watchdog')
+    return { ok: true, changes: [], warnings: [stopped.why] };
+  if (stopped.kind === 'not stopped')
     return {
       ok: false,
       changes: [],
       warnings: [],
-      error: `stopping the CloudWatch agent failed: ${half.failedStep ?? ''} ${half.messages.join(' ') || first.stderr.trim().slice(-300)}`,
+      error: `stopping the CloudWatch agent failed: ${stopped.step ?? ''} ${stopped.why}`,
     };
-  }
-  if (stopped.state.kind === 'unreadable')
+  if (stopped.kind === 'unreadable' || stopped.kind === 'unsettled')
     return {
       ok: false,
       changes: [],
       warnings: [],
-      error: `awslogs' state file cannot be read (${stopped.state.why}): nothing was written; the CloudWatch agent is started again by the watchdog within 3 minutes`,
+      error: `${stopped.kind === 'unreadable' ? `awslogs' state file cannot be read (${stopped.why})` : stopped.why}: nothing was written; the CloudWatch agent is started again by the watchdog within 3 minutes`,
     };
-  if (observedUnsettled(first.stdout))
-    return {
-      ok: false,
-      changes: [],
-      warnings: [],
-      error: `the logs' files kept being rotated while they were read (${OBSERVE_TRIES} tries): nothing was written; the CloudWatch agent is started again by the watchdog within 3 minutes`,
-    };
-  const positions: AgentPosition[] = parseStateFolder(first.stdout).flatMap((s) => {
+  const positions: AgentPosition[] = parseStateFolder(stopped.stdout).flatMap((s) => {
     try {
       const r = parseStateFile(s.content);
       return [{ path: r.path, offset: r.offset, ...(s.inode !== undefined ? { inode: s.inode } : {}) }];
@@ -124,7 +114,7 @@ say ok`,
       return [];
     }
   });
-  const logs = seedLogs(translation, input.facts, parseObserved(first.stdout, patterns.length));
+  const logs = seedLogs(translation, input.facts, stopped.observed);
   const plans = planBack(positions, logs);
   const links = drainLinks(plans, input.runId);
   const seed = awslogsSeed(plans, logs, links, (name) => input.sections.find((s) => s.section === name), Date.now());
@@ -146,7 +136,7 @@ say ok`,
       backLines({
         fromRunId: input.fromRunId,
         awslogs,
-        awslogsEnable: SERVICE_COMMANDS[input.flavour].enable(serviceName(input.flavour)),
+        awslogsEnable: awslogsEnable(input.flavour),
         agentLogPath: AWSLOGS_LOG,
         cloudwatch,
         state: {
